@@ -1,0 +1,100 @@
+# Avatar CRM: `make run` (demo on SQLite at http://127.0.0.1:3000) and `make test` (everything).
+# Each step installs what is missing and skips what is already there. See docs/build.md for
+# why the build uses cargo + wasm-bindgen + Tailwind directly instead of cargo-leptos.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Baked into the server and the WASM at compile time as well (see .cargo/config.toml).
+export LEPTOS_OUTPUT_NAME := avatar
+export LEPTOS_SITE_ROOT := target/site
+export LEPTOS_SITE_PKG_DIR := pkg
+
+WASM_BINDGEN_VERSION := 0.2.130
+PKG := target/site/pkg
+BIN := target/debug/avatar-crm
+E2E_PORT ?= 3100
+
+.PHONY: help run test tools rust-tools node-tools chromium postgres site css wasm server build \
+        lint unit-and-integration e2e release wasm-release bench clean
+
+help:
+	@echo "make run    build, add the demo clinic and serve on SQLite at http://127.0.0.1:3000"
+	@echo "make test   fmt, clippy, unit + integration tests on SQLite and PostgreSQL, Playwright"
+	@echo "make release  optimised server and WASM (wasm-opt) in target/release + target/site"
+
+## ---- tools (each skips itself when present) ----
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+node-tools: node_modules/.package-lock.json
+
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's Chromium"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+## ---- build ----
+css: node-tools
+	@mkdir -p $(PKG)
+	tailwindcss -i style/tailwind.css -o $(PKG)/avatar.css --minify
+
+wasm: rust-tools
+	cargo build -p frontend --lib --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name avatar \
+	  target/wasm32-unknown-unknown/debug/frontend.wasm
+	mv $(PKG)/avatar_bg.wasm $(PKG)/avatar.wasm
+
+site: css wasm
+	@cp -r public/. target/site/
+
+server:
+	cargo build -p server
+
+build: site server
+
+run: tools build
+	$(BIN) seed-demo
+	$(BIN) serve
+
+## ---- tests ----
+lint:
+	cargo fmt --all -- --check
+	cargo clippy -p domain -p app -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --lib --target wasm32-unknown-unknown -- -D warnings
+
+unit-and-integration: postgres
+	cargo test -p domain -p app -p server
+
+e2e: chromium build
+	cd end2end && E2E_PORT=$(E2E_PORT) playwright test
+
+test: tools chromium postgres build lint unit-and-integration e2e
+
+## ---- release ----
+wasm-release: rust-tools node-tools
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name avatar \
+	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $(PKG)/avatar.wasm $(PKG)/avatar_bg.wasm
+	rm $(PKG)/avatar_bg.wasm
+	@printf 'WASM: %s bytes, %s bytes gzipped\n' "$$(stat -c %s $(PKG)/avatar.wasm)" "$$(gzip -9c $(PKG)/avatar.wasm | wc -c)"
+
+release: css wasm-release
+	@cp -r public/. target/site/
+	cargo build -p server --release
+
+clean:
+	cargo clean
+	rm -rf node_modules end2end/test-results end2end/playwright-report

@@ -1,0 +1,86 @@
+//! The staff app's frame: a sidebar on wide screens, a menu button on phones.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The sections of the staff app, in the order the sidebar lists them.
+pub const NAV_ITEMS: [(&str, &str); 10] = [
+    ("/", "Dashboard"),
+    ("/pipeline", "Pipeline"),
+    ("/contacts", "Contacts"),
+    ("/calendar", "Calendar"),
+    ("/inbox", "Inbox"),
+    ("/tasks", "Tasks"),
+    ("/campaigns", "Campaigns"),
+    ("/reports", "Reports"),
+    ("/automations", "Automations"),
+    ("/settings", "Settings"),
+];
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    let close_menu = move |_| set_menu_open.set(false);
+
+    view! {
+        <a
+            href="#main"
+            class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
+            "Skip to content"
+        </a>
+        <div class="md:flex md:min-h-screen">
+            <header class="flex items-center justify-between border-b border-slate-200 bg-slate-900 px-4 py-3 text-white md:hidden">
+                <A href="/" attr:class="text-lg font-semibold tracking-tight">
+                    "Avatar CRM"
+                </A>
+                <button
+                    type="button"
+                    class="rounded-md border border-slate-600 px-3 py-1.5 text-sm font-medium hover:bg-slate-800 focus:outline-none focus:ring-2 focus:ring-sky-400"
+                    aria-controls="primary-nav"
+                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    {move || if menu_open.get() { "Close" } else { "Menu" }}
+                </button>
+            </header>
+            <nav
+                id="primary-nav"
+                aria-label="Main"
+                class=move || {
+                    let base = "w-full shrink-0 bg-slate-900 text-slate-200 md:block md:w-60 md:min-h-screen";
+                    if menu_open.get() { base.to_string() } else { format!("hidden {base}") }
+                }
+            >
+                <div class="hidden px-5 py-5 md:block">
+                    <A href="/" attr:class="text-xl font-semibold tracking-tight text-white">
+                        "Avatar CRM"
+                    </A>
+                    <p class="mt-1 text-xs text-slate-400">"Medical imaging clinics"</p>
+                </div>
+                <ul class="space-y-0.5 px-2 pb-4 md:pb-6">
+                    {NAV_ITEMS
+                        .into_iter()
+                        .map(|(href, label)| {
+                            view! {
+                                <li>
+                                    <A
+                                        href=href
+                                        exact=true
+                                        on:click=close_menu
+                                        attr:class="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-800 hover:text-white aria-[current=page]:bg-sky-600 aria-[current=page]:text-white"
+                                    >
+                                        {label}
+                                    </A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+            <main id="main" class="flex-1 px-4 py-6 md:px-8 md:py-8">
+                <div class="mx-auto max-w-6xl">{children()}</div>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,82 @@
+//! Avatar CRM's web UI: rendered on the server, hydrated in the browser.
+//!
+//! Server functions live next to the pages that use them and stay thin: authorise, call one
+//! domain service, map its error. The services themselves are in the `domain` crate.
+
+pub mod components;
+pub mod pages;
+pub mod server_fns;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::layout::Layout;
+use pages::dashboard::DashboardPage;
+use pages::not_found::NotFoundPage;
+use pages::section::{Section, SectionPage};
+
+/// What the server puts in every request's context for server functions.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct ServerContext {
+    pub db: domain::Db,
+}
+
+/// The HTML document around the app; rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-AU">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Avatar CRM for medical imaging clinics" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The root component, shared by server rendering and browser hydration.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    // Effects only run in the browser: this attribute tells tests (and curious humans) that
+    // the WASM bundle has loaded and taken over the server-rendered page.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/avatar.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Avatar CRM".to_string() } else { format!("{text} · Avatar CRM") }
+        } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=DashboardPage />
+                    <Route path=path!("/pipeline") view=|| view! { <SectionPage section=Section::Pipeline /> } />
+                    <Route path=path!("/contacts") view=|| view! { <SectionPage section=Section::Contacts /> } />
+                    <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
+                    <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
+                    <Route path=path!("/tasks") view=|| view! { <SectionPage section=Section::Tasks /> } />
+                    <Route path=path!("/campaigns") view=|| view! { <SectionPage section=Section::Campaigns /> } />
+                    <Route path=path!("/reports") view=|| view! { <SectionPage section=Section::Reports /> } />
+                    <Route path=path!("/automations") view=|| view! { <SectionPage section=Section::Automations /> } />
+                    <Route path=path!("/settings") view=|| view! { <SectionPage section=Section::Settings /> } />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,173 @@
+//! The dashboard: the clinic's live figures at a glance.
+
+use domain::model::{DashboardSummary, modality_label};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::stage_chart::StageChart;
+use crate::server_fns::get_dashboard;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let summary = Resource::new(|| (), |_| get_dashboard());
+    let (pending, set_pending) = signal(false);
+    let refreshing = move || pending.get();
+
+    view! {
+        <Title text="Dashboard" />
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">"Dashboard"</h1>
+                <p class="mt-1 text-slate-600">"Enquiries, pipeline and tasks across your locations."</p>
+            </div>
+            <button
+                type="button"
+                class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-100 focus:outline-none focus:ring-2 focus:ring-sky-500 disabled:opacity-60"
+                aria-busy=move || if refreshing() { "true" } else { "false" }
+                disabled=refreshing
+                on:click=move |_| summary.refetch()
+            >
+                {move || if refreshing() { "Refreshing…" } else { "Refresh" }}
+            </button>
+        </div>
+        <Transition fallback=DashboardSkeleton set_pending>
+            <ErrorBoundary fallback=|errors| {
+                view! {
+                    <div role="alert" class="mt-6 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-800">
+                        <p class="font-medium">"Something went wrong"</p>
+                        <ul class="mt-1 list-disc pl-5 text-sm">
+                            {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }
+            }>
+                {move || Suspend::new(async move {
+                    summary.await.map(|summary| view! { <DashboardBody summary /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn DashboardSkeleton() -> impl IntoView {
+    view! {
+        <div class="mt-6 grid animate-pulse grid-cols-2 gap-4 lg:grid-cols-4" aria-busy="true" aria-label="Loading the dashboard">
+            {(0..4).map(|_| view! { <div class="h-24 rounded-xl bg-slate-200"></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn StatCard(
+    label: &'static str,
+    value: i64,
+    #[prop(optional)] tone: &'static str,
+) -> impl IntoView {
+    let value_class = if tone == "warn" && value > 0 {
+        "text-rose-600"
+    } else {
+        "text-slate-900"
+    };
+    view! {
+        <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+            <dt class="text-sm text-slate-500">{label}</dt>
+            <dd class=format!("mt-1 text-3xl font-semibold tabular-nums {value_class}")>{value}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
+    if summary.total_contacts == 0 {
+        return view! {
+            <div class="mt-6 rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
+                <p class="font-medium text-slate-800">"No contacts yet"</p>
+                <p class="mt-2 text-sm text-slate-500">
+                    "Enquiries appear here as they arrive. To explore with sample data, run "
+                    <code class="rounded bg-slate-100 px-1">"avatar-crm seed-demo"</code> "."
+                </p>
+            </div>
+        }
+        .into_any();
+    }
+
+    view! {
+        <dl class="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
+            <StatCard label="Contacts" value=summary.total_contacts />
+            <StatCard label="New in the last 7 days" value=summary.new_contacts_last_7_days />
+            <StatCard label="Open tasks" value=summary.open_tasks />
+            <StatCard label="Overdue tasks" value=summary.overdue_tasks tone="warn" />
+        </dl>
+        <div class="mt-6 grid gap-6 lg:grid-cols-5">
+            <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm lg:col-span-3" aria-labelledby="pipeline-heading">
+                <h2 id="pipeline-heading" class="font-semibold">"Pipeline"</h2>
+                <div class="mt-4">
+                    <StageChart stages=summary.stages />
+                </div>
+            </section>
+            <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm lg:col-span-2" aria-labelledby="locations-heading">
+                <h2 id="locations-heading" class="font-semibold">"Locations"</h2>
+                <ul class="mt-3 divide-y divide-slate-100">
+                    {summary
+                        .locations
+                        .into_iter()
+                        .map(|location| {
+                            view! {
+                                <li class="flex items-center justify-between py-3">
+                                    <div>
+                                        <p class="font-medium">{location.name}</p>
+                                        <p class="text-xs text-slate-500">
+                                            {location.local_time} " · " {location.time_zone}
+                                        </p>
+                                    </div>
+                                    <span class="rounded-full bg-slate-100 px-2.5 py-0.5 text-sm tabular-nums text-slate-700">
+                                        {location.contacts} " contacts"
+                                    </span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        </div>
+        <section class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="recent-heading">
+            <h2 id="recent-heading" class="font-semibold">"Latest enquiries"</h2>
+            <div class="mt-3 overflow-x-auto">
+                <table class="min-w-full text-left text-sm">
+                    <thead class="text-xs uppercase tracking-wide text-slate-500">
+                        <tr>
+                            <th scope="col" class="py-2 pr-4 font-medium">"Name"</th>
+                            <th scope="col" class="py-2 pr-4 font-medium">"Stage"</th>
+                            <th scope="col" class="py-2 pr-4 font-medium">"Modality"</th>
+                            <th scope="col" class="py-2 font-medium">"Received"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="divide-y divide-slate-100">
+                        {summary
+                            .recent_contacts
+                            .into_iter()
+                            .map(|contact| {
+                                let modality = contact
+                                    .requested_modality
+                                    .as_deref()
+                                    .map(modality_label)
+                                    .unwrap_or("—")
+                                    .to_string();
+                                view! {
+                                    <tr>
+                                        <td class="py-2 pr-4 font-medium">{contact.display_name}</td>
+                                        <td class="py-2 pr-4">{contact.stage_name}</td>
+                                        <td class="py-2 pr-4">{modality}</td>
+                                        <td class="py-2 text-slate-600">{contact.created_local}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,68 @@
+//! Sections whose features are still being built: each says plainly what it will hold.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Pipeline,
+    Contacts,
+    Calendar,
+    Inbox,
+    Tasks,
+    Campaigns,
+    Reports,
+    Automations,
+    Settings,
+}
+
+impl Section {
+    fn title(self) -> &'static str {
+        match self {
+            Section::Pipeline => "Pipeline",
+            Section::Contacts => "Contacts",
+            Section::Calendar => "Calendar",
+            Section::Inbox => "Inbox",
+            Section::Tasks => "Tasks",
+            Section::Campaigns => "Campaigns",
+            Section::Reports => "Reports",
+            Section::Automations => "Automations",
+            Section::Settings => "Settings",
+        }
+    }
+
+    fn purpose(self) -> &'static str {
+        match self {
+            Section::Pipeline => {
+                "Every enquiry on a board from New enquiry to Attended, moved by drag and drop."
+            }
+            Section::Contacts => {
+                "Patients and enquiries: search, duplicates, history timeline, CSV import and export."
+            }
+            Section::Calendar => "Bookings by day and week per location, scanner and staff member.",
+            Section::Inbox => "Two-way SMS conversations with replies sorted by intent.",
+            Section::Tasks => "Call-backs and follow-ups: mine, overdue and everyone's.",
+            Section::Campaigns => "Email campaigns to segments, drafted with AI and tracked.",
+            Section::Reports => "Contacts, bookings and performance over time, with AI insights.",
+            Section::Automations => "Rules that act on events: tasks, messages and stage moves.",
+            Section::Settings => {
+                "Locations, services, resources, staff hours, users and integrations."
+            }
+        }
+    }
+}
+
+#[component]
+pub fn SectionPage(section: Section) -> impl IntoView {
+    view! {
+        <Title text=section.title() />
+        <h1 class="text-2xl font-semibold tracking-tight">{section.title()}</h1>
+        <p class="mt-1 text-slate-600">{section.purpose()}</p>
+        <div class="mt-8 rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">
+            <p class="font-medium text-slate-800">"Not available yet"</p>
+            <p class="mt-2 text-sm text-slate-500">
+                "This section is part of an upcoming release. The dashboard shows the clinic's live figures in the meantime."
+            </p>
+        </div>
+    }
+}

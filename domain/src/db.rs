@@ -1,0 +1,198 @@
+//! The database handle: SQLite (embedded default) or PostgreSQL (production, several instances).
+//!
+//! Repositories write one portable SQL text (`$1` placeholders work on both backends) and run
+//! it through [`on_db!`], which type-checks the same block once per backend. Where the dialects
+//! really differ, a repository matches on [`Db`] itself and keeps the difference local.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::DomainError;
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A `DATABASE_URL` that names a backend we support, parsed once at start-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    url: String,
+}
+
+impl DatabaseUrl {
+    /// The embedded default: `./data/avatar.db`, created on first start.
+    pub const DEFAULT: &'static str = "sqlite://data/avatar.db?mode=rwc";
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let scheme = raw.split_once(':').map(|(s, _)| s).unwrap_or("");
+        let backend = match scheme {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            "" => {
+                return Err(
+                    "expected a URL such as sqlite://data/avatar.db or postgres://user@host/db"
+                        .into(),
+                );
+            }
+            other => {
+                return Err(format!(
+                    "unsupported scheme `{other}`: use sqlite:// or postgres://"
+                ));
+            }
+        };
+        let parsed = DatabaseUrl {
+            backend,
+            url: raw.to_owned(),
+        };
+        match backend {
+            Backend::Sqlite => {
+                SqliteConnectOptions::from_str(raw).map_err(|e| e.to_string())?;
+            }
+            Backend::Postgres => {
+                PgConnectOptions::from_str(raw).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(parsed)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The SQLite file this URL names, if it is a file (not `:memory:`).
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let rest = self
+            .url
+            .trim_start_matches("sqlite:")
+            .trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or("");
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+/// A connection pool on one of the two supported backends. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Opens the pool. For SQLite the file (and its folder) is created if missing, with WAL
+    /// and foreign keys on.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Db, DomainError> {
+        match url.backend {
+            Backend::Sqlite => {
+                if let Some(parent) = url.sqlite_file().as_deref().and_then(|f| f.parent()) {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
+                    }
+                }
+                let options = SqliteConnectOptions::from_str(url.as_str())?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url.as_str())?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations for this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<(), DomainError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database, for health checks.
+    pub async fn ping(&self) -> Result<(), DomainError> {
+        on_db!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_url_forms_sqlx_accepts() {
+        let default = DatabaseUrl::parse(DatabaseUrl::DEFAULT).unwrap();
+        assert_eq!(default.backend(), Backend::Sqlite);
+        assert_eq!(default.sqlite_file(), Some(PathBuf::from("data/avatar.db")));
+        let pg = DatabaseUrl::parse("postgres://postgres@127.0.0.1:5432/avatar").unwrap();
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert_eq!(pg.sqlite_file(), None);
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:").unwrap().sqlite_file(),
+            None
+        );
+    }
+
+    #[test]
+    fn refuses_other_schemes_with_a_reason() {
+        let err = DatabaseUrl::parse("mysql://root@localhost/db").unwrap_err();
+        assert!(err.contains("mysql"), "{err}");
+        assert!(DatabaseUrl::parse("not a url").is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! Avatar CRM's domain: what the clinic's data means and the rules that change it.
+//!
+//! `model` is plain serde data shared with the WASM UI. Everything that touches the database
+//! sits behind the `server` feature so the browser bundle never links sqlx or tokio.
+
+pub mod model;
+
+#[cfg(feature = "server")]
+pub mod db;
+#[cfg(feature = "server")]
+pub mod error;
+#[cfg(feature = "server")]
+pub mod services;
+#[cfg(feature = "server")]
+pub mod time;
+
+#[cfg(feature = "server")]
+pub use db::{Backend, DatabaseUrl, Db};
+#[cfg(feature = "server")]
+pub use error::DomainError;

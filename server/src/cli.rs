@@ -1,0 +1,99 @@
+//! The command line: `serve` (default), `migrate`, `seed-demo`.
+
+use clap::{Parser, Subcommand};
+use domain::Db;
+
+use crate::config::Config;
+use crate::startup::{Application, shutdown_signal};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "avatar-crm",
+    version,
+    about = "Avatar CRM: the CRM for medical imaging clinics",
+    long_about = "Avatar CRM: the CRM for medical imaging clinics.\n\n\
+        Settings come from the environment or a .env file (see .env.example):\n  \
+        DATABASE_URL      sqlite://data/avatar.db?mode=rwc (default) or postgres://user@host:5432/db\n  \
+        LEPTOS_SITE_ADDR  listen address, default 127.0.0.1:3000\n  \
+        LOG_FORMAT        pretty (default) or json\n  \
+        RUST_LOG          log filter, default info"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Apply migrations, then serve the web app, API and webhooks (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Apply migrations and add the demo clinic (idempotent: a second run adds nothing).
+    SeedDemo,
+}
+
+/// Why a command failed after its configuration was accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("could not open the database: {0}")]
+    Connect(#[source] domain::DomainError),
+    #[error("could not apply migrations: {0}")]
+    Migrate(#[source] domain::DomainError),
+    #[error("could not seed demo data: {0}")]
+    Seed(#[source] domain::DomainError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Opens the database and brings its schema up to date: every subcommand starts here.
+async fn open_database(config: &Config) -> Result<Db, RunError> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(RunError::Connect)?;
+    db.migrate().await.map_err(RunError::Migrate)?;
+    Ok(db)
+}
+
+pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
+    let db = open_database(&config).await?;
+    match command {
+        Command::Migrate => {
+            println!("migrations applied");
+            db.close().await;
+        }
+        Command::SeedDemo => {
+            let report = domain::services::demo_seed::seed(&db)
+                .await
+                .map_err(RunError::Seed)?;
+            if report.already_seeded {
+                println!("demo data already present; nothing added");
+            } else {
+                println!(
+                    "demo clinic added: {} contacts, {} touchpoints, {} tasks",
+                    report.contacts, report.touchpoints, report.tasks
+                );
+            }
+            db.close().await;
+        }
+        Command::Serve => {
+            let app = Application::bind(&config, db)
+                .await
+                .map_err(|source| RunError::Bind {
+                    addr: config.listen_addr,
+                    source,
+                })?;
+            let addr = app.local_addr().map_err(RunError::Serve)?;
+            tracing::info!(backend = ?config.database_url.backend(), "listening on http://{addr}");
+            app.run_until_stopped(shutdown_signal())
+                .await
+                .map_err(RunError::Serve)?;
+        }
+    }
+    Ok(())
+}

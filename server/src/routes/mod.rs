@@ -1,0 +1,3 @@
+//! HTTP routes that are not Leptos pages. One module per area.
+
+pub mod health;

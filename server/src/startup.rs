@@ -1,0 +1,166 @@
+//! Wiring: the router with its middleware, bound to a listener, run until a shutdown signal.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::{App, ServerContext, shell};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::routing::get;
+use domain::Db;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, ConfigError};
+use crate::routes;
+use crate::telemetry::{self, UlidRequestId};
+
+/// Largest request body accepted anywhere (CSV imports included).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// After a shutdown signal, how long open connections get to finish before we close anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Leptos's options from its `LEPTOS_*` variables, listening where our config says.
+pub fn leptos_options(config: &Config) -> Result<LeptosOptions, ConfigError> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| ConfigError {
+            variable: "LEPTOS_*",
+            message: e.to_string(),
+        })?
+        .leptos_options;
+    options.site_addr = config.listen_addr;
+    Ok(options)
+}
+
+pub fn router(state: AppState) -> Router {
+    let context = ServerContext {
+        db: state.db.clone(),
+    };
+    let provide = move || provide_context(context.clone());
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/health", get(routes::health::health))
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide, shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(telemetry::request_span)
+                        .on_response(telemetry::log_response),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    pub async fn bind(config: &Config, db: Db) -> std::io::Result<Application> {
+        let leptos_options = leptos_options(config).map_err(std::io::Error::other)?;
+        let listener = TcpListener::bind(config.listen_addr).await?;
+        let router = router(AppState {
+            db: db.clone(),
+            leptos_options,
+        });
+        Ok(Application {
+            listener,
+            router,
+            db,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish for a short grace
+    /// period and closes the database pool.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let serve = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutdown signal received; finishing open requests");
+            let _ = stopping_tx.send(true);
+        });
+        let grace = async move {
+            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            result = serve => result?,
+            _ = grace => tracing::warn!("requests still open after the grace period; closing them"),
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), self.db.close()).await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

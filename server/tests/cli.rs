@@ -1,0 +1,162 @@
+//! The binary as an operator runs it: subcommands, exit codes, signals.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestDatabase};
+
+fn avatar_crm() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_avatar-crm"));
+    // Only what each test sets: nothing from the developer's shell or .env leaks in.
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir());
+    command
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = avatar_crm().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for subcommand in [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+    ] {
+        assert!(
+            text.contains(subcommand),
+            "--help does not mention {subcommand}"
+        );
+    }
+}
+
+fn assert_config_error(var: &str, value: &str) {
+    let output = avatar_crm()
+        .arg("migrate")
+        .env(var, value)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{var}={value} should exit 2");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
+    assert!(stderr.contains(var), "the message names {var}: {stderr}");
+}
+
+#[test]
+fn bad_settings_exit_2_naming_the_variable() {
+    assert_config_error("DATABASE_URL", "mysql://root@localhost/crm");
+    assert_config_error("LEPTOS_SITE_ADDR", "not-an-address");
+    assert_config_error("LOG_FORMAT", "xml");
+}
+
+#[tokio::test]
+async fn migrate_and_seed_demo_work_and_seeding_twice_adds_nothing() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let database = TestDatabase::create(backend).await;
+        let run = |sub: &str| {
+            avatar_crm()
+                .arg(sub)
+                .env("DATABASE_URL", &database.url)
+                .output()
+                .unwrap()
+        };
+
+        let migrate = run("migrate");
+        assert!(
+            migrate.status.success(),
+            "{}",
+            String::from_utf8_lossy(&migrate.stderr)
+        );
+        let first = run("seed-demo");
+        assert!(
+            first.status.success(),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert!(String::from_utf8_lossy(&first.stdout).contains("200 contacts"));
+        let second = run("seed-demo");
+        assert!(second.status.success());
+        assert!(String::from_utf8_lossy(&second.stdout).contains("already present"));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_database_and_its_folder_are_created_on_first_start() {
+    let dir = std::env::temp_dir().join(format!("avatar-fresh-{}", ulid::Ulid::new()));
+    let file = dir.join("nested").join("avatar.db");
+    let output = avatar_crm()
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", file.display()),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(file.exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let mut child = avatar_crm()
+        .arg("serve")
+        .env("DATABASE_URL", &database.url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LOG_FORMAT", "pretty")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // The log line "listening on http://127.0.0.1:PORT" tells us where it is.
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("listening on http://") {
+                let addr = line[at + "listening on http://".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("server never said where it listens");
+    let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}

@@ -1,0 +1,203 @@
+//! Test harness: each test gets the real app on a random port and a database of its own,
+//! on SQLite or PostgreSQL. PostgreSQL is expected at 127.0.0.1:5432 (user postgres, trust),
+//! or wherever `TEST_POSTGRES_URL` points; each test creates and drops its own database.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use domain::{DatabaseUrl, Db};
+use server::config::Config;
+use server::startup::Application;
+use sqlx::Connection;
+use tokio::sync::oneshot;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$name(Backend)` as two tests, `$name::sqlite` and `$name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database that exists for one test and is removed when the test ends (even on panic).
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase(String),
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> TestDatabase {
+        let name = format!(
+            "avatar_test_{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        );
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                TestDatabase {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::SqliteFile(path),
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("PostgreSQL must answer at TEST_POSTGRES_URL or 127.0.0.1:5432");
+                sqlx::query(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .unwrap_or(&admin);
+                TestDatabase {
+                    url: format!("{base}/{name}"),
+                    cleanup: Cleanup::PostgresDatabase(name),
+                }
+            }
+        }
+    }
+
+    /// Drops a PostgreSQL test database now, cutting off anyone still connected.
+    pub async fn drop_now(&self) {
+        if let Cleanup::PostgresDatabase(name) = &self.cleanup {
+            drop_postgres_database(name).await;
+        }
+    }
+}
+
+async fn drop_postgres_database(name: &str) {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+        )))
+        .execute(&mut conn)
+        .await;
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Cleanup::PostgresDatabase(name) => {
+                // Drop runs outside async context: use a short-lived runtime on its own thread.
+                let name = name.clone();
+                let _ = std::thread::spawn(move || {
+                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        rt.block_on(drop_postgres_database(&name));
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The app under test, served on 127.0.0.1 at a random port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub db: Db,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    // Declared last so the server stops before its database is removed.
+    pub database: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let database = TestDatabase::create(backend).await;
+        let url = database.url.clone();
+        let config = Config::from_lookup(|name| match name {
+            "DATABASE_URL" => Some(url.clone()),
+            "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".to_owned()),
+            _ => None,
+        })
+        .expect("test config");
+        let db = Db::connect(&config.database_url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let app = Application::bind(&config, db.clone()).await.expect("bind");
+        let addr = app.local_addr().expect("local addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            base_url: format!("http://{addr}"),
+            db,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn seed_demo(&self) -> domain::services::demo_seed::SeedReport {
+        domain::services::demo_seed::seed(&self.db)
+            .await
+            .expect("seed demo")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Parses a URL the way the server does (used by tests that start the binary).
+pub fn database_url(url: &str) -> DatabaseUrl {
+    DatabaseUrl::parse(url).expect("valid database url")
+}
