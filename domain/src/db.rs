@@ -112,10 +112,10 @@ impl Db {
     pub async fn connect(url: &DatabaseUrl) -> Result<Db, DomainError> {
         match url.backend {
             Backend::Sqlite => {
-                if let Some(parent) = url.sqlite_file().as_deref().and_then(|f| f.parent()) {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-                    }
+                if let Some(parent) = url.sqlite_file().as_deref().and_then(|f| f.parent())
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
                 }
                 let options = SqliteConnectOptions::from_str(url.as_str())?
                     .create_if_missing(true)

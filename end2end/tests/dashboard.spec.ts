@@ -1,0 +1,60 @@
+import { test, expect, hydrated } from "./fixtures";
+
+test("dashboard shows the demo clinic's figures", async ({ page, consoleErrors }) => {
+  await page.goto("/");
+  await expect(page).toHaveTitle("Dashboard · Avatar CRM");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  const contacts = page.locator("dt", { hasText: /^Contacts$/ }).locator("xpath=following-sibling::dd");
+  await expect(contacts).toHaveText("200");
+  await expect(page.getByText("Sydney CBD")).toBeVisible();
+  await expect(page.getByText("Brisbane North")).toBeVisible();
+  await expect(page.getByRole("img", { name: /Contacts per pipeline stage: New enquiry: \d+/ })).toBeVisible();
+  await expect(page.getByRole("table").getByRole("row")).toHaveCount(9); // header + 8 latest
+  await hydrated(page);
+});
+
+test("refresh reloads the figures in place once hydrated", async ({ page, consoleErrors }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const refresh = page.getByRole("button", { name: "Refresh" });
+  const reload = page.waitForResponse((r) => r.url().endsWith("/rpc/dashboard") && r.status() === 200);
+  await refresh.click();
+  await reload;
+  await expect(page.getByRole("button", { name: "Refresh" })).toBeEnabled();
+  await expect(page.getByText("Sydney CBD")).toBeVisible();
+});
+
+test("every navigation link opens its section without errors", async ({ page, consoleErrors }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const sections = ["Pipeline", "Contacts", "Calendar", "Inbox", "Tasks", "Campaigns", "Reports", "Automations", "Settings", "Dashboard"];
+  for (const name of sections) {
+    await nav.getByRole("link", { name, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await expect(page).toHaveTitle(`${name} · Avatar CRM`);
+    await expect(nav.getByRole("link", { name, exact: true })).toHaveAttribute("aria-current", "page");
+  }
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("each section also loads directly from its address", async ({ page, consoleErrors }) => {
+  for (const path of ["/pipeline", "/contacts", "/calendar", "/inbox", "/tasks", "/campaigns", "/reports", "/automations", "/settings"]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(200);
+    await hydrated(page);
+  }
+});
+
+test("an unknown address shows a styled 404 with a way back", async ({ page, consoleErrors }) => {
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  // Chromium reports the 404 document itself as a console error; that one is the point here.
+  const documentMiss = consoleErrors.indexOf("Failed to load resource: the server responded with a status of 404 (Not Found)");
+  expect(documentMiss).toBeGreaterThanOrEqual(0);
+  consoleErrors.splice(documentMiss, 1);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("link", { name: "Go to the dashboard" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+});
