@@ -270,3 +270,18 @@ async fn health_is_503_when_the_database_is_gone() {
     assert_eq!(body["db"], "unreachable");
     assert_eq!(body["status"], "unavailable");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_says_plainly_when_figures_cannot_load() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    app.seed_demo().await;
+    app.database.drop_now().await;
+    let response = app.get("/").await;
+    let html = response.text().await.unwrap();
+    assert!(html.contains("The dashboard figures could not be loaded. Please try again."));
+    assert!(html.contains(r#"role="alert""#));
+    assert!(
+        !html.contains("database error"),
+        "internal causes stay in the log"
+    );
+}
