@@ -13,15 +13,30 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::layout::Layout;
+use pages::account::AccountPage;
+use pages::audit::AuditPage;
 use pages::dashboard::DashboardPage;
 use pages::not_found::NotFoundPage;
 use pages::section::{Section, SectionPage};
+use pages::settings::{SecurityPage, SettingsPage};
+use pages::sign_in::{PasswordResetPage, SignInPage};
+use pages::users::UsersPage;
 
 /// What the server puts in every request's context for server functions.
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug)]
 pub struct ServerContext {
     pub db: domain::Db,
+    /// Whether "Sign in with Google" is configured.
+    pub google_sign_in: bool,
+}
+
+/// Who is calling and from where; the server's middleware puts it in each request's extensions.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct RequestAuth {
+    pub actor: Option<domain::Actor>,
+    pub ip: std::net::IpAddr,
 }
 
 /// The HTML document around the app; rendered only on the server.
@@ -74,7 +89,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns") view=|| view! { <SectionPage section=Section::Campaigns /> } />
                     <Route path=path!("/reports") view=|| view! { <SectionPage section=Section::Reports /> } />
                     <Route path=path!("/automations") view=|| view! { <SectionPage section=Section::Automations /> } />
-                    <Route path=path!("/settings") view=|| view! { <SectionPage section=Section::Settings /> } />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/settings/users") view=UsersPage />
+                    <Route path=path!("/settings/security") view=SecurityPage />
+                    <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/login") view=SignInPage />
+                    <Route path=path!("/password-reset") view=PasswordResetPage />
                 </Routes>
             </Layout>
         </Router>

@@ -52,20 +52,14 @@ impl DatabaseUrl {
             "postgres" | "postgresql" => Backend::Postgres,
             "" => {
                 return Err(
-                    "expected a URL such as sqlite://data/avatar.db or postgres://user@host/db"
-                        .into(),
+                    "expected a URL such as sqlite://data/avatar.db or postgres://user@host/db".into()
                 );
             }
             other => {
-                return Err(format!(
-                    "unsupported scheme `{other}`: use sqlite:// or postgres://"
-                ));
+                return Err(format!("unsupported scheme `{other}`: use sqlite:// or postgres://"));
             }
         };
-        let parsed = DatabaseUrl {
-            backend,
-            url: raw.to_owned(),
-        };
+        let parsed = DatabaseUrl { backend, url: raw.to_owned() };
         match backend {
             Backend::Sqlite => {
                 SqliteConnectOptions::from_str(raw).map_err(|e| e.to_string())?;
@@ -90,10 +84,7 @@ impl DatabaseUrl {
         if self.backend != Backend::Sqlite {
             return None;
         }
-        let rest = self
-            .url
-            .trim_start_matches("sqlite:")
-            .trim_start_matches("//");
+        let rest = self.url.trim_start_matches("sqlite:").trim_start_matches("//");
         let path = rest.split('?').next().unwrap_or("");
         (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
     }
@@ -183,10 +174,7 @@ mod tests {
         let pg = DatabaseUrl::parse("postgres://postgres@127.0.0.1:5432/avatar").unwrap();
         assert_eq!(pg.backend(), Backend::Postgres);
         assert_eq!(pg.sqlite_file(), None);
-        assert_eq!(
-            DatabaseUrl::parse("sqlite::memory:").unwrap().sqlite_file(),
-            None
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:").unwrap().sqlite_file(), None);
     }
 
     #[test]

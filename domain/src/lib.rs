@@ -3,17 +3,26 @@
 //! `model` is plain serde data shared with the WASM UI. Everything that touches the database
 //! sits behind the `server` feature so the browser bundle never links sqlx or tokio.
 
+pub mod access;
 pub mod model;
 
+#[cfg(feature = "server")]
+pub mod actor;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]
 pub mod error;
 #[cfg(feature = "server")]
+pub mod input;
+#[cfg(feature = "server")]
 pub mod services;
+#[cfg(feature = "server")]
+pub mod sessions;
 #[cfg(feature = "server")]
 pub mod time;
 
+#[cfg(feature = "server")]
+pub use actor::Actor;
 #[cfg(feature = "server")]
 pub use db::{Backend, DatabaseUrl, Db};
 #[cfg(feature = "server")]

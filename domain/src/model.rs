@@ -57,3 +57,68 @@ pub fn modality_label(code: &str) -> &str {
         other => other,
     }
 }
+
+/// A staff account as listed on the Users page and in the API.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: crate::access::Role,
+    pub job_title: Option<String>,
+    pub active: bool,
+    pub has_password: bool,
+    /// `None` = every location; otherwise the ids the user is limited to.
+    pub location_ids: Option<Vec<String>>,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+/// An API token as listed (never the token itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenSummary {
+    pub id: String,
+    pub name: String,
+    /// The first characters, to tell tokens apart, e.g. `avt_3fa9c2`.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A token just created: the only time its secret is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub token: String,
+    pub summary: ApiTokenSummary,
+}
+
+/// One entry of the audit log: ids only, never a patient's details.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_user_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub actor_token_id: Option<String>,
+    pub action: String,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub ip: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A page of a list, with the cursor for the next page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The IP allowlist as edited in Settings.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct IpAllowlistSettings {
+    pub enabled: bool,
+    /// IPv4/IPv6 addresses or CIDR ranges, e.g. `203.0.113.0/24`, `2001:db8::/32`.
+    pub entries: Vec<String>,
+}

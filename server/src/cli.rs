@@ -23,7 +23,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Subcommand, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Apply migrations, then serve the web app, API and webhooks (the default).
     Serve,
@@ -31,6 +31,34 @@ pub enum Command {
     Migrate,
     /// Apply migrations and add the demo clinic (idempotent: a second run adds nothing).
     SeedDemo,
+    /// Create an administrator account.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// The name shown in the app (defaults to the email address).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create a staff account with a role: admin, manager, reception, marketing or readonly.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Create an API token for a user; prints the token (shown only this once) as the last line.
+    CreateApiToken {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Why a command failed after its configuration was accepted.
@@ -42,22 +70,40 @@ pub enum RunError {
     Migrate(#[source] domain::DomainError),
     #[error("could not seed demo data: {0}")]
     Seed(#[source] domain::DomainError),
+    #[error("{0}")]
+    Refused(#[source] domain::DomainError),
+    #[error("no user with the email {0}")]
+    UnknownUser(String),
     #[error("could not listen on {addr}: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
 }
 
 /// Opens the database and brings its schema up to date: every subcommand starts here.
 async fn open_database(config: &Config) -> Result<Db, RunError> {
-    let db = Db::connect(&config.database_url)
-        .await
-        .map_err(RunError::Connect)?;
+    let db = Db::connect(&config.database_url).await.map_err(RunError::Connect)?;
     db.migrate().await.map_err(RunError::Migrate)?;
     Ok(db)
+}
+
+async fn create_user(
+    db: &Db,
+    email: String,
+    role: String,
+    password: String,
+    name: Option<String>,
+) -> Result<(), RunError> {
+    let input = domain::services::users::NewUser {
+        display_name: name.unwrap_or_else(|| email.clone()),
+        email,
+        role,
+        password: Some(password),
+        ..Default::default()
+    };
+    let user = domain::services::users::create(db, None, input, None).await.map_err(RunError::Refused)?;
+    println!("created {} ({})", user.email, user.role.as_str());
+    Ok(())
 }
 
 pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
@@ -68,9 +114,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
             db.close().await;
         }
         Command::SeedDemo => {
-            let report = domain::services::demo_seed::seed(&db)
-                .await
-                .map_err(RunError::Seed)?;
+            let report = domain::services::demo_seed::seed(&db).await.map_err(RunError::Seed)?;
             if report.already_seeded {
                 println!("demo data already present; nothing added");
             } else {
@@ -81,18 +125,47 @@ pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
             }
             db.close().await;
         }
+        Command::CreateAdmin { email, password, name } => {
+            create_user(&db, email, "admin".into(), password, name).await?;
+            db.close().await;
+        }
+        Command::CreateUser { email, role, password, name } => {
+            create_user(&db, email, role, password, name).await?;
+            db.close().await;
+        }
+        Command::CreateApiToken { email, name } => {
+            let user = domain::services::users::find_id_by_email(&db, &email)
+                .await
+                .map_err(RunError::Refused)?
+                .ok_or_else(|| RunError::UnknownUser(email.clone()))?;
+            let created = domain::services::api_tokens::create_for_user(&db, &user, &name, None)
+                .await
+                .map_err(RunError::Refused)?;
+            println!(
+                "API token \"{}\" created for {email}. It is shown only now; store it safely:",
+                created.summary.name
+            );
+            println!("{}", created.token);
+            db.close().await;
+        }
         Command::Serve => {
+            // Expired sessions are deleted hourly (a single statement; harmless on several instances).
+            let sweeper_db = db.clone();
+            tokio::spawn(async move {
+                let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    every_hour.tick().await;
+                    if let Err(err) = domain::sessions::delete_expired(&sweeper_db).await {
+                        tracing::warn!(error = %err, "could not delete expired sessions");
+                    }
+                }
+            });
             let app = Application::bind(&config, db)
                 .await
-                .map_err(|source| RunError::Bind {
-                    addr: config.listen_addr,
-                    source,
-                })?;
+                .map_err(|source| RunError::Bind { addr: config.listen_addr, source })?;
             let addr = app.local_addr().map_err(RunError::Serve)?;
             tracing::info!(backend = ?config.database_url.backend(), "listening on http://{addr}");
-            app.run_until_stopped(shutdown_signal())
-                .await
-                .map_err(RunError::Serve)?;
+            app.run_until_stopped(shutdown_signal()).await.map_err(RunError::Serve)?;
         }
     }
     Ok(())

@@ -29,6 +29,51 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info,sqlx=warn`.
     pub log_filter: String,
+    /// The address people use to reach the app (links in emails, OAuth redirects, the origin
+    /// that state-changing requests must come from). Cookies are `Secure` when it is https.
+    pub public_base_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed (CIDR list). Empty: use the socket address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A session ends after this long without activity…
+    pub session_idle_minutes: i64,
+    /// …and in any case this long after sign-in.
+    pub session_max_hours: i64,
+    /// Google sign-in, when `GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET` are set.
+    pub google: Option<GoogleConfig>,
+}
+
+/// Google OAuth 2 settings; every URL can be pointed elsewhere (tests use a local server).
+#[derive(Debug, Clone)]
+pub struct GoogleConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub userinfo_url: String,
+    /// A Google Workspace domain whose verified users may sign in without an invitation.
+    pub allowed_domain: Option<String>,
+}
+
+fn parse_number(
+    var: &'static str,
+    raw: Option<String>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.trim().parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| ConfigError {
+        variable: var,
+        message: format!("`{raw}` is not a whole number from {} to {}", range.start(), range.end()),
+    })
+}
+
+fn parse_url(var: &'static str, raw: String) -> Result<String, ConfigError> {
+    let trimmed = raw.trim().trim_end_matches('/').to_owned();
+    if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+        Ok(trimmed)
+    } else {
+        Err(ConfigError { variable: var, message: format!("`{raw}` is not an http(s) URL") })
+    }
 }
 
 impl Config {
@@ -44,20 +89,14 @@ impl Config {
         let non_empty = |name: &str| var(name).filter(|v| !v.trim().is_empty());
 
         let raw_url = non_empty("DATABASE_URL").unwrap_or_else(|| DatabaseUrl::DEFAULT.to_owned());
-        let database_url = DatabaseUrl::parse(&raw_url).map_err(|message| ConfigError {
-            variable: "DATABASE_URL",
-            message,
-        })?;
+        let database_url = DatabaseUrl::parse(&raw_url)
+            .map_err(|message| ConfigError { variable: "DATABASE_URL", message })?;
 
-        let raw_addr =
-            non_empty("LEPTOS_SITE_ADDR").unwrap_or_else(|| Self::DEFAULT_LISTEN_ADDR.to_owned());
-        let listen_addr = raw_addr
-            .trim()
-            .parse::<SocketAddr>()
-            .map_err(|_| ConfigError {
-                variable: "LEPTOS_SITE_ADDR",
-                message: format!("`{raw_addr}` is not an address and port such as 127.0.0.1:3000"),
-            })?;
+        let raw_addr = non_empty("LEPTOS_SITE_ADDR").unwrap_or_else(|| Self::DEFAULT_LISTEN_ADDR.to_owned());
+        let listen_addr = raw_addr.trim().parse::<SocketAddr>().map_err(|_| ConfigError {
+            variable: "LEPTOS_SITE_ADDR",
+            message: format!("`{raw_addr}` is not an address and port such as 127.0.0.1:3000"),
+        })?;
 
         let log_format = match non_empty("LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("pretty") => LogFormat::Pretty,
@@ -70,19 +109,77 @@ impl Config {
             }
         };
 
-        let log_filter =
-            non_empty("RUST_LOG").unwrap_or_else(|| Self::DEFAULT_LOG_FILTER.to_owned());
+        let log_filter = non_empty("RUST_LOG").unwrap_or_else(|| Self::DEFAULT_LOG_FILTER.to_owned());
         tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| ConfigError {
             variable: "RUST_LOG",
             message: format!("not a valid log filter: {e}"),
         })?;
+
+        let public_base_url = match non_empty("PUBLIC_BASE_URL") {
+            Some(raw) => parse_url("PUBLIC_BASE_URL", raw)?,
+            None => format!("http://{listen_addr}"),
+        };
+
+        let mut trusted_proxies = Vec::new();
+        for entry in
+            non_empty("TRUSTED_PROXIES").unwrap_or_default().split(',').filter(|e| !e.trim().is_empty())
+        {
+            let net = domain::services::ip_allowlist::parse_entry(entry)
+                .map_err(|message| ConfigError { variable: "TRUSTED_PROXIES", message })?;
+            trusted_proxies.push(net);
+        }
+
+        let session_idle_minutes =
+            parse_number("SESSION_IDLE_MINUTES", non_empty("SESSION_IDLE_MINUTES"), 120, 5..=7 * 24 * 60)?;
+        let session_max_hours =
+            parse_number("SESSION_MAX_HOURS", non_empty("SESSION_MAX_HOURS"), 12, 1..=24 * 30)?;
+
+        let url_or = |var: &'static str, default: &str| {
+            parse_url(var, non_empty(var).unwrap_or_else(|| default.into()))
+        };
+        let google = match (non_empty("GOOGLE_CLIENT_ID"), non_empty("GOOGLE_CLIENT_SECRET")) {
+            (Some(client_id), Some(client_secret)) => Some(GoogleConfig {
+                client_id: client_id.trim().to_owned(),
+                client_secret: client_secret.trim().to_owned(),
+                auth_url: url_or("GOOGLE_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth")?,
+                token_url: url_or("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")?,
+                userinfo_url: url_or(
+                    "GOOGLE_USERINFO_URL",
+                    "https://openidconnect.googleapis.com/v1/userinfo",
+                )?,
+                allowed_domain: non_empty("GOOGLE_ALLOWED_DOMAIN").map(|d| d.trim().to_lowercase()),
+            }),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    variable: "GOOGLE_CLIENT_SECRET",
+                    message: "is required when GOOGLE_CLIENT_ID is set".into(),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    variable: "GOOGLE_CLIENT_ID",
+                    message: "is required when GOOGLE_CLIENT_SECRET is set".into(),
+                });
+            }
+        };
 
         Ok(Config {
             database_url,
             listen_addr,
             log_format,
             log_filter,
+            public_base_url,
+            trusted_proxies,
+            session_idle_minutes,
+            session_max_hours,
+            google,
         })
+    }
+
+    /// Session cookies are marked `Secure` when people reach the app over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
     }
 }
 
@@ -92,10 +189,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -105,6 +199,25 @@ mod tests {
         assert_eq!(config.database_url.as_str(), DatabaseUrl::DEFAULT);
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.log_format, LogFormat::Pretty);
+        assert_eq!(config.public_base_url, "http://127.0.0.1:3000");
+        assert!(!config.secure_cookies());
+        assert!(config.google.is_none());
+    }
+
+    #[test]
+    fn google_sign_in_turns_on_with_both_credentials() {
+        let config = parse(&[
+            ("GOOGLE_CLIENT_ID", "id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+            ("GOOGLE_ALLOWED_DOMAIN", "Clinic.com.au"),
+            ("PUBLIC_BASE_URL", "https://crm.clinic.com.au/"),
+        ])
+        .unwrap();
+        let google = config.google.as_ref().unwrap();
+        assert_eq!(google.token_url, "https://oauth2.googleapis.com/token");
+        assert_eq!(google.allowed_domain.as_deref(), Some("clinic.com.au"));
+        assert_eq!(config.public_base_url, "https://crm.clinic.com.au");
+        assert!(config.secure_cookies());
     }
 
     #[test]
@@ -112,20 +225,9 @@ mod tests {
         let err = parse(&[("DATABASE_URL", "mysql://root@db/crm")]).unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
         assert!(err.to_string().starts_with("DATABASE_URL: "), "{err}");
-        assert_eq!(
-            parse(&[("LEPTOS_SITE_ADDR", "localhost")])
-                .unwrap_err()
-                .variable,
-            "LEPTOS_SITE_ADDR"
-        );
-        assert_eq!(
-            parse(&[("LOG_FORMAT", "xml")]).unwrap_err().variable,
-            "LOG_FORMAT"
-        );
-        assert_eq!(
-            parse(&[("RUST_LOG", "info,[[[")]).unwrap_err().variable,
-            "RUST_LOG"
-        );
+        assert_eq!(parse(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().variable, "LEPTOS_SITE_ADDR");
+        assert_eq!(parse(&[("LOG_FORMAT", "xml")]).unwrap_err().variable, "LOG_FORMAT");
+        assert_eq!(parse(&[("RUST_LOG", "info,[[[")]).unwrap_err().variable, "RUST_LOG");
     }
 
     #[test]

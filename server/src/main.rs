@@ -17,10 +17,7 @@ fn main() -> ExitCode {
     };
     server::telemetry::init(&config);
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("could not start the async runtime: {err}");

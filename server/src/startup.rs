@@ -2,13 +2,16 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::{App, ServerContext, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use domain::Db;
+use domain::sessions::DbSessionStore;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -18,10 +21,14 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::auth::csrf;
+use crate::auth::guard::{self, AllowlistCache};
 use crate::config::{Config, ConfigError};
-use crate::routes;
 use crate::telemetry::{self, UlidRequestId};
+use crate::{api, auth, routes};
 
 /// Largest request body accepted anywhere (CSV imports included).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -33,6 +40,27 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 pub struct AppState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub allowlist: Arc<AllowlistCache>,
+    /// Outbound HTTP (Google's token and userinfo endpoints); never follows redirects.
+    pub http: reqwest::Client,
+}
+
+impl AppState {
+    pub fn new(config: &Config, db: Db) -> Result<AppState, ConfigError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| ConfigError { variable: "(http client)", message: e.to_string() })?;
+        Ok(AppState {
+            leptos_options: leptos_options(config)?,
+            config: Arc::new(config.clone()),
+            allowlist: Arc::new(AllowlistCache::new(db.clone())),
+            db,
+            http,
+        })
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -44,32 +72,40 @@ impl FromRef<AppState> for LeptosOptions {
 /// Leptos's options from its `LEPTOS_*` variables, listening where our config says.
 pub fn leptos_options(config: &Config) -> Result<LeptosOptions, ConfigError> {
     let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| ConfigError {
-            variable: "LEPTOS_*",
-            message: e.to_string(),
-        })?
+        .map_err(|e| ConfigError { variable: "LEPTOS_*", message: e.to_string() })?
         .leptos_options;
     options.site_addr = config.listen_addr;
     Ok(options)
 }
 
 pub fn router(state: AppState) -> Router {
-    let context = ServerContext {
-        db: state.db.clone(),
-    };
+    let context = ServerContext { db: state.db.clone(), google_sign_in: state.config.google.is_some() };
     let provide = move || provide_context(context.clone());
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
 
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(csrf::SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(state.config.session_idle_minutes)));
+
     Router::new()
         .route("/health", get(routes::health::health))
-        .leptos_routes_with_context(&state, routes, provide.clone(), move || {
-            shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(provide, shell))
+        .nest("/auth", auth::routes::router())
+        .nest("/api/v1", api::router())
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
+        // Each `.layer` wraps everything above it, so these run bottom to top: client address →
+        // IP allowlist → CSRF → session → who is calling → pages need sign-in.
+        .layer(from_fn(guard::require_sign_in_for_pages))
+        .layer(from_fn_with_state(state.clone(), guard::resolve_actor))
+        .layer(sessions)
+        .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), guard::ip_allowlist))
+        .layer(from_fn_with_state(state.clone(), guard::client_address))
+        // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
@@ -95,17 +131,10 @@ pub struct Application {
 
 impl Application {
     pub async fn bind(config: &Config, db: Db) -> std::io::Result<Application> {
-        let leptos_options = leptos_options(config).map_err(std::io::Error::other)?;
+        let state = AppState::new(config, db.clone()).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen_addr).await?;
-        let router = router(AppState {
-            db: db.clone(),
-            leptos_options,
-        });
-        Ok(Application {
-            listener,
-            router,
-            db,
-        })
+        let router = router(state);
+        Ok(Application { listener, router, db })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -119,16 +148,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
-        let serve = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutdown signal received; finishing open requests");
-            let _ = stopping_tx.send(true);
-        });
+        let serve =
+            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    shutdown.await;
+                    tracing::info!("shutdown signal received; finishing open requests");
+                    let _ = stopping_tx.send(true);
+                });
         let grace = async move {
             let _ = stopping_rx.wait_for(|stopping| *stopping).await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;

@@ -13,11 +13,9 @@ use crate::config::{Config, LogFormat};
 
 /// Installs the global subscriber. Safe to call more than once (later calls do nothing).
 pub fn init(config: &Config) {
-    let filter = EnvFilter::try_new(&config.log_filter)
-        .unwrap_or_else(|_| EnvFilter::new(Config::DEFAULT_LOG_FILTER));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new(Config::DEFAULT_LOG_FILTER));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = match config.log_format {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -30,18 +28,13 @@ pub struct UlidRequestId;
 
 impl MakeRequestId for UlidRequestId {
     fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&ulid::Ulid::new().to_string())
-            .ok()
-            .map(RequestId::new)
+        HeaderValue::from_str(&ulid::Ulid::new().to_string()).ok().map(RequestId::new)
     }
 }
 
 pub fn request_span(request: &Request<Body>) -> Span {
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .and_then(|id| id.header_value().to_str().ok())
-        .unwrap_or("-");
+    let request_id =
+        request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
     tracing::info_span!(
         "request",
         method = %request.method(),

@@ -23,26 +23,13 @@ fn help_lists_the_subcommands() {
     let output = avatar_crm().arg("--help").output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    for subcommand in [
-        "serve",
-        "migrate",
-        "seed-demo",
-        "DATABASE_URL",
-        "LEPTOS_SITE_ADDR",
-    ] {
-        assert!(
-            text.contains(subcommand),
-            "--help does not mention {subcommand}"
-        );
+    for subcommand in ["serve", "migrate", "seed-demo", "DATABASE_URL", "LEPTOS_SITE_ADDR"] {
+        assert!(text.contains(subcommand), "--help does not mention {subcommand}");
     }
 }
 
 fn assert_config_error(var: &str, value: &str) {
-    let output = avatar_crm()
-        .arg("migrate")
-        .env(var, value)
-        .output()
-        .unwrap();
+    let output = avatar_crm().arg("migrate").env(var, value).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{var}={value} should exit 2");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "one line, got: {stderr}");
@@ -60,26 +47,12 @@ fn bad_settings_exit_2_naming_the_variable() {
 async fn migrate_and_seed_demo_work_and_seeding_twice_adds_nothing() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let database = TestDatabase::create(backend).await;
-        let run = |sub: &str| {
-            avatar_crm()
-                .arg(sub)
-                .env("DATABASE_URL", &database.url)
-                .output()
-                .unwrap()
-        };
+        let run = |sub: &str| avatar_crm().arg(sub).env("DATABASE_URL", &database.url).output().unwrap();
 
         let migrate = run("migrate");
-        assert!(
-            migrate.status.success(),
-            "{}",
-            String::from_utf8_lossy(&migrate.stderr)
-        );
+        assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
         let first = run("seed-demo");
-        assert!(
-            first.status.success(),
-            "{}",
-            String::from_utf8_lossy(&first.stderr)
-        );
+        assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
         assert!(String::from_utf8_lossy(&first.stdout).contains("200 contacts"));
         let second = run("seed-demo");
         assert!(second.status.success());
@@ -93,17 +66,10 @@ async fn sqlite_database_and_its_folder_are_created_on_first_start() {
     let file = dir.join("nested").join("avatar.db");
     let output = avatar_crm()
         .arg("migrate")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", file.display()),
-        )
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", file.display()))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(file.exists());
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -136,26 +102,18 @@ async fn serve_stops_cleanly_on_sigterm() {
             }
         }
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("server never said where it listens");
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server never said where it listens");
     let health = reqwest::get(format!("http://{addr}/health")).await.unwrap();
     assert_eq!(health.status(), 200);
 
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "still running 5 s after SIGTERM"
-        );
+        assert!(started.elapsed() < Duration::from_secs(5), "still running 5 s after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));

@@ -1,7 +1,12 @@
-//! The staff app's frame: a sidebar on wide screens, a menu button on phones.
+//! The staff app's frame: a sidebar on wide screens, a menu button on phones, the signed-in
+//! user with "My account" and "Sign out". Sign-in pages get a bare frame.
 
+use domain::access::CurrentUser;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::server_fns::whoami;
 
 /// The sections of the staff app, in the order the sidebar lists them.
 pub const NAV_ITEMS: [(&str, &str); 10] = [
@@ -17,10 +22,90 @@ pub const NAV_ITEMS: [(&str, &str); 10] = [
     ("/settings", "Settings"),
 ];
 
+/// Pages shown without the app's navigation (nobody is signed in there yet).
+pub fn is_bare_page(path: &str) -> bool {
+    matches!(path, "/login" | "/password-reset")
+}
+
+/// The signed-in user, loaded once by the layout and shared with pages.
+pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+
+/// The signed-in user as pages see it (None while loading or when signed out).
+pub fn use_current_user() -> Signal<Option<CurrentUser>> {
+    let resource = use_context::<CurrentUserResource>();
+    Signal::derive(move || resource.and_then(|r| r.get()).and_then(|r| r.ok()).flatten())
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let close_menu = move |_| set_menu_open.set(false);
+    let location = use_location();
+    let bare = move || is_bare_page(&location.pathname.get());
+    let user: CurrentUserResource = Resource::new(|| (), |_| whoami());
+    provide_context(user);
+
+    let chrome = move || {
+        (!bare()).then(|| {
+            view! {
+                <header class="flex items-center justify-between border-b border-slate-200 bg-slate-900 px-4 py-3 text-white md:hidden">
+                    <A href="/" attr:class="text-lg font-semibold tracking-tight">
+                        "Avatar CRM"
+                    </A>
+                    <button
+                        type="button"
+                        class="rounded-md border border-slate-600 px-3 py-1.5 text-sm font-medium hover:bg-slate-800 focus:outline-none focus:ring-2 focus:ring-sky-400"
+                        aria-controls="primary-nav"
+                        aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                        on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                    >
+                        {move || if menu_open.get() { "Close" } else { "Menu" }}
+                    </button>
+                </header>
+                <nav
+                    id="primary-nav"
+                    aria-label="Main"
+                    class=move || {
+                        let base = "w-full shrink-0 flex-col bg-slate-900 text-slate-200 md:flex md:w-60 md:min-h-screen";
+                        if menu_open.get() { format!("flex {base}") } else { format!("hidden {base}") }
+                    }
+                >
+                    <div class="hidden px-5 py-5 md:block">
+                        <A href="/" attr:class="text-xl font-semibold tracking-tight text-white">
+                            "Avatar CRM"
+                        </A>
+                        <p class="mt-1 text-xs text-slate-400">"Medical imaging clinics"</p>
+                    </div>
+                    <ul class="space-y-0.5 px-2 pb-4 md:pb-6">
+                        {NAV_ITEMS
+                            .into_iter()
+                            .map(|(href, label)| {
+                                view! {
+                                    <li>
+                                        <A
+                                            href=href
+                                            exact=true
+                                            on:click=close_menu
+                                            attr:class="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-800 hover:text-white aria-[current=page]:bg-sky-600 aria-[current=page]:text-white"
+                                        >
+                                            {label}
+                                        </A>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                    <div class="mt-auto border-t border-slate-800 px-4 py-4 text-sm">
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                user.await.ok().flatten().map(|user| view! { <UserMenu user /> })
+                            })}
+                        </Transition>
+                    </div>
+                </nav>
+            }
+        })
+    };
 
     view! {
         <a
@@ -30,57 +115,28 @@ pub fn Layout(children: Children) -> impl IntoView {
             "Skip to content"
         </a>
         <div class="md:flex md:min-h-screen">
-            <header class="flex items-center justify-between border-b border-slate-200 bg-slate-900 px-4 py-3 text-white md:hidden">
-                <A href="/" attr:class="text-lg font-semibold tracking-tight">
-                    "Avatar CRM"
-                </A>
-                <button
-                    type="button"
-                    class="rounded-md border border-slate-600 px-3 py-1.5 text-sm font-medium hover:bg-slate-800 focus:outline-none focus:ring-2 focus:ring-sky-400"
-                    aria-controls="primary-nav"
-                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
-                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
-                >
-                    {move || if menu_open.get() { "Close" } else { "Menu" }}
-                </button>
-            </header>
-            <nav
-                id="primary-nav"
-                aria-label="Main"
-                class=move || {
-                    let base = "w-full shrink-0 bg-slate-900 text-slate-200 md:block md:w-60 md:min-h-screen";
-                    if menu_open.get() { base.to_string() } else { format!("hidden {base}") }
-                }
-            >
-                <div class="hidden px-5 py-5 md:block">
-                    <A href="/" attr:class="text-xl font-semibold tracking-tight text-white">
-                        "Avatar CRM"
-                    </A>
-                    <p class="mt-1 text-xs text-slate-400">"Medical imaging clinics"</p>
-                </div>
-                <ul class="space-y-0.5 px-2 pb-4 md:pb-6">
-                    {NAV_ITEMS
-                        .into_iter()
-                        .map(|(href, label)| {
-                            view! {
-                                <li>
-                                    <A
-                                        href=href
-                                        exact=true
-                                        on:click=close_menu
-                                        attr:class="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-800 hover:text-white aria-[current=page]:bg-sky-600 aria-[current=page]:text-white"
-                                    >
-                                        {label}
-                                    </A>
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ul>
-            </nav>
+            {chrome}
             <main id="main" class="flex-1 px-4 py-6 md:px-8 md:py-8">
                 <div class="mx-auto max-w-6xl">{children()}</div>
             </main>
+        </div>
+    }
+}
+
+#[component]
+fn UserMenu(user: CurrentUser) -> impl IntoView {
+    view! {
+        <p class="font-medium text-white" data-testid="signed-in-user">{user.display_name}</p>
+        <p class="text-xs text-slate-400">{user.role.label()}</p>
+        <div class="mt-3 flex items-center gap-3">
+            <A href="/account" attr:class="text-sky-300 hover:text-sky-200 underline-offset-2 hover:underline">
+                "My account"
+            </A>
+            <form method="post" action="/auth/logout">
+                <button type="submit" class="text-slate-300 hover:text-white underline-offset-2 hover:underline">
+                    "Sign out"
+                </button>
+            </form>
         </div>
     }
 }

@@ -11,11 +11,8 @@ const BAR_AREA: f64 = 320.0;
 pub fn StageChart(stages: Vec<StageCount>) -> impl IntoView {
     let max = stages.iter().map(|s| s.contacts).max().unwrap_or(0).max(1) as f64;
     let height = stages.len() * ROW_HEIGHT;
-    let description = stages
-        .iter()
-        .map(|s| format!("{}: {}", s.name, s.contacts))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let description =
+        stages.iter().map(|s| format!("{}: {}", s.name, s.contacts)).collect::<Vec<_>>().join(", ");
     let rows = stages
         .into_iter()
         .enumerate()

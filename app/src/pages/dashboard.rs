@@ -59,16 +59,8 @@ fn DashboardSkeleton() -> impl IntoView {
 }
 
 #[component]
-fn StatCard(
-    label: &'static str,
-    value: i64,
-    #[prop(optional)] tone: &'static str,
-) -> impl IntoView {
-    let value_class = if tone == "warn" && value > 0 {
-        "text-rose-600"
-    } else {
-        "text-slate-900"
-    };
+fn StatCard(label: &'static str, value: i64, #[prop(optional)] tone: &'static str) -> impl IntoView {
+    let value_class = if tone == "warn" && value > 0 { "text-rose-600" } else { "text-slate-900" };
     view! {
         <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
             <dt class="text-sm text-slate-500">{label}</dt>

@@ -1,5 +1,10 @@
 //! One module per page.
 
+pub mod account;
+pub mod audit;
 pub mod dashboard;
 pub mod not_found;
 pub mod section;
+pub mod settings;
+pub mod sign_in;
+pub mod users;

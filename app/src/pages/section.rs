@@ -13,7 +13,6 @@ pub enum Section {
     Campaigns,
     Reports,
     Automations,
-    Settings,
 }
 
 impl Section {
@@ -27,7 +26,6 @@ impl Section {
             Section::Campaigns => "Campaigns",
             Section::Reports => "Reports",
             Section::Automations => "Automations",
-            Section::Settings => "Settings",
         }
     }
 
@@ -45,9 +43,6 @@ impl Section {
             Section::Campaigns => "Email campaigns to segments, drafted with AI and tracked.",
             Section::Reports => "Contacts, bookings and performance over time, with AI insights.",
             Section::Automations => "Rules that act on events: tasks, messages and stage moves.",
-            Section::Settings => {
-                "Locations, services, resources, staff hours, users and integrations."
-            }
         }
     }
 }

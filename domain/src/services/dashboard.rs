@@ -4,10 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sqlx::FromRow;
 
+use crate::access::Permission;
+use crate::actor::LocationScope;
 use crate::model::{DashboardSummary, LocationSummary, RecentContact, StageCount};
 use crate::on_db;
 use crate::time::Timestamp;
-use crate::{Db, DomainError};
+use crate::{Actor, Db, DomainError};
 
 /// How many of the newest contacts the dashboard lists.
 const RECENT_CONTACTS: i64 = 8;
@@ -54,40 +56,53 @@ fn local(at: DateTime<Utc>, zone: Option<&str>, format: &str) -> String {
     }
 }
 
+// Location scope: `$all` is true for users who see every location; otherwise only contacts
+// (and their tasks) at the user's locations count. Tasks without a contact are clinic-wide.
 const TOTALS_SQL: &str = "SELECT \
-    (SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL) AS total_contacts, \
-    (SELECT COUNT(*) FROM contacts WHERE deleted_at IS NULL AND created_at >= $1) AS new_contacts, \
-    (SELECT COUNT(*) FROM tasks WHERE completed_at IS NULL) AS open_tasks, \
-    (SELECT COUNT(*) FROM tasks WHERE completed_at IS NULL AND due_at < $2) AS overdue_tasks";
+    (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND (\
+        $3 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS total_contacts, \
+    (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND c.created_at >= $1 AND (\
+        $3 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS new_contacts, \
+    (SELECT COUNT(*) FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.completed_at IS NULL AND (\
+        $3 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS open_tasks, \
+    (SELECT COUNT(*) FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.completed_at IS NULL \
+        AND t.due_at < $2 AND (\
+        $3 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS overdue_tasks";
 
 const STAGES_SQL: &str = "SELECT s.id, s.name, COUNT(c.id) AS contacts \
     FROM pipeline_stages s \
-    LEFT JOIN contacts c ON c.stage_id = s.id AND c.deleted_at IS NULL \
+    LEFT JOIN contacts c ON c.stage_id = s.id AND c.deleted_at IS NULL AND (\
+        $1 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2)) \
     GROUP BY s.id, s.name, s.position ORDER BY s.position";
 
 const LOCATIONS_SQL: &str = "SELECT l.id, l.name, l.time_zone, COUNT(c.id) AS contacts \
     FROM locations l \
     LEFT JOIN contacts c ON c.location_id = l.id AND c.deleted_at IS NULL \
+    WHERE $1 OR l.id IN (SELECT location_id FROM user_locations WHERE user_id = $2) \
     GROUP BY l.id, l.name, l.time_zone ORDER BY l.name";
 
 const RECENT_SQL: &str = "SELECT c.id, c.first_name, c.last_name, s.name AS stage_name, \
     c.requested_modality, l.time_zone, c.created_at \
     FROM contacts c JOIN pipeline_stages s ON s.id = c.stage_id \
     LEFT JOIN locations l ON l.id = c.location_id \
-    WHERE c.deleted_at IS NULL ORDER BY c.created_at DESC, c.id DESC LIMIT $1";
+    WHERE c.deleted_at IS NULL AND ($2 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $3)) \
+    ORDER BY c.created_at DESC, c.id DESC LIMIT $1";
 
-/// Reads every figure the dashboard shows.
+/// Reads every figure the dashboard shows, limited to the actor's locations.
 #[tracing::instrument(skip_all)]
-pub async fn summary(db: &Db) -> Result<DashboardSummary, DomainError> {
+pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let all = actor.locations == LocationScope::All;
+    let user = actor.user_id.as_str();
     let now_utc = Utc::now();
     let week_ago = Timestamp(now_utc - Duration::days(7));
     let now = Timestamp(now_utc);
     let (totals, stages, locations, recent) = on_db!(db, pool => {
         tokio::try_join!(
-            sqlx::query_as::<_, Totals>(TOTALS_SQL).bind(week_ago).bind(now).fetch_one(pool),
-            sqlx::query_as::<_, StageRow>(STAGES_SQL).fetch_all(pool),
-            sqlx::query_as::<_, LocationRow>(LOCATIONS_SQL).fetch_all(pool),
-            sqlx::query_as::<_, RecentRow>(RECENT_SQL).bind(RECENT_CONTACTS).fetch_all(pool),
+            sqlx::query_as::<_, Totals>(TOTALS_SQL).bind(week_ago).bind(now).bind(all).bind(user).fetch_one(pool),
+            sqlx::query_as::<_, StageRow>(STAGES_SQL).bind(all).bind(user).fetch_all(pool),
+            sqlx::query_as::<_, LocationRow>(LOCATIONS_SQL).bind(all).bind(user).fetch_all(pool),
+            sqlx::query_as::<_, RecentRow>(RECENT_SQL).bind(RECENT_CONTACTS).bind(all).bind(user).fetch_all(pool),
         )?
     });
     Ok(DashboardSummary {
@@ -97,11 +112,7 @@ pub async fn summary(db: &Db) -> Result<DashboardSummary, DomainError> {
         overdue_tasks: totals.overdue_tasks,
         stages: stages
             .into_iter()
-            .map(|s| StageCount {
-                stage_id: s.id,
-                name: s.name,
-                contacts: s.contacts,
-            })
+            .map(|s| StageCount { stage_id: s.id, name: s.name, contacts: s.contacts })
             .collect(),
         locations: locations
             .into_iter()
@@ -120,11 +131,7 @@ pub async fn summary(db: &Db) -> Result<DashboardSummary, DomainError> {
                 display_name: format!("{} {}", r.first_name, r.last_name),
                 stage_name: r.stage_name,
                 requested_modality: r.requested_modality,
-                created_local: local(
-                    r.created_at.0,
-                    r.time_zone.as_deref(),
-                    "%-d %b %Y, %H:%M %Z",
-                ),
+                created_local: local(r.created_at.0, r.time_zone.as_deref(), "%-d %b %Y, %H:%M %Z"),
                 created_at: r.created_at.0,
             })
             .collect(),
@@ -140,20 +147,11 @@ mod tests {
     fn local_times_follow_daylight_saving_per_zone() {
         // 1 Jan: Sydney is on daylight time (UTC+11); Brisbane never observes it (UTC+10).
         let summer = Utc.with_ymd_and_hms(2026, 1, 1, 0, 30, 0).unwrap();
-        assert_eq!(
-            local(summer, Some("Australia/Sydney"), "%H:%M %Z"),
-            "11:30 AEDT"
-        );
-        assert_eq!(
-            local(summer, Some("Australia/Brisbane"), "%H:%M %Z"),
-            "10:30 AEST"
-        );
+        assert_eq!(local(summer, Some("Australia/Sydney"), "%H:%M %Z"), "11:30 AEDT");
+        assert_eq!(local(summer, Some("Australia/Brisbane"), "%H:%M %Z"), "10:30 AEST");
         // 1 Jul: Sydney is back on standard time.
         let winter = Utc.with_ymd_and_hms(2026, 7, 1, 0, 30, 0).unwrap();
-        assert_eq!(
-            local(winter, Some("Australia/Sydney"), "%H:%M %Z"),
-            "10:30 AEST"
-        );
+        assert_eq!(local(winter, Some("Australia/Sydney"), "%H:%M %Z"), "10:30 AEST");
         assert_eq!(local(winter, None, "%H:%M %Z"), "00:30 UTC");
         assert_eq!(local(winter, Some("Not/A_Zone"), "%H:%M %Z"), "00:30 UTC");
     }

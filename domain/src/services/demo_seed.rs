@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use ulid::Ulid;
 
 use crate::on_db;
+use crate::services::users;
 use crate::time::Timestamp;
 use crate::{Db, DomainError};
 
@@ -22,6 +23,8 @@ const SEED_MARKER: &str = "demo_seed.version";
 pub struct SeedReport {
     /// True when the demo data was already there and nothing was added.
     pub already_seeded: bool,
+    /// Sign-in accounts added (one per role).
+    pub accounts: usize,
     pub contacts: usize,
     pub touchpoints: usize,
     pub tasks: usize,
@@ -50,15 +53,7 @@ const LOCATIONS: [DemoLocation; 2] = [
 ];
 
 /// (code, name, modality, minutes, price in cents, preparation, referral required)
-type DemoService = (
-    &'static str,
-    &'static str,
-    &'static str,
-    i32,
-    i64,
-    Option<&'static str>,
-    bool,
-);
+type DemoService = (&'static str, &'static str, &'static str, i32, i64, Option<&'static str>, bool);
 const SERVICES: [DemoService; 6] = [
     (
         "mri-knee",
@@ -110,42 +105,12 @@ const SERVICES: [DemoService; 6] = [
 
 /// (email, display name, role, job title)
 const STAFF: [(&str, &str, &str, &str); 6] = [
-    (
-        "amelia.hart@avatar.test",
-        "Amelia Hart",
-        "manager",
-        "Practice manager",
-    ),
-    (
-        "josh.nguyen@avatar.test",
-        "Josh Nguyen",
-        "reception",
-        "Receptionist",
-    ),
-    (
-        "priya.raman@avatar.test",
-        "Priya Raman",
-        "reception",
-        "Receptionist",
-    ),
-    (
-        "tom.okafor@avatar.test",
-        "Tom Okafor",
-        "readonly",
-        "MRI radiographer",
-    ),
-    (
-        "grace.lee@avatar.test",
-        "Grace Lee",
-        "readonly",
-        "Sonographer",
-    ),
-    (
-        "ella.fitzgerald@avatar.test",
-        "Ella Fitzgerald",
-        "marketing",
-        "Marketing coordinator",
-    ),
+    ("amelia.hart@avatar.test", "Amelia Hart", "manager", "Practice manager"),
+    ("josh.nguyen@avatar.test", "Josh Nguyen", "reception", "Receptionist"),
+    ("priya.raman@avatar.test", "Priya Raman", "reception", "Receptionist"),
+    ("tom.okafor@avatar.test", "Tom Okafor", "readonly", "MRI radiographer"),
+    ("grace.lee@avatar.test", "Grace Lee", "readonly", "Sonographer"),
+    ("ella.fitzgerald@avatar.test", "Ella Fitzgerald", "marketing", "Marketing coordinator"),
 ];
 
 const TAGS: [(&str, &str); 5] = [
@@ -253,37 +218,16 @@ const DOCTORS: [&str; 6] = [
 
 /// (requested modality, an enquiry note a receptionist might write)
 const ENQUIRIES: [(&str, &str); 10] = [
-    (
-        "mri",
-        "Knee pain after a netball fall; GP referral for MRI left knee.",
-    ),
-    (
-        "mri",
-        "Recurring headaches, referred for MRI brain. Asked about wait times.",
-    ),
-    (
-        "ct",
-        "Referred for CT abdomen, wants an early morning slot.",
-    ),
-    (
-        "ultrasound",
-        "Pelvic ultrasound, asked about preparation and cost.",
-    ),
+    ("mri", "Knee pain after a netball fall; GP referral for MRI left knee."),
+    ("mri", "Recurring headaches, referred for MRI brain. Asked about wait times."),
+    ("ct", "Referred for CT abdomen, wants an early morning slot."),
+    ("ultrasound", "Pelvic ultrasound, asked about preparation and cost."),
     ("xray", "Chest X-ray for a work medical, no referral yet."),
-    (
-        "mammography",
-        "Due for a screening mammogram, last one two years ago.",
-    ),
+    ("mammography", "Due for a screening mammogram, last one two years ago."),
     ("mri", "Shoulder injury from surfing, physio suggested MRI."),
-    (
-        "ultrasound",
-        "Thyroid ultrasound requested by endocrinologist.",
-    ),
+    ("ultrasound", "Thyroid ultrasound requested by endocrinologist."),
     ("ct", "CT sinus, asked whether bulk billing applies."),
-    (
-        "xray",
-        "Wrist X-ray after a fall, wants a same-day walk-in.",
-    ),
+    ("xray", "Wrist X-ray after a fall, wants a same-day walk-in."),
 ];
 
 /// Stage ids from the first migration with the share of demo contacts in each.
@@ -331,17 +275,52 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
+/// The demo sign-in password for the role accounts below. Demo only: documented in the README.
+pub const DEMO_PASSWORD: &str = "avatar-demo";
+
+/// One sign-in account per role: (email, display name, role).
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
+    ("admin@avatar.test", "Alex Admin", "admin"),
+    ("manager@avatar.test", "Morgan Manager", "manager"),
+    ("reception@avatar.test", "Riley Reception", "reception"),
+    ("marketing@avatar.test", "Casey Marketing", "marketing"),
+    ("readonly@avatar.test", "Robin Readonly", "readonly"),
+];
+
+/// Adds the per-role demo accounts that are missing (each run; cheap when they exist).
+async fn seed_accounts(db: &Db) -> Result<usize, DomainError> {
+    let mut added = 0;
+    for (email, name, role) in DEMO_ACCOUNTS {
+        let exists: Option<String> = on_db!(db, pool => {
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(pool).await?
+        });
+        if exists.is_some() {
+            continue;
+        }
+        let account = users::NewUser {
+            email: email.into(),
+            display_name: name.into(),
+            role: role.into(),
+            password: Some(DEMO_PASSWORD.into()),
+            ..users::NewUser::default()
+        };
+        match users::create(db, None, account, None).await {
+            Ok(_) => added += 1,
+            // Another instance seeding at the same moment created it first.
+            Err(DomainError::Conflict(_)) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(added)
+}
+
 /// Creates the demo clinic unless it is already there.
 #[tracing::instrument(skip_all)]
 pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
+    let accounts = seed_accounts(db).await?;
     let now = Utc::now();
     let mut rng = StdRng::seed_from_u64(20_260_101);
-    let mut report = SeedReport {
-        already_seeded: false,
-        contacts: 0,
-        touchpoints: 0,
-        tasks: 0,
-    };
+    let mut report = SeedReport { already_seeded: false, accounts, contacts: 0, touchpoints: 0, tasks: 0 };
 
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -528,10 +507,6 @@ pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
         }
         tx.commit().await?;
     });
-    tracing::info!(
-        contacts = report.contacts,
-        tasks = report.tasks,
-        "demo data seeded"
-    );
+    tracing::info!(contacts = report.contacts, tasks = report.tasks, "demo data seeded");
     Ok(report)
 }

@@ -1,4 +1,10 @@
 //! Services: the operations the UI and the REST API call. One module per capability.
 
+pub mod api_tokens;
+pub mod audit;
 pub mod dashboard;
 pub mod demo_seed;
+pub mod ip_allowlist;
+pub mod password;
+pub mod tokens;
+pub mod users;

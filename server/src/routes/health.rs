@@ -21,29 +21,12 @@ struct Health {
 }
 
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let db_ok = matches!(
-        tokio::time::timeout(DB_TIMEOUT, state.db.ping()).await,
-        Ok(Ok(()))
-    );
+    let db_ok = matches!(tokio::time::timeout(DB_TIMEOUT, state.db.ping()).await, Ok(Ok(())));
     let version = env!("CARGO_PKG_VERSION");
     if db_ok {
-        (
-            StatusCode::OK,
-            Json(Health {
-                status: "ok",
-                db: "ok",
-                version,
-            }),
-        )
+        (StatusCode::OK, Json(Health { status: "ok", db: "ok", version }))
     } else {
         tracing::warn!("health check: database unreachable");
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(Health {
-                status: "unavailable",
-                db: "unreachable",
-                version,
-            }),
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", db: "unreachable", version }))
     }
 }

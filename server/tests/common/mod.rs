@@ -53,10 +53,7 @@ enum Cleanup {
 
 impl TestDatabase {
     pub async fn create(backend: Backend) -> TestDatabase {
-        let name = format!(
-            "avatar_test_{}",
-            ulid::Ulid::new().to_string().to_lowercase()
-        );
+        let name = format!("avatar_test_{}", ulid::Ulid::new().to_string().to_lowercase());
         match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
@@ -74,14 +71,8 @@ impl TestDatabase {
                     .execute(&mut conn)
                     .await
                     .expect("create test database");
-                let base = admin
-                    .rsplit_once('/')
-                    .map(|(base, _)| base)
-                    .unwrap_or(&admin);
-                TestDatabase {
-                    url: format!("{base}/{name}"),
-                    cleanup: Cleanup::PostgresDatabase(name),
-                }
+                let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+                TestDatabase { url: format!("{base}/{name}"), cleanup: Cleanup::PostgresDatabase(name) }
             }
         }
     }
@@ -96,11 +87,9 @@ impl TestDatabase {
 
 async fn drop_postgres_database(name: &str) {
     if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-        )))
-        .execute(&mut conn)
-        .await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)))
+            .execute(&mut conn)
+            .await;
     }
 }
 
@@ -118,10 +107,7 @@ impl Drop for TestDatabase {
                 // Drop runs outside async context: use a short-lived runtime on its own thread.
                 let name = name.clone();
                 let _ = std::thread::spawn(move || {
-                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    {
+                    if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                         rt.block_on(drop_postgres_database(&name));
                     }
                 })
@@ -144,12 +130,19 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Like `spawn`, with extra settings (as environment variables would give them).
+    pub async fn spawn_with(backend: Backend, settings: &[(&str, &str)]) -> TestApp {
         let database = TestDatabase::create(backend).await;
         let url = database.url.clone();
+        let settings: Vec<(String, String)> =
+            settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let config = Config::from_lookup(|name| match name {
             "DATABASE_URL" => Some(url.clone()),
             "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".to_owned()),
-            _ => None,
+            other => settings.iter().find(|(k, _)| k == other).map(|(_, v)| v.clone()),
         })
         .expect("test config");
         let db = Db::connect(&config.database_url).await.expect("connect");
@@ -160,14 +153,58 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        TestApp {
-            addr,
-            base_url: format!("http://{addr}"),
-            db,
-            client: reqwest::Client::new(),
-            stop: Some(stop),
-            database,
-        }
+        let base_url = format!("http://{addr}");
+        TestApp { addr, client: browser(&base_url), base_url, db, stop: Some(stop), database }
+    }
+
+    /// A new browser-like client (its own cookies) signed in as a new user with `role`.
+    pub async fn signed_in(&self, role: &str) -> reqwest::Client {
+        let email = self.create_user(role).await;
+        self.sign_in(&email, TEST_PASSWORD).await
+    }
+
+    /// A new browser-like client signed in with these credentials.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = browser(&self.base_url);
+        let response = client
+            .post(self.url("/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(
+            response.status(),
+            200,
+            "sign-in as {email} failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        client
+    }
+
+    /// Creates a user with `role` and the test password; returns their email.
+    pub async fn create_user(&self, role: &str) -> String {
+        let email = format!("{role}.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase());
+        let input = domain::services::users::NewUser {
+            email: email.clone(),
+            display_name: format!("Test {role}"),
+            role: role.to_owned(),
+            password: Some(TEST_PASSWORD.to_owned()),
+            ..Default::default()
+        };
+        domain::services::users::create(&self.db, None, input, None).await.expect("create user");
+        email
+    }
+
+    /// An API token for a new user with `role`.
+    pub async fn api_token(&self, role: &str) -> String {
+        let email = self.create_user(role).await;
+        let id = domain::services::users::find_id_by_email(&self.db, &email).await.unwrap().unwrap();
+        domain::services::api_tokens::create_for_user(&self.db, &id, "tests", None).await.unwrap().token
+    }
+
+    /// A client that cannot keep cookies, for API calls.
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -175,17 +212,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).send().await.expect("request")
     }
 
     pub async fn seed_demo(&self) -> domain::services::demo_seed::SeedReport {
-        domain::services::demo_seed::seed(&self.db)
-            .await
-            .expect("seed demo")
+        domain::services::demo_seed::seed(&self.db).await.expect("seed demo")
     }
 }
 
@@ -195,6 +226,22 @@ impl Drop for TestApp {
             let _ = stop.send(());
         }
     }
+}
+
+/// The password every test user gets.
+pub const TEST_PASSWORD: &str = "correct-horse-battery";
+
+/// Like a browser on our own page: keeps cookies, does not follow redirects (tests look at
+/// them), and says where its requests come from.
+pub fn browser(base_url: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ORIGIN, reqwest::header::HeaderValue::from_str(base_url).unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// Parses a URL the way the server does (used by tests that start the binary).

@@ -1,0 +1,56 @@
+//! Form styling and the inline result of a server action (error or confirmation).
+
+use leptos::prelude::*;
+
+pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500";
+pub const BUTTON: &str = "rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus:outline-none focus:ring-2 focus:ring-sky-500 focus:ring-offset-2 disabled:opacity-60";
+pub const SECONDARY: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-sky-500 disabled:opacity-60";
+pub const CARD: &str = "rounded-xl border border-slate-200 bg-white p-5 shadow-sm";
+
+/// Shows a server function's failure as an alert, or `success` once it worked.
+#[component]
+pub fn ActionResult<T: Clone + Send + Sync + 'static>(
+    #[prop(into)] value: Signal<Option<Result<T, ServerFnError>>>,
+    success: &'static str,
+) -> impl IntoView {
+    move || {
+        match value.get() {
+        Some(Err(err)) => view! {
+            <p role="alert" class="mt-3 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+                {server_error_message(&err)}
+            </p>
+        }
+        .into_any(),
+        Some(Ok(_)) if !success.is_empty() => view! {
+            <p role="status" class="mt-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+                {success}
+            </p>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+    }
+}
+
+/// The sentence a server function failed with, without Leptos's framing.
+pub fn server_error_message(err: &ServerFnError) -> String {
+    match err {
+        ServerFnError::ServerError(message) => message.clone(),
+        other => format!("Could not reach the server: {other}"),
+    }
+}
+
+/// A page's load failure, in place of its content.
+#[component]
+pub fn LoadError(error: ServerFnError) -> impl IntoView {
+    view! {
+        <p role="alert" class="mt-6 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-800">
+            {server_error_message(&error)}
+        </p>
+    }
+}
+
+/// Formats a UTC instant for tables: unambiguous and sortable by eye.
+pub fn utc(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}

@@ -1,0 +1,51 @@
+//! Who is asking: every service call that reads or changes clinic data takes an `Actor` and
+//! checks it, so server functions and REST routes share one policy.
+
+use crate::DomainError;
+use crate::access::{Permission, Role};
+
+/// Which locations an actor may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocationScope {
+    All,
+    Only(Vec<String>),
+}
+
+impl LocationScope {
+    pub fn includes(&self, location_id: &str) -> bool {
+        match self {
+            LocationScope::All => true,
+            LocationScope::Only(ids) => ids.iter().any(|id| id == location_id),
+        }
+    }
+}
+
+/// How the actor proved who they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthMethod {
+    Session,
+    ApiToken { token_id: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locations: LocationScope,
+    pub via: AuthMethod,
+}
+
+impl Actor {
+    pub fn require(&self, permission: Permission) -> Result<(), DomainError> {
+        if self.role.allows(permission) { Ok(()) } else { Err(DomainError::Forbidden(permission)) }
+    }
+
+    pub fn token_id(&self) -> Option<&str> {
+        match &self.via {
+            AuthMethod::ApiToken { token_id } => Some(token_id),
+            AuthMethod::Session => None,
+        }
+    }
+}

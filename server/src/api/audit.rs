@@ -1,0 +1,41 @@
+//! `GET /api/v1/audit-events`: the audit log, newest first, filtered and paged.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use domain::model::{AuditEvent, Page};
+use domain::services::audit::{self, Filter};
+use serde::Deserialize;
+
+use crate::api::error::ApiError;
+use crate::api::extract::{ApiActor, ApiQuery};
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    actor_user_id: Option<String>,
+    action: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    ApiQuery(params): ApiQuery<Params>,
+) -> Result<Json<Page<AuditEvent>>, ApiError> {
+    let filter = Filter {
+        actor_user_id: params.actor_user_id,
+        action: params.action,
+        subject_type: params.subject_type,
+        subject_id: params.subject_id,
+        since: params.since,
+        until: params.until,
+    };
+    Ok(Json(audit::list(&state.db, &caller.actor, filter, params.cursor, params.limit).await?))
+}

@@ -1,0 +1,141 @@
+//! The REST error shape: `{"error": {"code", "message", "fields"?}}` with the matching status.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::DomainError;
+use domain::error::FieldErrors;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Option<FieldErrors>,
+    retry_after_secs: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), fields: None, retry_after_secs: None }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Send an API token as `Authorization: Bearer <token>`.",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> ApiError {
+        match err {
+            DomainError::Validation(fields) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "validation",
+                message: DomainError::Validation(fields.clone()).to_string(),
+                fields: Some(fields),
+                retry_after_secs: None,
+            },
+            DomainError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+            }
+            DomainError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            DomainError::Forbidden(permission) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("Your role does not have the {} permission.", permission.as_str()),
+            ),
+            DomainError::ForbiddenReason(message) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            DomainError::Unauthenticated => ApiError::unauthorized(),
+            DomainError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                DomainError::InvalidCredentials.to_string(),
+            ),
+            DomainError::RateLimited { message, retry_after_secs } => ApiError {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                code: "rate_limited",
+                message,
+                fields: None,
+                retry_after_secs: Some(retry_after_secs),
+            },
+            other @ (DomainError::Database(_) | DomainError::Migration(_) | DomainError::Internal(_)) => {
+                // The cause is for the operator's log; it never holds patient data.
+                tracing::error!(error = %other, "request failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Something went wrong on our side.",
+                )
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", e.body_text())
+            }
+            JsonRejection::BytesRejection(_) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The request body is too large.",
+            ),
+            other => ApiError::bad_request(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            Body { error: Inner { code: self.code, message: &self.message, fields: self.fields.as_ref() } };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after_secs
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,30 @@
+//! The REST API under `/api/v1`: Bearer tokens, JSON, errors as in ARCHITECTURE.md.
+//! One module per area; each handler parses, calls one domain service, maps the error.
+
+pub mod error;
+pub mod extract;
+
+mod account;
+mod audit;
+mod settings;
+mod users;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch};
+
+use crate::api::error::ApiError;
+use crate::startup::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(account::me))
+        .route("/dashboard", get(account::dashboard))
+        .route("/api-tokens", get(account::list_tokens).post(account::create_token))
+        .route("/api-tokens/{id}", delete(account::revoke_token))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", patch(users::update))
+        .route("/audit-events", get(audit::list))
+        .route("/settings/ip-allowlist", get(settings::get_allowlist).put(settings::put_allowlist))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
+}
