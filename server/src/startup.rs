@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
         // Each `.layer` wraps everything above it, so these run bottom to top: client address →
         // IP allowlist → CSRF → session → who is calling → pages need sign-in.
+        .layer(from_fn(routes::server_fn_errors::map_argument_errors))
         .layer(from_fn(guard::require_sign_in_for_pages))
         .layer(from_fn_with_state(state.clone(), guard::resolve_actor))
         .layer(sessions)

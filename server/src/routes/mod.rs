@@ -1,3 +1,4 @@
 //! HTTP routes that are not Leptos pages. One module per area.
 
 pub mod health;
+pub mod server_fn_errors;

@@ -1,0 +1,177 @@
+//! Every REST route and every server function, called as every role: allowed exactly when
+//! the role holds the permission the route needs (one policy, `domain::access`).
+
+mod common;
+
+use common::{Backend, TestApp};
+use domain::access::{Permission, Role};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+/// What a call needs: a permission, or just a signed-in user.
+#[derive(Clone, Copy, Debug)]
+enum Needs {
+    Permission(Permission),
+    SignedIn,
+}
+
+impl Needs {
+    fn allowed_for(self, role: Role) -> bool {
+        match self {
+            Needs::Permission(p) => role.allows(p),
+            Needs::SignedIn => true,
+        }
+    }
+}
+
+/// (method, path, JSON body, needs). Paths with `{user}` get a real user id.
+fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)> {
+    use Needs::*;
+    use domain::access::Permission::*;
+    vec![
+        (Method::GET, "/api/v1/me", None, SignedIn),
+        (Method::GET, "/api/v1/dashboard", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/api-tokens", None, SignedIn),
+        (Method::POST, "/api/v1/api-tokens", Some(json!({ "name": "matrix" })), SignedIn),
+        (Method::GET, "/api/v1/users", None, Permission(UsersRead)),
+        (
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({ "email": "EMAIL", "display_name": "Matrix", "role": "readonly" })),
+            Permission(UsersWrite),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/users/{user}",
+            Some(json!({ "display_name": "Renamed" })),
+            Permission(UsersWrite),
+        ),
+        (Method::GET, "/api/v1/audit-events", None, Permission(AuditRead)),
+        (Method::GET, "/api/v1/settings/ip-allowlist", None, Permission(SettingsRead)),
+        (
+            Method::PUT,
+            "/api/v1/settings/ip-allowlist",
+            Some(json!({ "enabled": false, "entries": [] })),
+            Permission(SettingsWrite),
+        ),
+    ]
+}
+
+/// (server function endpoint, form fields, needs).
+fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Needs)> {
+    use Needs::*;
+    use domain::access::Permission::*;
+    vec![
+        ("dashboard", vec![], Permission(ContactsRead)),
+        ("list_users", vec![], Permission(UsersRead)),
+        (
+            "create_user",
+            vec![("email", "EMAIL"), ("display_name", "Matrix"), ("role", "readonly"), ("password", "")],
+            Permission(UsersWrite),
+        ),
+        ("update_user", vec![("id", "{user}"), ("role", "readonly")], Permission(UsersWrite)),
+        ("list_audit_events", vec![], Permission(AuditRead)),
+        ("get_ip_allowlist", vec![], Permission(SettingsRead)),
+        ("save_ip_allowlist", vec![("entries", "")], Permission(SettingsWrite)),
+        ("list_api_tokens", vec![], SignedIn),
+        ("create_api_token", vec![("name", "matrix")], SignedIn),
+        ("change_password", vec![("current_password", "x"), ("new_password", "short")], SignedIn),
+        ("my_ip_address", vec![], SignedIn),
+    ]
+}
+
+fn unique_email() -> String {
+    format!("matrix.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+async fn target_user(app: &TestApp) -> String {
+    let email = app.create_user("readonly").await;
+    domain::services::users::find_id_by_email(&app.db, &email).await.unwrap().unwrap()
+}
+
+async fn every_rest_route_for_every_role(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let target = target_user(&app).await;
+    let api = app.api();
+    for role in Role::ALL {
+        let token = app.api_token(role.as_str()).await;
+        for (method, path, body, needs) in rest_routes() {
+            let path = path.replace("{user}", &target);
+            let mut request = api.request(method.clone(), app.url(&path)).bearer_auth(&token);
+            if let Some(body) = &body {
+                request = request.json(
+                    &serde_json::from_str::<serde_json::Value>(
+                        &body.to_string().replace("EMAIL", &unique_email()),
+                    )
+                    .unwrap(),
+                );
+            }
+            let status = request.send().await.unwrap().status();
+            if needs.allowed_for(role) {
+                assert!(status.is_success(), "{role:?} {method} {path}: expected success, got {status}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {method} {path}");
+            }
+        }
+        // Without a token every route is 401.
+        for (method, path, _, _) in rest_routes() {
+            let status = api
+                .request(method.clone(), app.url(&path.replace("{user}", &target)))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {method} {path}");
+        }
+    }
+}
+
+async fn every_server_function_for_every_role(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let target = target_user(&app).await;
+    for role in Role::ALL {
+        let client = app.signed_in(role.as_str()).await;
+        for (endpoint, fields, needs) in server_functions() {
+            let email = unique_email();
+            let form: Vec<(&str, String)> = fields
+                .iter()
+                .map(|(k, v)| (*k, v.replace("EMAIL", &email).replace("{user}", &target)))
+                .collect();
+            let response =
+                client.post(app.url(&format!("/rpc/{endpoint}"))).form(&form).send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            if needs.allowed_for(role) {
+                // change_password is refused on its input (422), never on permission.
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{role:?} {endpoint}: {status} {text}"
+                );
+                assert!(!status.is_server_error(), "{role:?} {endpoint}: {status} {text}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role:?} {endpoint}: {text}");
+                assert!(text.contains("You do not have permission"), "{role:?} {endpoint}: {text}");
+            }
+        }
+    }
+    let anonymous = common::browser(&app.base_url);
+    for (endpoint, fields, _) in server_functions() {
+        let response =
+            anonymous.post(app.url(&format!("/rpc/{endpoint}"))).form(&fields).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "anonymous {endpoint}");
+    }
+    // Missing or mistyped arguments are the caller's mistake: 400, never 500.
+    let admin = app.signed_in("admin").await;
+    let missing =
+        admin.post(app.url("/rpc/create_user")).form(&[("email", "a@b.test")]).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let mistyped = admin
+        .post(app.url("/rpc/update_user"))
+        .form(&[("id", "x"), ("active", "maybe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mistyped.status(), StatusCode::BAD_REQUEST);
+}
+
+on_both_backends!(every_rest_route_for_every_role, every_server_function_for_every_role);

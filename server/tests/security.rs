@@ -1,0 +1,647 @@
+//! Sign-in, sessions, CSRF, throttling, API tokens, password reset, IP allowlist, audit log:
+//! through HTTP against the real server, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TEST_PASSWORD, TestApp, browser};
+use domain::on_db;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    pages_send_anonymous_visitors_to_sign_in_and_back,
+    wrong_password_and_unknown_account_get_the_same_answer,
+    sign_in_rotates_the_session_id_and_sets_a_safe_cookie,
+    repeated_failures_lock_the_account_with_429,
+    repeated_failures_from_one_address_are_refused,
+    sign_out_ends_the_session,
+    sign_out_everywhere_ends_every_session_of_the_user,
+    sessions_past_their_absolute_lifetime_end,
+    cross_site_state_changes_are_refused,
+    api_needs_a_live_bearer_token,
+    api_tokens_are_stored_hashed_and_revocable,
+    api_errors_have_the_documented_shape,
+    password_reset_by_emailed_link,
+    ip_allowlist_refuses_other_networks_and_guards_the_saver,
+    audit_log_records_sign_ins_and_pages_newest_first,
+    audit_log_is_append_only,
+    deactivated_users_lose_access_at_once,
+    location_limited_users_see_only_their_locations,
+);
+
+async fn pages_send_anonymous_visitors_to_sign_in_and_back(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = browser(&app.base_url);
+    let response = client.get(app.url("/settings/users?tab=1")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?next=/settings/users%3Ftab%3D1");
+    assert_eq!(client.get(app.url("/login")).send().await.unwrap().status(), StatusCode::OK);
+
+    let email = app.create_user("reception").await;
+    let form = [("email", email.as_str()), ("password", TEST_PASSWORD), ("next", "/settings/users?tab=1")];
+    let response = client.post(app.url("/auth/login")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/settings/users?tab=1");
+
+    // A `next` pointing off-site is ignored.
+    let evil = [("email", email.as_str()), ("password", TEST_PASSWORD), ("next", "//evil.example/x")];
+    let response = browser(&app.base_url).post(app.url("/auth/login")).form(&evil).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/");
+}
+
+async fn wrong_password_and_unknown_account_get_the_same_answer(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("manager").await;
+    let attempt = |email: String, password: &'static str| {
+        let client = app.api();
+        let url = app.url("/auth/login");
+        async move {
+            let response =
+                client.post(url).json(&json!({ "email": email, "password": password })).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let wrong_password = attempt(email.clone(), "not-the-password").await;
+    let unknown_user = attempt("nobody@clinic.test".into(), "not-the-password").await;
+    assert_eq!(wrong_password.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password, unknown_user);
+    assert!(wrong_password.1.contains("Email or password is incorrect."));
+
+    // The form flow says the same on the sign-in page.
+    let form = [("email", email.as_str()), ("password", "nope-nope-nope")];
+    let response = browser(&app.base_url).post(app.url("/auth/login")).form(&form).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/login?error=credentials");
+    let page = app.get("/login?error=credentials").await.text().await.unwrap();
+    assert!(page.contains("Email or password is incorrect."));
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("avatar_session="))
+        .map(str::to_owned)
+}
+
+async fn sign_in_rotates_the_session_id_and_sets_a_safe_cookie(backend: Backend) {
+    let app = TestApp::spawn_with(
+        backend,
+        &[
+            ("GOOGLE_CLIENT_ID", "id"),
+            ("GOOGLE_CLIENT_SECRET", "secret"),
+            ("GOOGLE_AUTH_URL", "http://127.0.0.1:9/auth"),
+        ],
+    )
+    .await;
+    let client = browser(&app.base_url);
+    // Starting a Google flow gives the anonymous visitor a session (it holds the PKCE state).
+    let before = client.get(app.url("/auth/google")).send().await.unwrap();
+    let before = session_cookie(&before).expect("anonymous session cookie");
+    let email = app.create_user("reception").await;
+    let after = client
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let after = session_cookie(&after).expect("session cookie on sign-in");
+    let id = |cookie: &str| cookie.split(';').next().unwrap().to_owned();
+    assert_ne!(id(&before), id(&after), "the session id changes at sign-in");
+    let lower = after.to_lowercase();
+    assert!(lower.contains("httponly"), "{after}");
+    assert!(lower.contains("samesite=lax"), "{after}");
+    assert!(!lower.contains("secure"), "plain http in tests: {after}");
+}
+
+async fn repeated_failures_lock_the_account_with_429(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    let client = app.api();
+    let try_password = |password: &'static str| {
+        client.post(app.url("/auth/login")).json(&json!({ "email": email, "password": password })).send()
+    };
+    for _ in 0..domain::services::users::MAX_FAILURES_PER_ACCOUNT {
+        assert_eq!(try_password("wrong-password!").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password waits out the window.
+    let locked = try_password(TEST_PASSWORD).await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.headers()["retry-after"], "900");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Too many failed sign-ins"));
+}
+
+async fn repeated_failures_from_one_address_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.api();
+    for n in 0..domain::services::users::MAX_FAILURES_PER_IP {
+        let body = json!({ "email": format!("guess{n}@clinic.test"), "password": "guessing-here" });
+        assert_eq!(client.post(app.url("/auth/login")).json(&body).send().await.unwrap().status(), 401);
+    }
+    let email = app.create_user("reception").await;
+    let response = client
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn sign_out_ends_the_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.signed_in("reception").await;
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    let response = client.post(app.url("/auth/logout")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?signed_out=1");
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+async fn sign_out_everywhere_ends_every_session_of_the_user(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("manager").await;
+    let laptop = app.sign_in(&email, TEST_PASSWORD).await;
+    let phone = app.sign_in(&email, TEST_PASSWORD).await;
+    let colleague = app.signed_in("manager").await;
+    assert_eq!(laptop.post(app.url("/auth/logout-everywhere")).send().await.unwrap().status(), 303);
+    assert_eq!(phone.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(laptop.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(colleague.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+async fn sessions_past_their_absolute_lifetime_end(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.signed_in("reception").await;
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    // Pretend the sign-in happened 13 hours ago (the limit is 12).
+    let rows: Vec<(String, String)> = on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT id, data FROM sessions WHERE user_id IS NOT NULL").fetch_all(pool).await.unwrap()
+    });
+    for (id, data) in rows {
+        let mut data: Value = serde_json::from_str(&data).unwrap();
+        data["signed_in_at"] = json!((chrono::Utc::now() - chrono::Duration::hours(13)).to_rfc3339());
+        on_db!(&app.db, pool => {
+            sqlx::query("UPDATE sessions SET data = $2 WHERE id = $1")
+                .bind(&id)
+                .bind(data.to_string())
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+    }
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+}
+
+async fn cross_site_state_changes_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("admin").await;
+    let client = app.sign_in(&email, TEST_PASSWORD).await;
+    // The same signed-in cookie, but the request comes from another site.
+    let forged = client
+        .post(app.url("/rpc/create_api_token"))
+        .header("origin", "https://evil.example")
+        .form(&[("name", "stolen")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let fetch_site = client
+        .post(app.url("/auth/logout-everywhere"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetch_site.status(), StatusCode::FORBIDDEN);
+    // Nothing happened: still signed in, no token made.
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    let same_site =
+        client.post(app.url("/rpc/create_api_token")).form(&[("name", "mine")]).send().await.unwrap();
+    assert_eq!(same_site.status(), StatusCode::OK);
+    let count: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(count, 1);
+    // A forged sign-in form (login CSRF) is refused too.
+    let login = browser(&app.base_url)
+        .post(app.url("/auth/login"))
+        .header("origin", "https://evil.example")
+        .form(&[("email", email.as_str()), ("password", TEST_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::FORBIDDEN);
+}
+
+async fn api_needs_a_live_bearer_token(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = app.api();
+    let none = api.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = none.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let bad = api.get(app.url("/api/v1/me")).bearer_auth("avt_0000").send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    // A browser session does not open the API.
+    let browser_session = app.signed_in("admin").await;
+    assert_eq!(browser_session.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+
+    let token = app.api_token("marketing").await;
+    let me = api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let me: Value = me.json().await.unwrap();
+    assert_eq!(me["role"], "marketing");
+    let permissions: Vec<&str> =
+        me["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(permissions.contains(&"campaigns.write") && !permissions.contains(&"users.write"));
+}
+
+async fn api_tokens_are_stored_hashed_and_revocable(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("manager").await;
+    let api = app.api();
+    let created = api
+        .post(app.url("/api/v1/api-tokens"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Reporting script" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let second = created["token"].as_str().unwrap().to_owned();
+    assert!(second.starts_with("avt_"));
+    let stored: Vec<(String, String)> = on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT token_hash, token_prefix FROM api_tokens").fetch_all(pool).await.unwrap()
+    });
+    assert!(
+        stored
+            .iter()
+            .all(|(hash, prefix)| !hash.contains(&second) && !second.contains(hash) && prefix.len() == 10)
+    );
+
+    let listed: Value = api
+        .get(app.url("/api/v1/api-tokens"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    assert!(listed.to_string().find(&second).is_none(), "lists never show a token");
+
+    let id = created["summary"]["id"].as_str().unwrap();
+    let revoked =
+        api.delete(app.url(&format!("/api/v1/api-tokens/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&second).send().await.unwrap().status(), 401);
+    assert_eq!(api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap().status(), 200);
+    // Someone else's token id is simply not found.
+    let other = app.api_token("manager").await;
+    let response =
+        api.delete(app.url(&format!("/api/v1/api-tokens/{id}"))).bearer_auth(&other).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+async fn api_errors_have_the_documented_shape(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("admin").await;
+    let api = app.api();
+    let post = |body: &'static str| {
+        api.post(app.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let malformed = post("{\"email\": ").await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
+
+    let wrong_type = post(r#"{"email": 5, "display_name": "A", "role": "admin"}"#).await.unwrap();
+    assert_eq!(wrong_type.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let invalid = post(r#"{"email": "not-an-email", "display_name": " ", "role": "owner"}"#).await.unwrap();
+    assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = invalid.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "validation");
+    for field in ["email", "display_name", "role"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field} named in {body}");
+    }
+
+    let ok =
+        post(r#"{"email": "New.Person@Clinic.test", "display_name": "New Person", "role": "reception"}"#)
+            .await
+            .unwrap();
+    assert_eq!(ok.status(), StatusCode::CREATED);
+    assert_eq!(ok.json::<Value>().await.unwrap()["email"], "new.person@clinic.test");
+    let duplicate =
+        post(r#"{"email": "new.person@clinic.test", "display_name": "Again", "role": "reception"}"#)
+            .await
+            .unwrap();
+    assert_eq!(duplicate.status(), StatusCode::CONFLICT);
+    assert!(
+        duplicate.json::<Value>().await.unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists")
+    );
+
+    let missing = api
+        .patch(app.url("/api/v1/users/01K0NOPE000000000000000000"))
+        .bearer_auth(&token)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let unknown_route = api.get(app.url("/api/v1/nothing-here")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(unknown_route.status(), StatusCode::NOT_FOUND);
+    assert_eq!(unknown_route.json::<Value>().await.unwrap()["error"]["code"], "not_found");
+    let too_many =
+        api.get(app.url("/api/v1/audit-events?limit=500")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(too_many.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_many.json::<Value>().await.unwrap()["error"]["fields"]["limit"].is_string());
+    let bad_param =
+        api.get(app.url("/api/v1/audit-events?since=yesterday")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(bad_param.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn password_reset_by_emailed_link(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    let other_device = app.sign_in(&email, TEST_PASSWORD).await;
+    let anonymous = browser(&app.base_url);
+
+    let unknown = anonymous
+        .post(app.url("/auth/password-reset"))
+        .form(&[("email", "nobody@clinic.test")])
+        .send()
+        .await
+        .unwrap();
+    let known = anonymous
+        .post(app.url("/auth/password-reset"))
+        .form(&[("email", email.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.headers()["location"], known.headers()["location"], "no account discovery");
+
+    let mails: Vec<(String, String)> = on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT to_address, body_text FROM outbox_emails WHERE kind = 'password_reset'").fetch_all(pool).await.unwrap()
+    });
+    assert_eq!(mails.len(), 1, "one email, to the real account only");
+    assert_eq!(mails[0].0, email);
+    let link = mails[0].1.lines().find(|l| l.contains("/password-reset?token=")).expect("link in the email");
+    let token = link.split("token=").nth(1).unwrap().trim();
+
+    let weak = anonymous
+        .post(app.url("/auth/password-reset/confirm"))
+        .form(&[("token", token), ("new_password", "short")])
+        .send()
+        .await
+        .unwrap();
+    assert!(weak.headers()["location"].to_str().unwrap().contains("error=weak"));
+    let done = anonymous
+        .post(app.url("/auth/password-reset/confirm"))
+        .form(&[("token", token), ("new_password", "a-brand-new-password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.headers()["location"], "/login?reset=1");
+    let again = anonymous
+        .post(app.url("/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "new_password": "another-new-password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "a link works once");
+
+    app.sign_in(&email, "a-brand-new-password").await;
+    let old = app
+        .api()
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        other_device.get(app.url("/")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "old sessions ended"
+    );
+}
+
+async fn ip_allowlist_refuses_other_networks_and_guards_the_saver(backend: Backend) {
+    // Behind a proxy on loopback, X-Forwarded-For says who the client is.
+    let app = TestApp::spawn_with(backend, &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let token = app.api_token("admin").await;
+    let api = app.api();
+    let put = |body: Value, from: &'static str| {
+        api.put(app.url("/api/v1/settings/ip-allowlist"))
+            .bearer_auth(&token)
+            .header("x-forwarded-for", from)
+            .json(&body)
+            .send()
+    };
+    let lockout =
+        put(json!({ "enabled": true, "entries": ["203.0.113.0/24"] }), "198.51.100.20").await.unwrap();
+    assert_eq!(lockout.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = lockout.json().await.unwrap();
+    assert!(body["error"]["fields"]["entries"].as_str().unwrap().contains("lock you out"));
+    let bad = put(json!({ "enabled": true, "entries": ["203.0.113.0/40"] }), "203.0.113.7").await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let saved =
+        put(json!({ "enabled": true, "entries": ["203.0.113.0/24", "2001:db8::/32"] }), "203.0.113.7")
+            .await
+            .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let from = |ip: &'static str| {
+        api.get(app.url("/api/v1/me")).bearer_auth(&token).header("x-forwarded-for", ip).send()
+    };
+    assert_eq!(from("203.0.113.99").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(from("2001:db8::42").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(from("198.51.100.20").await.unwrap().status(), StatusCode::FORBIDDEN);
+    let page = browser(&app.base_url)
+        .get(app.url("/login"))
+        .header("x-forwarded-for", "198.51.100.20")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    // Load balancers still see the instance's health.
+    let health =
+        app.api().get(app.url("/health")).header("x-forwarded-for", "198.51.100.20").send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+}
+
+async fn audit_log_records_sign_ins_and_pages_newest_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    let _ = app
+        .api()
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": "wrong-password" }))
+        .send()
+        .await;
+    app.sign_in(&email, TEST_PASSWORD).await;
+    let token = app.api_token("manager").await;
+    let api = app.api();
+    let page: Value = api
+        .get(app.url(&format!("/api/v1/audit-events?limit=50")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().unwrap();
+    let actions: Vec<&str> = items.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let sign_in = actions.iter().position(|a| *a == "auth.sign_in").expect("sign-in recorded");
+    let failed = actions.iter().position(|a| *a == "auth.sign_in_failed").expect("failure recorded");
+    assert!(sign_in < failed, "newest first: {actions:?}");
+    assert_eq!(items[sign_in]["actor_email"], email.as_str());
+    assert_eq!(items[sign_in]["ip"], "127.0.0.1");
+    assert!(!page.to_string().contains("wrong-password"), "no secrets in the log");
+
+    // Paging: one at a time walks the same entries.
+    let mut cursor: Option<String> = None;
+    let mut walked = Vec::new();
+    loop {
+        let url = match &cursor {
+            Some(c) => app.url(&format!("/api/v1/audit-events?limit=1&cursor={c}")),
+            None => app.url("/api/v1/audit-events?limit=1"),
+        };
+        let page: Value = api.get(url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        walked.extend(page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let all: Vec<String> = items.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(walked, all);
+    let filtered: Value = api
+        .get(app.url("/api/v1/audit-events?action=auth.sign_in_failed"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+}
+
+async fn audit_log_is_append_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.signed_in("reception").await;
+    let (update, delete) = on_db!(&app.db, pool => {
+        (
+            sqlx::query("UPDATE audit_events SET action = 'nothing'").execute(pool).await.map(|_| ()),
+            sqlx::query("DELETE FROM audit_events").execute(pool).await.map(|_| ()),
+        )
+    });
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
+
+async fn deactivated_users_lose_access_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    let browser_session = app.sign_in(&email, TEST_PASSWORD).await;
+    let user_id = domain::services::users::find_id_by_email(&app.db, &email).await.unwrap().unwrap();
+    let their_token =
+        domain::services::api_tokens::create_for_user(&app.db, &user_id, "t", None).await.unwrap().token;
+    let admin = app.api_token("admin").await;
+    let response = app
+        .api()
+        .patch(app.url(&format!("/api/v1/users/{user_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "active": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(browser_session.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.api().get(app.url("/api/v1/me")).bearer_auth(&their_token).send().await.unwrap().status(),
+        401
+    );
+    let retry = app
+        .api()
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status(), StatusCode::UNAUTHORIZED);
+    // An admin cannot lock themselves out.
+    let admin_id: String = app
+        .api()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let self_demote = app
+        .api()
+        .patch(app.url(&format!("/api/v1/users/{admin_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "role": "readonly" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(self_demote.status(), StatusCode::CONFLICT);
+}
+
+async fn location_limited_users_see_only_their_locations(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let everything: Value =
+        api.get(app.url("/api/v1/dashboard")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    let brisbane = everything["locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Brisbane North")
+        .unwrap()
+        .clone();
+    let created: Value = api
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "email": "brisbane.desk@clinic.test", "display_name": "Brisbane desk", "role": "reception",
+            "password": TEST_PASSWORD, "location_ids": [brisbane["id"]]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["location_ids"], json!([brisbane["id"]]));
+    let client = app.sign_in("brisbane.desk@clinic.test", TEST_PASSWORD).await;
+    let scoped: Value = client.post(app.url("/rpc/dashboard")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(scoped["total_contacts"], brisbane["contacts"]);
+    let names: Vec<&str> =
+        scoped["locations"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Brisbane North"]);
+    assert!(scoped["total_contacts"].as_i64().unwrap() < everything["total_contacts"].as_i64().unwrap());
+}
