@@ -1,4 +1,8 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, signIn } from "./fixtures";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, "reception@avatar.test");
+});
 
 test("dashboard shows the demo clinic's figures", async ({ page, consoleErrors }) => {
   await page.goto("/");

@@ -1,9 +1,13 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, DEMO_PASSWORD } from "./fixtures";
 
 test.use({ viewport: { width: 390, height: 844 } });
 
 test("on a phone the menu button opens and closes the navigation", async ({ page, consoleErrors }) => {
-  await page.goto("/");
+  await page.goto("/login");
+  await page.getByLabel("Email").fill("reception@avatar.test");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await hydrated(page);
   const menu = page.getByRole("button", { name: "Menu" });
   const nav = page.getByRole("navigation", { name: "Main" });

@@ -118,3 +118,55 @@ async fn serve_stops_cleanly_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test]
+async fn accounts_and_api_tokens_from_the_command_line() {
+    let database = TestDatabase::create(Backend::Sqlite).await;
+    let run = |args: &[&str]| avatar_crm().args(args).env("DATABASE_URL", &database.url).output().unwrap();
+
+    let admin = run(&["create-admin", "--email", "Boss@Clinic.test", "--password", "a-long-password"]);
+    assert!(admin.status.success(), "{}", String::from_utf8_lossy(&admin.stderr));
+    assert!(String::from_utf8_lossy(&admin.stdout).contains("boss@clinic.test (admin)"));
+
+    let user = run(&[
+        "create-user",
+        "--email",
+        "desk@clinic.test",
+        "--role",
+        "reception",
+        "--password",
+        "another-long-one",
+    ]);
+    assert!(user.status.success(), "{}", String::from_utf8_lossy(&user.stderr));
+
+    let bad_role = run(&[
+        "create-user",
+        "--email",
+        "x@clinic.test",
+        "--role",
+        "owner",
+        "--password",
+        "another-long-one",
+    ]);
+    assert_eq!(bad_role.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_role.stderr).contains("role"));
+    let duplicate = run(&["create-admin", "--email", "boss@clinic.test", "--password", "a-long-password"]);
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+
+    let token = run(&["create-api-token", "--email", "boss@clinic.test", "--name", "Website sync"]);
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    let stdout = String::from_utf8(token.stdout).unwrap();
+    let secret = stdout.lines().last().unwrap().trim().to_owned();
+    assert!(secret.starts_with("avt_"), "the token is the last line: {stdout}");
+
+    // The printed token opens the API as that admin.
+    let db = domain::Db::connect(&common::database_url(&database.url)).await.unwrap();
+    let actor = domain::services::api_tokens::authenticate(&db, &secret).await.unwrap().expect("token works");
+    assert_eq!(actor.email, "boss@clinic.test");
+    assert_eq!(actor.role, domain::access::Role::Admin);
+    db.close().await;
+
+    let unknown = run(&["create-api-token", "--email", "ghost@clinic.test", "--name", "x"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no user with the email ghost@clinic.test"));
+}

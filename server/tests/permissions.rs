@@ -57,8 +57,10 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
     ]
 }
 
-/// (server function endpoint, form fields, needs).
-fn server_functions() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, Needs)> {
+/// A server function endpoint, the form fields it is called with, and what it needs.
+type ServerFnCall = (&'static str, Vec<(&'static str, &'static str)>, Needs);
+
+fn server_functions() -> Vec<ServerFnCall> {
     use Needs::*;
     use domain::access::Permission::*;
     vec![

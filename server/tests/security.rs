@@ -495,7 +495,7 @@ async fn audit_log_records_sign_ins_and_pages_newest_first(backend: Backend) {
     let token = app.api_token("manager").await;
     let api = app.api();
     let page: Value = api
-        .get(app.url(&format!("/api/v1/audit-events?limit=50")))
+        .get(app.url("/api/v1/audit-events?limit=50"))
         .bearer_auth(&token)
         .send()
         .await

@@ -30,10 +30,10 @@ pub fn is_bare_page(path: &str) -> bool {
 /// The signed-in user, loaded once by the layout and shared with pages.
 pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
 
-/// The signed-in user as pages see it (None while loading or when signed out).
-pub fn use_current_user() -> Signal<Option<CurrentUser>> {
-    let resource = use_context::<CurrentUserResource>();
-    Signal::derive(move || resource.and_then(|r| r.get()).and_then(|r| r.ok()).flatten())
+/// The signed-in user's resource, to read inside `<Suspense>`/`<Transition>` (so the server
+/// and the browser render the same thing).
+pub fn use_current_user() -> CurrentUserResource {
+    expect_context::<CurrentUserResource>()
 }
 
 #[component]

@@ -22,7 +22,11 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="My account" />
         <h1 class="text-2xl font-semibold tracking-tight">"My account"</h1>
         <p class="mt-1 text-slate-600">
-            {move || user.get().map(|u| format!("{} · {} · {}", u.display_name, u.email, u.role.label()))}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    user.await.ok().flatten().map(|u| format!("{} · {} · {}", u.display_name, u.email, u.role.label()))
+                })}
+            </Transition>
         </p>
 
         <div class="mt-6 grid gap-6 lg:grid-cols-2">

@@ -12,7 +12,6 @@ use crate::server_fns::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let me = use_current_user();
-    let can = move |p: Permission| me.get().is_some_and(|u| u.can(p));
     let link = |href: &'static str, title: &'static str, text: &'static str| {
         view! {
             <A href=href attr:class=format!("block {CARD} hover:border-sky-300 hover:shadow")>
@@ -26,10 +25,18 @@ pub fn SettingsPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold tracking-tight">"Settings"</h1>
         <p class="mt-1 text-slate-600">"Locations, services, resources, staff hours, users and integrations."</p>
         <div class="mt-6 grid gap-4 md:grid-cols-2">
-            {move || can(Permission::UsersRead).then(|| link("/settings/users", "Users & roles", "Who can sign in and what each role may do."))}
-            {link("/settings/security", "Security", "Limit access to your clinic's networks (IP allowlist).")}
-            {move || can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
-            {link("/account", "My account", "Your password, API tokens and sessions.")}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let me = me.await.ok().flatten();
+                    let can = |p: Permission| me.as_ref().is_some_and(|u| u.can(p));
+                    view! {
+                        {can(Permission::UsersRead).then(|| link("/settings/users", "Users & roles", "Who can sign in and what each role may do."))}
+                        {link("/settings/security", "Security", "Limit access to your clinic's networks (IP allowlist).")}
+                        {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
+                        {link("/account", "My account", "Your password, API tokens and sessions.")}
+                    }
+                })}
+            </Transition>
         </div>
         <p class="mt-6 rounded-xl border border-dashed border-slate-300 bg-white p-5 text-sm text-slate-500">
             "Locations, services, resources, staff hours, templates and integrations arrive in an upcoming release."

@@ -12,7 +12,6 @@ use crate::server_fns::{CreateUser, UpdateUser, list_users};
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let me = use_current_user();
-    let can_manage = move || me.get().is_some_and(|u| u.can(Permission::UsersWrite));
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
@@ -22,7 +21,32 @@ pub fn UsersPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold tracking-tight">"Users & roles"</h1>
         <p class="mt-1 text-slate-600">"Staff who can sign in, and what their role lets them do."</p>
 
-        <Show when=can_manage>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_manage = me.await.ok().flatten().is_some_and(|u| u.can(Permission::UsersWrite));
+                can_manage.then(|| view! { <AddUserForm create /> })
+            })}
+        </Transition>
+
+        <section class=format!("mt-6 {CARD}") aria-labelledby="users-heading">
+            <h2 id="users-heading" class="font-semibold">"Staff"</h2>
+            <ActionResult value=update.value() success="Saved." />
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading staff…"</p> }>
+                {move || Suspend::new(async move {
+                    let can_manage = me.await.ok().flatten().is_some_and(|u| u.can(Permission::UsersWrite));
+                    match users.await {
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(list) => view! { <UserTable users=list can_manage update /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn AddUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    view! {
             <section class=format!("mt-6 {CARD}") aria-labelledby="add-user-heading">
                 <h2 id="add-user-heading" class="font-semibold">"Add a staff member"</h2>
                 <ActionForm action=create attr:class="mt-3 grid gap-3 md:grid-cols-2">
@@ -53,20 +77,6 @@ pub fn UsersPage() -> impl IntoView {
                 </ActionForm>
                 <ActionResult value=create.value() success="Staff member added." />
             </section>
-        </Show>
-
-        <section class=format!("mt-6 {CARD}") aria-labelledby="users-heading">
-            <h2 id="users-heading" class="font-semibold">"Staff"</h2>
-            <ActionResult value=update.value() success="Saved." />
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading staff…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Err(error) => view! { <LoadError error /> }.into_any(),
-                        Ok(list) => view! { <UserTable users=list can_manage=can_manage() update /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
     }
 }
 
