@@ -17,6 +17,7 @@ use pages::account::AccountPage;
 use pages::audit::AuditPage;
 use pages::dashboard::DashboardPage;
 use pages::not_found::NotFoundPage;
+use pages::outbox::OutboxPage;
 use pages::section::{Section, SectionPage};
 use pages::settings::{SecurityPage, SettingsPage};
 use pages::sign_in::{PasswordResetPage, SignInPage};
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/users") view=UsersPage />
                     <Route path=path!("/settings/security") view=SecurityPage />
                     <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/settings/outbox") view=OutboxPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/login") view=SignInPage />
                     <Route path=path!("/password-reset") view=PasswordResetPage />

@@ -231,3 +231,10 @@ pub async fn my_ip_address() -> Result<String, ServerFnError> {
     let (_, ip) = ssr::caller()?;
     Ok(ip.to_string())
 }
+
+/// The local email outbox (administrators).
+#[server(prefix = "/rpc", endpoint = "list_outbox_emails")]
+pub async fn list_outbox_emails() -> Result<Vec<domain::model::OutboxEmail>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::outbox::list_emails(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}

@@ -122,3 +122,14 @@ pub struct IpAllowlistSettings {
     /// IPv4/IPv6 addresses or CIDR ranges, e.g. `203.0.113.0/24`, `2001:db8::/32`.
     pub entries: Vec<String>,
 }
+
+/// An email in the local outbox (what would have been sent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub body_text: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -72,3 +72,29 @@ test("an administrator adds a staff member and sees the audit trail", async ({ p
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   await expect(page.getByRole("row", { name: /user\.create/ }).first()).toContainText("admin@avatar.test");
 });
+
+test("a forgotten password is reset through the emailed link", async ({ page, consoleErrors }) => {
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Email").fill("marketing@avatar.test");
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await expect(page.getByRole("status")).toContainText("If an account uses that address, a reset link is on its way.");
+
+  // No email relay is configured: an administrator finds the message in the outbox.
+  await signIn(page, "admin@avatar.test");
+  await page.goto("/settings");
+  await page.getByRole("link", { name: /Email outbox/ }).click();
+  const email = page.getByRole("article", { name: "Email to marketing@avatar.test" });
+  await expect(email).toContainText("Reset your Avatar CRM password");
+  const body = await email.locator("pre").innerText();
+  const link = body.match(/https?:\/\/\S+\/password-reset\?token=[0-9a-f]+/)?.[0];
+  expect(link).toBeTruthy();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await page.goto(new URL(link!).pathname + new URL(link!).search);
+  await page.getByLabel("New password").fill("a-new-marketing-password");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed. Sign in with the new one.");
+  await signIn(page, "marketing@avatar.test", "a-new-marketing-password");
+  await expect(page.getByTestId("signed-in-user")).toHaveText("Casey Marketing");
+});

@@ -78,10 +78,18 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, ConfigError> {
     Ok(options)
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with
+/// resource loading suppressed process-wide, so doing it while another router in the same
+/// process serves pages would stall those pages' resources for good (leptos issue #4773).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let context = ServerContext { db: state.db.clone(), google_sign_in: state.config.google.is_some() };
     let provide = move || provide_context(context.clone());
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
 
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -109,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn(api::error::json_for_oversized_api_bodies))
                 .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
                 .layer(
                     TraceLayer::new_for_http()

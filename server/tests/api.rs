@@ -190,8 +190,12 @@ async fn responses_carry_a_request_id(backend: Backend) {
 async fn oversized_request_bodies_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let body = vec![b'a'; server::startup::MAX_BODY_BYTES + 1];
-    let response = app.client.post(app.url("/rpc/dashboard")).body(body).send().await.unwrap();
+    let response = app.client.post(app.url("/rpc/dashboard")).body(body.clone()).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let api = app.api().post(app.url("/api/v1/users")).bearer_auth("avt_x").body(body).send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let error: Value = api.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "payload_too_large");
 }
 
 async fn migrations_can_run_again(backend: Backend) {

@@ -79,6 +79,7 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("create_api_token", vec![("name", "matrix")], SignedIn),
         ("change_password", vec![("current_password", "x"), ("new_password", "short")], SignedIn),
         ("my_ip_address", vec![], SignedIn),
+        ("list_outbox_emails", vec![], Permission(UsersWrite)),
     ]
 }
 

@@ -422,6 +422,16 @@ async fn password_reset_by_emailed_link(backend: Backend) {
         .unwrap();
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "a link works once");
 
+    // Administrators read the reset email in the outbox while no email relay is configured.
+    let admin = app.signed_in("admin").await;
+    let outbox: Value =
+        admin.post(app.url("/rpc/list_outbox_emails")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(outbox[0]["to"], email.as_str());
+    assert_eq!(outbox[0]["subject"], "Reset your Avatar CRM password");
+    let manager = app.signed_in("manager").await;
+    let refused = manager.post(app.url("/rpc/list_outbox_emails")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "reset links are for administrators only");
+
     app.sign_in(&email, "a-brand-new-password").await;
     let old = app
         .api()

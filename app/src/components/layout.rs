@@ -30,10 +30,11 @@ pub fn is_bare_page(path: &str) -> bool {
 /// The signed-in user, loaded once by the layout and shared with pages.
 pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
 
-/// The signed-in user's resource, to read inside `<Suspense>`/`<Transition>` (so the server
-/// and the browser render the same thing).
+/// A resource with the signed-in user, for a page to read inside one `<Suspense>` or
+/// `<Transition>`. Each page makes its own: one resource read in two boundaries can stall
+/// server rendering (leptos issue #4851). During SSR this is a direct call, not a request.
 pub fn use_current_user() -> CurrentUserResource {
-    expect_context::<CurrentUserResource>()
+    Resource::new(|| (), |_| whoami())
 }
 
 #[component]
@@ -42,8 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let close_menu = move |_| set_menu_open.set(false);
     let location = use_location();
     let bare = move || is_bare_page(&location.pathname.get());
-    let user: CurrentUserResource = Resource::new(|| (), |_| whoami());
-    provide_context(user);
+    let user = use_current_user();
 
     let chrome = move || {
         (!bare()).then(|| {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod not_found;
+pub mod outbox;
 pub mod section;
 pub mod settings;
 pub mod sign_in;

@@ -34,6 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
                         {link("/settings/security", "Security", "Limit access to your clinic's networks (IP allowlist).")}
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}
+                        {can(Permission::UsersWrite).then(|| link("/settings/outbox", "Email outbox", "Messages waiting while no email relay is configured, such as password-reset links."))}
                     }
                 })}
             </Transition>

@@ -21,26 +21,23 @@ pub fn UsersPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold tracking-tight">"Users & roles"</h1>
         <p class="mt-1 text-slate-600">"Staff who can sign in, and what their role lets them do."</p>
 
-        <Transition fallback=|| ()>
+        <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading staff…"</p> }>
             {move || Suspend::new(async move {
                 let can_manage = me.await.ok().flatten().is_some_and(|u| u.can(Permission::UsersWrite));
-                can_manage.then(|| view! { <AddUserForm create /> })
+                let list = users.await;
+                view! {
+                    {can_manage.then(|| view! { <AddUserForm create /> })}
+                    <section class=format!("mt-6 {CARD}") aria-labelledby="users-heading">
+                        <h2 id="users-heading" class="font-semibold">"Staff"</h2>
+                        <ActionResult value=update.value() success="Saved." />
+                        {match list {
+                            Err(error) => view! { <LoadError error /> }.into_any(),
+                            Ok(list) => view! { <UserTable users=list can_manage update /> }.into_any(),
+                        }}
+                    </section>
+                }
             })}
         </Transition>
-
-        <section class=format!("mt-6 {CARD}") aria-labelledby="users-heading">
-            <h2 id="users-heading" class="font-semibold">"Staff"</h2>
-            <ActionResult value=update.value() success="Saved." />
-            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading staff…"</p> }>
-                {move || Suspend::new(async move {
-                    let can_manage = me.await.ok().flatten().is_some_and(|u| u.can(Permission::UsersWrite));
-                    match users.await {
-                        Err(error) => view! { <LoadError error /> }.into_any(),
-                        Ok(list) => view! { <UserTable users=list can_manage update /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod demo_seed;
 pub mod ip_allowlist;
+pub mod outbox;
 pub mod password;
 pub mod tokens;
 pub mod users;

@@ -139,3 +139,22 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// The body-size limit answers 413 in plain text before any handler runs; API callers get our
+/// JSON error shape instead.
+pub async fn json_for_oversized_api_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if is_api && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request body is larger than the 2 MiB limit.",
+        )
+        .into_response();
+    }
+    response
+}

@@ -154,7 +154,8 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let base_url = format!("http://{addr}");
-        TestApp { addr, client: browser(&base_url), base_url, db, stop: Some(stop), database }
+        let client = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build().unwrap();
+        TestApp { addr, client, base_url, db, stop: Some(stop), database }
     }
 
     /// A new browser-like client (its own cookies) signed in as a new user with `role`.
@@ -204,7 +205,11 @@ impl TestApp {
 
     /// A client that cannot keep cookies, for API calls.
     pub fn api(&self) -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -228,6 +233,9 @@ impl Drop for TestApp {
     }
 }
 
+/// No test request may wait longer than this: a hang becomes a failure that names the test.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The password every test user gets.
 pub const TEST_PASSWORD: &str = "correct-horse-battery";
 
@@ -240,6 +248,7 @@ pub fn browser(base_url: &str) -> reqwest::Client {
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .unwrap()
 }
