@@ -73,6 +73,10 @@ impl Validator {
         }
     }
 
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+
     pub fn finish(self) -> Result<(), DomainError> {
         if self.errors.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.errors)) }
     }

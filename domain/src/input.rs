@@ -109,3 +109,51 @@ mod tests {
         assert!(label("bad\u{0}name", 80).is_err());
     }
 }
+
+/// A phone number in E.164 (`+61412345678`), parsed from any common format; numbers without
+/// a country code are read as Australian.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Phone, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("is required".into());
+        }
+        if raw.len() > 40 {
+            return Err("is too long for a phone number".into());
+        }
+        let number = phonenumber::parse(Some(phonenumber::country::Id::AU), raw)
+            .map_err(|_| "is not a phone number, e.g. 0412 345 678 or +61 412 345 678".to_owned())?;
+        if !phonenumber::is_valid(&number) {
+            return Err("is not a valid phone number".into());
+        }
+        Ok(Phone(number.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::*;
+
+    #[test]
+    fn phones_in_any_format_become_e164() {
+        for raw in ["0412 345 678", "+61 412 345 678", "(04) 1234 5678", "61412345678", "+61412345678"] {
+            assert_eq!(Phone::parse(raw).unwrap().as_str(), "+61412345678", "{raw}");
+        }
+        assert_eq!(Phone::parse("(02) 9200 0100").unwrap().as_str(), "+61292000100");
+        assert_eq!(Phone::parse("+1 415 555 2671").unwrap().as_str(), "+14155552671");
+    }
+
+    #[test]
+    fn non_numbers_are_refused() {
+        for bad in ["", "hello", "123", "0412 345 678 999 999 999"] {
+            assert!(Phone::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

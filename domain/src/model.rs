@@ -133,3 +133,36 @@ pub struct OutboxEmail {
     pub body_text: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// A patient or enquirer, as the API and the contact page show them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// E.164, e.g. `+61412345678`.
+    pub phone: Option<String>,
+    /// Lower-cased.
+    pub email: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub source: String,
+    pub referring_doctor: Option<String>,
+    pub requested_modality: Option<String>,
+    pub notes: Option<String>,
+    pub stage_id: String,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    /// 0–100 once the AI layer scores the contact; `None` = unscored.
+    pub warmness: Option<i32>,
+    pub sms_consent: bool,
+    pub sms_consent_changed_at: Option<DateTime<Utc>>,
+    pub email_consent: bool,
+    pub email_consent_changed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where contacts come from.
+pub const CONTACT_SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
+/// The imaging modalities a contact may ask for.
+pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];

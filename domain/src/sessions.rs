@@ -44,6 +44,12 @@ fn user_id(record: &Record) -> Option<String> {
     record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).map(str::to_owned)
 }
 
+/// A record as its table row: (id, user id, JSON data, expiry).
+fn row(record: &Record) -> StoreResult<(String, Option<String>, String, Timestamp)> {
+    let data = serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+    Ok((record.id.to_string(), user_id(record), data, expiry(record)?))
+}
+
 #[derive(FromRow)]
 struct SessionRow {
     data: String,
@@ -55,16 +61,16 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
         // Ids are 128 random bits; on the astronomically unlikely collision, draw again.
         loop {
-            let data = serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+            let (id, user, data, expires) = row(record)?;
             let inserted = on_db!(&self.db, pool => {
                 sqlx::query(
                     "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (id) DO NOTHING",
                 )
-                .bind(record.id.to_string())
-                .bind(user_id(record))
-                .bind(data)
-                .bind(expiry(record)?)
+                .bind(&id)
+                .bind(&user)
+                .bind(&data)
+                .bind(expires)
                 .execute(pool)
                 .await
                 .map_err(backend)?
@@ -78,17 +84,17 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let (id, user, data, expires) = row(record)?;
         on_db!(&self.db, pool => {
             sqlx::query(
                 "INSERT INTO sessions (id, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
                  expires_at = excluded.expires_at",
             )
-            .bind(record.id.to_string())
-            .bind(user_id(record))
-            .bind(data)
-            .bind(expiry(record)?)
+            .bind(&id)
+            .bind(&user)
+            .bind(&data)
+            .bind(expires)
             .execute(pool)
             .await
             .map_err(backend)?;

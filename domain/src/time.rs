@@ -5,7 +5,7 @@
 //! range queries on the TEXT column; this type always writes a fixed-width RFC 3339 string
 //! (`2026-11-27T06:53:10.000000Z`), so lexical order is time order.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
@@ -18,8 +18,10 @@ const SQLITE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
 pub struct Timestamp(pub DateTime<Utc>);
 
 impl Timestamp {
+    /// Now, to the microsecond: what both databases store, so a value read back equals the
+    /// value written.
     pub fn now() -> Self {
-        Timestamp(Utc::now())
+        Timestamp(Utc::now().trunc_subsecs(6))
     }
 }
 
@@ -88,5 +90,11 @@ mod tests {
         assert_eq!(a, "2026-03-01T10:00:05.000000Z");
         assert!(a < b, "{a} should sort before {b}");
         assert_eq!(a.len(), b.len());
+    }
+
+    #[test]
+    fn now_has_the_precision_the_databases_store() {
+        let now = Timestamp::now().0;
+        assert_eq!(now.timestamp_subsec_nanos() % 1_000, 0);
     }
 }

@@ -47,6 +47,20 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
             Permission(UsersWrite),
         ),
         (Method::GET, "/api/v1/audit-events", None, Permission(AuditRead)),
+        (Method::GET, "/api/v1/contacts", None, Permission(ContactsRead)),
+        (
+            Method::POST,
+            "/api/v1/contacts",
+            Some(json!({ "first_name": "Matrix", "last_name": "Test", "email": "EMAIL" })),
+            Permission(ContactsWrite),
+        ),
+        (Method::GET, "/api/v1/contacts/{contact}", None, Permission(ContactsRead)),
+        (
+            Method::PATCH,
+            "/api/v1/contacts/{contact}",
+            Some(json!({ "notes": "matrix" })),
+            Permission(ContactsWrite),
+        ),
         (Method::GET, "/api/v1/settings/ip-allowlist", None, Permission(SettingsRead)),
         (
             Method::PUT,
@@ -77,6 +91,8 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("save_ip_allowlist", vec![("entries", "")], Permission(SettingsWrite)),
         ("list_api_tokens", vec![], SignedIn),
         ("create_api_token", vec![("name", "matrix")], SignedIn),
+        // Anyone may revoke their own tokens; an unknown id is 404, never 403.
+        ("revoke_api_token", vec![("id", "01K0N0TAT0KEN0000000000000")], SignedIn),
         ("change_password", vec![("current_password", "x"), ("new_password", "short")], SignedIn),
         ("my_ip_address", vec![], SignedIn),
         ("list_outbox_emails", vec![], Permission(UsersWrite)),
@@ -95,11 +111,27 @@ async fn target_user(app: &TestApp) -> String {
 async fn every_rest_route_for_every_role(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let target = target_user(&app).await;
+    let contact = {
+        let token = app.api_token("admin").await;
+        let body = json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test" });
+        let created: serde_json::Value = app
+            .api()
+            .post(app.url("/api/v1/contacts"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["id"].as_str().unwrap().to_owned()
+    };
     let api = app.api();
     for role in Role::ALL {
         let token = app.api_token(role.as_str()).await;
         for (method, path, body, needs) in rest_routes() {
-            let path = path.replace("{user}", &target);
+            let path = path.replace("{user}", &target).replace("{contact}", &contact);
             let mut request = api.request(method.clone(), app.url(&path)).bearer_auth(&token);
             if let Some(body) = &body {
                 request = request.json(

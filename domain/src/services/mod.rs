@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod contacts;
 pub mod dashboard;
 pub mod demo_seed;
 pub mod ip_allowlist;

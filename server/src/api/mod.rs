@@ -6,12 +6,13 @@ pub mod extract;
 
 mod account;
 mod audit;
+mod contacts;
 mod settings;
 mod users;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch};
+use axum::routing::{delete, get, patch, post};
 
 use crate::api::error::ApiError;
 use crate::startup::AppState;
@@ -25,6 +26,12 @@ pub fn router() -> Router<AppState> {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", patch(users::update))
         .route("/audit-events", get(audit::list))
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route(
+            "/contacts/{id}",
+            get(contacts::get).put(contacts::replace).patch(contacts::patch).delete(contacts::delete),
+        )
+        .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/settings/ip-allowlist", get(settings::get_allowlist).put(settings::put_allowlist))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }

@@ -1,0 +1,500 @@
+//! Contacts: create, read, change, soft-delete and restore, list with filters. Every read
+//! and change is scoped to the actor's locations and written to the audit log (ids only).
+
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Deserialize;
+use sqlx::FromRow;
+use ulid::Ulid;
+
+use crate::access::Permission;
+use crate::actor::LocationScope;
+use crate::error::Validator;
+use crate::input::{Email, Phone, label};
+use crate::model::{CONTACT_SOURCES, Contact, MODALITIES, Page};
+use crate::on_db;
+use crate::services::audit::{self, Entry};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError};
+
+/// Deleted contacts can be restored for this long.
+pub const RESTORE_DAYS: i64 = 30;
+pub const MAX_PAGE: u32 = 200;
+pub const DEFAULT_PAGE: u32 = 50;
+const NEW_ENQUIRY_STAGE: &str = "01K0STAGE00000000000000001";
+
+/// Fields a caller sends; `None` means "not given".
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFields {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub source: Option<String>,
+    pub referring_doctor: Option<String>,
+    pub requested_modality: Option<String>,
+    pub notes: Option<String>,
+    pub stage_id: Option<String>,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub sms_consent: Option<bool>,
+    pub email_consent: Option<bool>,
+}
+
+#[derive(Clone, Debug, FromRow)]
+struct Row {
+    id: String,
+    first_name: String,
+    last_name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    date_of_birth: Option<NaiveDate>,
+    source: String,
+    referring_doctor: Option<String>,
+    requested_modality: Option<String>,
+    notes: Option<String>,
+    stage_id: String,
+    location_id: Option<String>,
+    owner_id: Option<String>,
+    warmness: Option<i32>,
+    sms_consent: bool,
+    sms_consent_changed_at: Option<Timestamp>,
+    email_consent: bool,
+    email_consent_changed_at: Option<Timestamp>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    deleted_at: Option<Timestamp>,
+}
+
+const COLUMNS: &str = "id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
+    requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
+    email_consent, email_consent_changed_at, created_at, updated_at, deleted_at";
+
+impl From<Row> for Contact {
+    fn from(r: Row) -> Contact {
+        Contact {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            phone: r.phone,
+            email: r.email,
+            date_of_birth: r.date_of_birth,
+            source: r.source,
+            referring_doctor: r.referring_doctor,
+            requested_modality: r.requested_modality,
+            notes: r.notes,
+            stage_id: r.stage_id,
+            location_id: r.location_id,
+            owner_id: r.owner_id,
+            warmness: r.warmness,
+            sms_consent: r.sms_consent,
+            sms_consent_changed_at: r.sms_consent_changed_at.map(|t| t.0),
+            email_consent: r.email_consent,
+            email_consent_changed_at: r.email_consent_changed_at.map(|t| t.0),
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        }
+    }
+}
+
+fn in_scope(actor: &Actor, location_id: Option<&str>) -> bool {
+    match (&actor.locations, location_id) {
+        (LocationScope::All, _) => true,
+        (LocationScope::Only(_), None) => false,
+        (scope, Some(id)) => scope.includes(id),
+    }
+}
+
+/// Blank strings count as "cleared".
+fn text(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+async fn exists(db: &Db, sql: &'static str, id: &str) -> Result<bool, DomainError> {
+    let found: Option<String> =
+        on_db!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?);
+    Ok(found.is_some())
+}
+
+/// Validates `fields` over `current` (for a create, the defaults) and returns the new row.
+async fn apply(
+    db: &Db,
+    actor: &Actor,
+    mut row: Row,
+    fields: &ContactFields,
+    replace: bool,
+) -> Result<Row, DomainError> {
+    let mut v = Validator::default();
+    // With `replace` (PUT), a field left out is cleared; otherwise (PATCH) it is kept.
+    let given = |f: &Option<String>| replace || f.is_some();
+
+    if given(&fields.first_name)
+        && let Some(name) = v.check("first_name", label(fields.first_name.as_deref().unwrap_or(""), 100))
+    {
+        row.first_name = name;
+    }
+    if given(&fields.last_name)
+        && let Some(name) = v.check("last_name", label(fields.last_name.as_deref().unwrap_or(""), 100))
+    {
+        row.last_name = name;
+    }
+    if given(&fields.phone) {
+        row.phone = match text(&fields.phone) {
+            Some(raw) => v.check("phone", Phone::parse(raw)).map(|p| p.as_str().to_owned()),
+            None => None,
+        };
+    }
+    if given(&fields.email) {
+        row.email = match text(&fields.email) {
+            Some(raw) => v.check("email", Email::parse(raw)).map(|e| e.as_str().to_owned()),
+            None => None,
+        };
+    }
+    if given(&fields.date_of_birth) {
+        row.date_of_birth = match text(&fields.date_of_birth) {
+            Some(raw) => v.check(
+                "date_of_birth",
+                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())
+                    .and_then(|d| {
+                        let today = Utc::now().date_naive();
+                        if d > today || d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) {
+                            Err("must be a real date of birth (not in the future)".to_owned())
+                        } else {
+                            Ok(d)
+                        }
+                    }),
+            ),
+            None => None,
+        };
+    }
+    if let Some(source) = text(&fields.source)
+        && let Some(source) = v.check("source", one_of(source, &CONTACT_SOURCES))
+    {
+        row.source = source;
+    }
+    if given(&fields.requested_modality) {
+        row.requested_modality = match text(&fields.requested_modality) {
+            Some(m) => v.check("requested_modality", one_of(m, &MODALITIES)),
+            None => None,
+        };
+    }
+    if given(&fields.referring_doctor) {
+        row.referring_doctor = match text(&fields.referring_doctor) {
+            Some(d) => v.check("referring_doctor", label(d, 200)),
+            None => None,
+        };
+    }
+    if given(&fields.notes) {
+        row.notes = match text(&fields.notes) {
+            Some(n) if n.chars().count() > 5000 => {
+                v.check::<()>("notes", Err("must be at most 5000 characters".into()));
+                None
+            }
+            Some(n) => Some(n.to_owned()),
+            None => None,
+        };
+    }
+    if row.phone.is_none() && row.email.is_none() && !v.has("phone") && !v.has("email") {
+        v.check::<()>("phone", Err("give a phone number or an email address".into()));
+    }
+    v.finish()?;
+
+    let now = Timestamp::now();
+    if let Some(consent) =
+        fields.sms_consent.filter(|c| *c != row.sms_consent || row.sms_consent_changed_at.is_none())
+    {
+        row.sms_consent = consent;
+        row.sms_consent_changed_at = Some(now);
+    }
+    if let Some(consent) =
+        fields.email_consent.filter(|c| *c != row.email_consent || row.email_consent_changed_at.is_none())
+    {
+        row.email_consent = consent;
+        row.email_consent_changed_at = Some(now);
+    }
+    if let Some(stage) = text(&fields.stage_id) {
+        if !exists(db, "SELECT id FROM pipeline_stages WHERE id = $1", stage).await? {
+            return Err(DomainError::field("stage_id", "is not a pipeline stage"));
+        }
+        row.stage_id = stage.to_owned();
+    }
+    if given(&fields.location_id) {
+        row.location_id = match text(&fields.location_id) {
+            Some(id) => {
+                if !exists(db, "SELECT id FROM locations WHERE id = $1", id).await? {
+                    return Err(DomainError::field("location_id", "is not a location"));
+                }
+                Some(id.to_owned())
+            }
+            None => None,
+        };
+    }
+    if !in_scope(actor, row.location_id.as_deref()) {
+        return Err(DomainError::field("location_id", "must be one of your locations"));
+    }
+    if given(&fields.owner_id) {
+        row.owner_id = match text(&fields.owner_id) {
+            Some(id) => {
+                if !exists(db, "SELECT id FROM users WHERE id = $1 AND active = TRUE", id).await? {
+                    return Err(DomainError::field("owner_id", "is not an active staff member"));
+                }
+                Some(id.to_owned())
+            }
+            None => None,
+        };
+    }
+    row.updated_at = now;
+    Ok(row)
+}
+
+/// `value` if it is one of `allowed`, else the problem naming the choices.
+fn one_of(value: &str, allowed: &[&str]) -> Result<String, String> {
+    if allowed.contains(&value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("must be one of {}", allowed.join(", ")))
+    }
+}
+
+/// A contact by id, if the actor may see it (deleted ones are not found).
+async fn load(db: &Db, actor: &Actor, id: &str, include_deleted: bool) -> Result<Row, DomainError> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM contacts WHERE id = $1"));
+    let row = on_db!(db, pool => sqlx::query_as::<_, Row>(sql).bind(id).fetch_optional(pool).await?);
+    match row {
+        Some(row)
+            if (include_deleted || row.deleted_at.is_none())
+                && in_scope(actor, row.location_id.as_deref()) =>
+        {
+            Ok(row)
+        }
+        _ => Err(DomainError::NotFound("contact")),
+    }
+}
+
+async fn store(
+    db: &Db,
+    row: &Row,
+    insert: bool,
+    stage_note: Option<(String, String)>,
+    actor: &Actor,
+) -> Result<(), DomainError> {
+    // One bind list serves both statements (the update writes `created_at` back unchanged).
+    let sql = if insert {
+        "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
+         requested_modality, notes, stage_id, location_id, owner_id, sms_consent, sms_consent_changed_at, \
+         email_consent, email_consent_changed_at, updated_at, created_at, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+    } else {
+        "UPDATE contacts SET first_name = $1, last_name = $2, phone = $3, email = $4, date_of_birth = $5, \
+         source = $6, referring_doctor = $7, requested_modality = $8, notes = $9, stage_id = $10, \
+         location_id = $11, owner_id = $12, sms_consent = $13, sms_consent_changed_at = $14, \
+         email_consent = $15, email_consent_changed_at = $16, updated_at = $17, \
+         created_at = $18 WHERE id = $19"
+    };
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(sql)
+            .bind(&row.first_name)
+            .bind(&row.last_name)
+            .bind(&row.phone)
+            .bind(&row.email)
+            .bind(row.date_of_birth)
+            .bind(&row.source)
+            .bind(&row.referring_doctor)
+            .bind(&row.requested_modality)
+            .bind(&row.notes)
+            .bind(&row.stage_id)
+            .bind(&row.location_id)
+            .bind(&row.owner_id)
+            .bind(row.sms_consent)
+            .bind(row.sms_consent_changed_at)
+            .bind(row.email_consent)
+            .bind(row.email_consent_changed_at)
+            .bind(row.updated_at)
+            .bind(row.created_at)
+            .bind(&row.id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some((from, to)) = &stage_note {
+            // The stage move joins the contact's timeline in the same transaction.
+            sqlx::query(
+                "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) \
+                 SELECT $1, $2, 'stage_change', 'Stage: ' || f.name || ' → ' || t.name, $3, $4 \
+                 FROM pipeline_stages f, pipeline_stages t WHERE f.id = $5 AND t.id = $6",
+            )
+            .bind(Ulid::new().to_string())
+            .bind(&row.id)
+            .bind(&actor.user_id)
+            .bind(row.updated_at)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    fields: ContactFields,
+    ip: Option<String>,
+) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let now = Timestamp::now();
+    let blank = Row {
+        id: Ulid::new().to_string(),
+        first_name: String::new(),
+        last_name: String::new(),
+        phone: None,
+        email: None,
+        date_of_birth: None,
+        source: "phone".into(),
+        referring_doctor: None,
+        requested_modality: None,
+        notes: None,
+        stage_id: NEW_ENQUIRY_STAGE.into(),
+        location_id: None,
+        owner_id: None,
+        warmness: None,
+        sms_consent: false,
+        sms_consent_changed_at: None,
+        email_consent: false,
+        email_consent_changed_at: None,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let row = apply(db, actor, blank, &fields, true).await?;
+    store(db, &row, true, None, actor).await?;
+    audit::record(db, Entry::new("contact.create").by(actor).on("contact", &row.id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+/// One contact; the view is written to the audit log.
+pub async fn get(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let row = load(db, actor, id, false).await?;
+    audit::record(db, Entry::new("contact.view").by(actor).on("contact", id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+/// PATCH (`replace = false`: only given fields change) or PUT (`replace = true`).
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    fields: ContactFields,
+    replace: bool,
+    ip: Option<String>,
+) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let current = load(db, actor, id, false).await?;
+    let old_stage = current.stage_id.clone();
+    let row = apply(db, actor, current, &fields, replace).await?;
+    let stage_note = (row.stage_id != old_stage).then(|| (old_stage, row.stage_id.clone()));
+    store(db, &row, false, stage_note, actor).await?;
+    audit::record(db, Entry::new("contact.update").by(actor).on("contact", id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+/// Soft delete: hidden everywhere, restorable for 30 days.
+pub async fn delete(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<(), DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    load(db, actor, id, false).await?;
+    on_db!(db, pool => {
+        sqlx::query("UPDATE contacts SET deleted_at = $2 WHERE id = $1").bind(id).bind(Timestamp::now()).execute(pool).await?;
+    });
+    audit::record(db, Entry::new("contact.delete").by(actor).on("contact", id).from_ip(ip)).await
+}
+
+pub async fn restore(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let mut row = load(db, actor, id, true).await?;
+    let Some(deleted_at) = row.deleted_at else {
+        return Err(DomainError::Conflict("this contact is not deleted".into()));
+    };
+    if Utc::now() - deleted_at.0 > Duration::days(RESTORE_DAYS) {
+        return Err(DomainError::Conflict(format!(
+            "deleted more than {RESTORE_DAYS} days ago; it can no longer be restored"
+        )));
+    }
+    on_db!(db, pool => {
+        sqlx::query("UPDATE contacts SET deleted_at = NULL WHERE id = $1").bind(id).execute(pool).await?;
+    });
+    row.deleted_at = None;
+    audit::record(db, Entry::new("contact.restore").by(actor).on("contact", id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+/// List filters; every field optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListFilter {
+    /// Name prefix, or an exact email or phone (any format).
+    pub q: Option<String>,
+    pub stage_id: Option<String>,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub source: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+const LIST_SQL: &str = "SELECT id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
+    requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
+    email_consent, email_consent_changed_at, created_at, updated_at, deleted_at \
+    FROM contacts WHERE deleted_at IS NULL \
+      AND ($1 OR location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2)) \
+      AND ($3 IS NULL OR stage_id = $3) AND ($4 IS NULL OR location_id = $4) \
+      AND ($5 IS NULL OR owner_id = $5) AND ($6 IS NULL OR source = $6) \
+      AND ($7 IS NULL OR lower(first_name) LIKE $7 OR lower(last_name) LIKE $7 \
+           OR lower(first_name || ' ' || last_name) LIKE $7 OR email = $8 OR phone = $9) \
+      AND ($10 IS NULL OR id < $10) \
+    ORDER BY id DESC LIMIT $11";
+
+/// Newest first, `limit` (1..=200) per page.
+pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Contact>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    if let Some(cursor) = &filter.cursor
+        && Ulid::from_string(cursor).is_err()
+    {
+        return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
+    }
+    let q = text(&filter.q).map(|q| q.to_lowercase());
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(DomainError::field("q", "must be at most 100 characters"));
+    }
+    // Escape LIKE wildcards typed by the user; match a prefix.
+    let pattern = q.as_ref().map(|q| format!("{}%", q.replace('\\', "").replace(['%', '_'], "")));
+    let phone = q.as_deref().and_then(|q| Phone::parse(q).ok()).map(|p| p.as_str().to_owned());
+    let all = actor.locations == LocationScope::All;
+    let rows = on_db!(db, pool => {
+        sqlx::query_as::<_, Row>(LIST_SQL)
+            .bind(all)
+            .bind(&actor.user_id)
+            .bind(text(&filter.stage_id))
+            .bind(text(&filter.location_id))
+            .bind(text(&filter.owner_id))
+            .bind(text(&filter.source))
+            .bind(&pattern)
+            .bind(&q)
+            .bind(&phone)
+            .bind(&filter.cursor)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(pool)
+            .await?
+    });
+    let has_more = rows.len() > limit as usize;
+    let items: Vec<Contact> = rows.into_iter().take(limit as usize).map(Contact::from).collect();
+    let next_cursor = if has_more { items.last().map(|c| c.id.clone()) } else { None };
+    Ok(Page { items, next_cursor })
+}

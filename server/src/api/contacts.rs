@@ -1,0 +1,75 @@
+//! `/api/v1/contacts`: list, create, read, replace, change, delete (soft) and restore.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use domain::model::{Contact, Page};
+use domain::services::contacts::{self, ContactFields, ListFilter};
+
+use crate::api::error::ApiError;
+use crate::api::extract::{ApiActor, ApiJson, ApiQuery};
+use crate::startup::AppState;
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    ApiQuery(filter): ApiQuery<ListFilter>,
+) -> Result<Json<Page<Contact>>, ApiError> {
+    Ok(Json(contacts::list(&state.db, &caller.actor, filter).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    ApiJson(fields): ApiJson<ContactFields>,
+) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    let contact = contacts::create(&state.db, &caller.actor, fields, Some(caller.ip.to_string())).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>, ApiError> {
+    Ok(Json(contacts::get(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(fields): ApiJson<ContactFields>,
+) -> Result<Json<Contact>, ApiError> {
+    Ok(Json(
+        contacts::update(&state.db, &caller.actor, &id, fields, true, Some(caller.ip.to_string())).await?,
+    ))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(fields): ApiJson<ContactFields>,
+) -> Result<Json<Contact>, ApiError> {
+    Ok(Json(
+        contacts::update(&state.db, &caller.actor, &id, fields, false, Some(caller.ip.to_string())).await?,
+    ))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    contacts::delete(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>, ApiError> {
+    Ok(Json(contacts::restore(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
+}

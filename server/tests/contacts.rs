@@ -1,0 +1,353 @@
+//! `/api/v1/contacts` through HTTP, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    create_normalises_phone_and_email_and_records_consent,
+    validation_names_every_bad_field,
+    read_change_delete_and_restore,
+    stage_moves_join_the_timeline,
+    lists_filter_search_and_page,
+    contacts_stay_within_the_users_locations,
+    every_view_and_change_is_audited_without_patient_details,
+);
+
+async fn post(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    app.api().post(app.url("/api/v1/contacts")).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+async fn create_normalises_phone_and_email_and_records_consent(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let response = post(
+        &app,
+        &token,
+        json!({
+            "first_name": " Maria ", "last_name": "Pemberton", "phone": "0412 345 678",
+            "email": "Maria.Pemberton@Example.COM", "date_of_birth": "1984-02-29", "source": "referral",
+            "referring_doctor": "Dr Helen Nguyen", "requested_modality": "mri", "sms_consent": true
+        }),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let contact: Value = response.json().await.unwrap();
+    assert_eq!(contact["first_name"], "Maria");
+    assert_eq!(contact["phone"], "+61412345678");
+    assert_eq!(contact["email"], "maria.pemberton@example.com");
+    assert_eq!(contact["date_of_birth"], "1984-02-29");
+    assert_eq!(contact["stage_id"], "01K0STAGE00000000000000001", "new contacts start as New enquiry");
+    assert_eq!(contact["sms_consent"], true);
+    assert!(contact["sms_consent_changed_at"].is_string());
+    assert_eq!(contact["email_consent"], false);
+    assert!(contact["warmness"].is_null(), "unscored until the AI layer scores it");
+    let id = contact["id"].as_str().unwrap();
+    let fetched: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched, contact);
+}
+
+async fn validation_names_every_bad_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let response = post(
+        &app,
+        &token,
+        json!({
+            "first_name": "", "last_name": "X", "phone": "12", "email": "nope",
+            "date_of_birth": "2999-01-01", "source": "billboard", "requested_modality": "pet"
+        }),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    for field in ["first_name", "phone", "email", "date_of_birth", "source", "requested_modality"] {
+        assert!(body["error"]["fields"][field].is_string(), "{field} missing from {body}");
+    }
+    let no_way_to_reach = post(&app, &token, json!({ "first_name": "A", "last_name": "B" })).await;
+    assert_eq!(no_way_to_reach.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown_field =
+        post(&app, &token, json!({ "first_name": "A", "last_name": "B", "email": "a@b.co", "shoe": 9 }))
+            .await;
+    assert_eq!(unknown_field.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_stage = post(
+        &app,
+        &token,
+        json!({ "first_name": "A", "last_name": "B", "email": "a@b.co", "stage_id": "nope" }),
+    )
+    .await;
+    assert_eq!(
+        bad_stage.json::<Value>().await.unwrap()["error"]["fields"]["stage_id"],
+        "is not a pipeline stage"
+    );
+}
+
+async fn read_change_delete_and_restore(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let created: Value = post(
+        &app,
+        &token,
+        json!({ "first_name": "Liam", "last_name": "Chen", "phone": "0412 000 111", "notes": "Knee" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let url = app.url(&format!("/api/v1/contacts/{}", created["id"].as_str().unwrap()));
+
+    let patched: Value = api
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "email": "liam@example.com" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(patched["email"], "liam@example.com");
+    assert_eq!(patched["notes"], "Knee", "PATCH keeps what it was not given");
+
+    let replaced = api
+        .put(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "first_name": "Liam", "last_name": "Chen", "email": "liam@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let replaced: Value = replaced.json().await.unwrap();
+    assert!(replaced["notes"].is_null() && replaced["phone"].is_null(), "PUT clears what it was not given");
+
+    assert_eq!(api.delete(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(api.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let restored = api.post(format!("{url}/restore")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(restored.status(), StatusCode::OK);
+    assert_eq!(api.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::OK);
+    let again = api.post(format!("{url}/restore")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    // Past the 30-day window a deleted contact stays deleted.
+    api.delete(&url).bearer_auth(&token).send().await.unwrap();
+    let long_ago = domain::time::Timestamp(chrono::Utc::now() - chrono::Duration::days(31));
+    domain::on_db!(&app.db, pool => {
+        sqlx::query("UPDATE contacts SET deleted_at = $1").bind(long_ago).execute(pool).await.unwrap();
+    });
+    let late = api.post(format!("{url}/restore")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(late.status(), StatusCode::CONFLICT);
+    let missing = api
+        .get(app.url("/api/v1/contacts/01K0N0C0NTACT0000000000000"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn stage_moves_join_the_timeline(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let created: Value =
+        post(&app, &token, json!({ "first_name": "Ava", "last_name": "Brown", "email": "ava@example.com" }))
+            .await
+            .json()
+            .await
+            .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let moved = app
+        .api()
+        .patch(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "stage_id": "01K0STAGE00000000000000003" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+    let summaries: Vec<String> = domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT summary FROM touchpoints WHERE contact_id = $1 AND kind = 'stage_change'")
+            .bind(&id)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(summaries, ["Stage: New enquiry → Booked"]);
+}
+
+async fn lists_filter_search_and_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("manager").await;
+    let api = app.api();
+    let get = |query: String| {
+        let request = api.get(app.url(&format!("/api/v1/contacts{query}"))).bearer_auth(&token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = get(format!("?limit=70{cursor}")).await;
+        seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 200, "three pages cover the demo clinic");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 200, "no contact twice");
+
+    let booked = get("?stage_id=01K0STAGE00000000000000003&limit=200".into()).await;
+    assert!(
+        booked["items"].as_array().unwrap().iter().all(|c| c["stage_id"] == "01K0STAGE00000000000000003")
+    );
+
+    let created: Value = post(
+        &app,
+        &token,
+        json!({ "first_name": "Zelda", "last_name": "Quartermaine", "phone": "+61 412 999 000" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    for q in ["zel", "QUARTER", "zelda quar", "0412999000", "+61412999000"] {
+        let found = get(format!("?q={}", q.replace(' ', "%20").replace('+', "%2B"))).await;
+        let ids: Vec<&str> =
+            found["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [created["id"].as_str().unwrap()], "q={q}");
+    }
+    let bad = api.get(app.url("/api/v1/contacts?limit=0")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn contacts_stay_within_the_users_locations(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let locations: Value =
+        api.get(app.url("/api/v1/dashboard")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    let id_of = |name: &str| {
+        locations["locations"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (brisbane, sydney) = (id_of("Brisbane North"), id_of("Sydney CBD"));
+    let user: Value = api
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&json!({ "email": "bne@clinic.test", "display_name": "BNE", "role": "reception", "location_ids": [brisbane] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token =
+        domain::services::api_tokens::create_for_user(&app.db, user["id"].as_str().unwrap(), "t", None)
+            .await
+            .unwrap()
+            .token;
+
+    let listed: Value = api
+        .get(app.url("/api/v1/contacts?limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = listed["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|c| c["location_id"] == brisbane.as_str()));
+
+    let sydney_contact: Value = api
+        .get(app.url(&format!("/api/v1/contacts?location_id={sydney}&limit=1")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let other = sydney_contact["items"][0]["id"].as_str().unwrap();
+    let peek =
+        api.get(app.url(&format!("/api/v1/contacts/{other}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(
+        peek.status(),
+        StatusCode::NOT_FOUND,
+        "another location's contact does not exist for this user"
+    );
+    let elsewhere = post(
+        &app,
+        &token,
+        json!({ "first_name": "A", "last_name": "B", "email": "a@b.co", "location_id": sydney }),
+    )
+    .await;
+    assert_eq!(elsewhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let here = post(
+        &app,
+        &token,
+        json!({ "first_name": "A", "last_name": "B", "email": "a@b.co", "location_id": brisbane }),
+    )
+    .await;
+    assert_eq!(here.status(), StatusCode::CREATED);
+}
+
+async fn every_view_and_change_is_audited_without_patient_details(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let created: Value = post(
+        &app,
+        &token,
+        json!({ "first_name": "Secret", "last_name": "Patientname", "email": "secret@example.com" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let url = app.url(&format!("/api/v1/contacts/{id}"));
+    app.api().get(&url).bearer_auth(&token).send().await.unwrap();
+    app.api()
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "notes": "claustrophobic" }))
+        .send()
+        .await
+        .unwrap();
+    let manager = app.api_token("manager").await;
+    let log: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/audit-events?subject_type=contact&subject_id={id}")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> =
+        log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["contact.update", "contact.view", "contact.create"]);
+    let text = log.to_string();
+    for secret in ["Secret", "Patientname", "secret@example.com", "claustrophobic"] {
+        assert!(!text.contains(secret), "audit log leaks {secret}");
+    }
+}
