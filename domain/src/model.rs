@@ -166,3 +166,27 @@ pub struct Contact {
 pub const CONTACT_SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
 /// The imaging modalities a contact may ask for.
 pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
+
+/// One entry on a contact's timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Touchpoint {
+    pub id: String,
+    pub contact_id: String,
+    /// call, sms, email, booking, note or stage_change.
+    pub kind: String,
+    pub summary: String,
+    pub user_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A to-do for staff, usually about a contact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub contact_id: Option<String>,
+    pub title: String,
+    pub assignee_id: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}

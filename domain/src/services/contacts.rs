@@ -338,6 +338,11 @@ async fn store(
     Ok(())
 }
 
+/// Not found unless the contact exists, is not deleted and is in the actor's locations.
+pub async fn ensure_visible(db: &Db, actor: &Actor, id: &str) -> Result<(), DomainError> {
+    load(db, actor, id, false).await.map(|_| ())
+}
+
 pub async fn create(
     db: &Db,
     actor: &Actor,

@@ -8,6 +8,7 @@ mod account;
 mod audit;
 mod contacts;
 mod settings;
+mod tasks;
 mod users;
 
 use axum::Router;
@@ -32,6 +33,9 @@ pub fn router() -> Router<AppState> {
             get(contacts::get).put(contacts::replace).patch(contacts::patch).delete(contacts::delete),
         )
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/contacts/{id}/touchpoints", get(tasks::timeline).post(tasks::log_touchpoint))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}", patch(tasks::update))
         .route("/settings/ip-allowlist", get(settings::get_allowlist).put(settings::put_allowlist))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }

@@ -1,0 +1,231 @@
+//! Staff tasks: call-backs and follow-ups, usually about a contact. Scoped like contacts:
+//! a task about a contact outside the actor's locations does not exist for them.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::{Deserialize, Deserializer};
+use sqlx::FromRow;
+use ulid::Ulid;
+
+use crate::access::Permission;
+use crate::actor::LocationScope;
+use crate::input::label;
+use crate::model::{Page, Task};
+use crate::on_db;
+use crate::services::audit::{self, Entry};
+use crate::services::contacts;
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError};
+
+const MAX_PAGE: u32 = 200;
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    contact_id: Option<String>,
+    title: String,
+    assignee_id: Option<String>,
+    due_at: Option<Timestamp>,
+    completed_at: Option<Timestamp>,
+    created_at: Timestamp,
+}
+
+impl From<Row> for Task {
+    fn from(r: Row) -> Self {
+        Task {
+            id: r.id,
+            contact_id: r.contact_id,
+            title: r.title,
+            assignee_id: r.assignee_id,
+            due_at: r.due_at.map(|t| t.0),
+            completed_at: r.completed_at.map(|t| t.0),
+            created_at: r.created_at.0,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT t.id, t.contact_id, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at \
+    FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id \
+    WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
+      AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    pub title: String,
+    pub contact_id: Option<String>,
+    pub assignee_id: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Distinguishes a field left out (keep) from `null` (clear).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskChanges {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    pub completed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskFilter {
+    /// `open` (default), `overdue`, `done` or `all`.
+    pub status: Option<String>,
+    /// A user id, or `me`.
+    pub assignee_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+async fn active_user(db: &Db, id: &str) -> Result<bool, DomainError> {
+    let found: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM users WHERE id = $1 AND active = TRUE").bind(id).fetch_optional(pool).await?
+    });
+    Ok(found.is_some())
+}
+
+async fn load(db: &Db, actor: &Actor, id: &str) -> Result<Row, DomainError> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} AND t.id = $3"));
+    let all = actor.locations == LocationScope::All;
+    let row = on_db!(db, pool => {
+        sqlx::query_as::<_, Row>(sql).bind(all).bind(&actor.user_id).bind(id).fetch_optional(pool).await?
+    });
+    row.ok_or(DomainError::NotFound("task"))
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) -> Result<Task, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let title = label(&input.title, 200).map_err(|p| DomainError::field("title", p))?;
+    if let Some(contact) = &input.contact_id {
+        contacts::ensure_visible(db, actor, contact)
+            .await
+            .map_err(|_| DomainError::field("contact_id", "is not a contact"))?;
+    }
+    if let Some(assignee) = &input.assignee_id
+        && !active_user(db, assignee).await?
+    {
+        return Err(DomainError::field("assignee_id", "is not an active staff member"));
+    }
+    let row = Row {
+        id: Ulid::new().to_string(),
+        contact_id: input.contact_id,
+        title,
+        assignee_id: input.assignee_id.or_else(|| Some(actor.user_id.clone())),
+        due_at: input.due_at.map(|d| Timestamp(d.trunc_subsecs(6))),
+        completed_at: None,
+        created_at: Timestamp::now(),
+    };
+    on_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO tasks (id, contact_id, title, assignee_id, due_at, completed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&row.id)
+        .bind(&row.contact_id)
+        .bind(&row.title)
+        .bind(&row.assignee_id)
+        .bind(row.due_at)
+        .bind(row.completed_at)
+        .bind(row.created_at)
+        .execute(pool)
+        .await?;
+    });
+    audit::record(db, Entry::new("task.create").by(actor).on("task", &row.id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    changes: TaskChanges,
+    ip: Option<String>,
+) -> Result<Task, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let mut row = load(db, actor, id).await?;
+    if let Some(title) = &changes.title {
+        row.title = label(title, 200).map_err(|p| DomainError::field("title", p))?;
+    }
+    if let Some(assignee) = changes.assignee_id {
+        if let Some(user) = &assignee
+            && !active_user(db, user).await?
+        {
+            return Err(DomainError::field("assignee_id", "is not an active staff member"));
+        }
+        row.assignee_id = assignee;
+    }
+    if let Some(due) = changes.due_at {
+        row.due_at = due.map(|d| Timestamp(d.trunc_subsecs(6)));
+    }
+    match changes.completed {
+        Some(true) if row.completed_at.is_none() => row.completed_at = Some(Timestamp::now()),
+        Some(false) => row.completed_at = None,
+        _ => {}
+    }
+    on_db!(db, pool => {
+        sqlx::query("UPDATE tasks SET title = $2, assignee_id = $3, due_at = $4, completed_at = $5 WHERE id = $1")
+            .bind(id)
+            .bind(&row.title)
+            .bind(&row.assignee_id)
+            .bind(row.due_at)
+            .bind(row.completed_at)
+            .execute(pool)
+            .await?;
+    });
+    audit::record(db, Entry::new("task.update").by(actor).on("task", id).from_ip(ip)).await?;
+    Ok(row.into())
+}
+
+/// Newest first, within the actor's locations.
+pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Task>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let limit = filter.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    if let Some(cursor) = &filter.cursor
+        && Ulid::from_string(cursor).is_err()
+    {
+        return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
+    }
+    let status = filter.status.as_deref().unwrap_or("open");
+    if !["open", "overdue", "done", "all"].contains(&status) {
+        return Err(DomainError::field("status", "must be one of open, overdue, done, all"));
+    }
+    let overdue_before = (status == "overdue").then(Timestamp::now);
+    let assignee = match filter.assignee_id.as_deref() {
+        Some("me") => Some(actor.user_id.clone()),
+        other => other.map(str::to_owned),
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} AND ($3 IS NULL OR t.id < $3) \
+         AND ($4 = 'all' OR ($4 = 'done' AND t.completed_at IS NOT NULL) OR ($4 <> 'done' AND t.completed_at IS NULL)) \
+         AND ($5 IS NULL OR t.due_at < $5) AND ($6 IS NULL OR t.assignee_id = $6) \
+         AND ($7 IS NULL OR t.contact_id = $7) ORDER BY t.id DESC LIMIT $8"
+    ));
+    let all = actor.locations == LocationScope::All;
+    let rows = on_db!(db, pool => {
+        sqlx::query_as::<_, Row>(sql)
+            .bind(all)
+            .bind(&actor.user_id)
+            .bind(&filter.cursor)
+            .bind(status)
+            .bind(overdue_before)
+            .bind(&assignee)
+            .bind(&filter.contact_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(pool)
+            .await?
+    });
+    let has_more = rows.len() > limit as usize;
+    let items: Vec<Task> = rows.into_iter().take(limit as usize).map(Task::from).collect();
+    let next_cursor = if has_more { items.last().map(|t| t.id.clone()) } else { None };
+    Ok(Page { items, next_cursor })
+}

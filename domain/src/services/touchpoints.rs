@@ -1,0 +1,145 @@
+//! A contact's timeline: calls, messages, notes, bookings and stage moves, newest first.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::Deserialize;
+use sqlx::FromRow;
+use ulid::Ulid;
+
+use crate::access::Permission;
+use crate::model::{Page, Touchpoint};
+use crate::on_db;
+use crate::services::audit::{self, Entry};
+use crate::services::contacts;
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError};
+
+/// Kinds staff may log by hand (stage moves and bookings are recorded by the system).
+pub const LOGGABLE_KINDS: [&str; 4] = ["call", "note", "sms", "email"];
+const MAX_PAGE: u32 = 200;
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    contact_id: String,
+    kind: String,
+    summary: String,
+    user_id: Option<String>,
+    occurred_at: Timestamp,
+}
+
+impl From<Row> for Touchpoint {
+    fn from(r: Row) -> Self {
+        Touchpoint {
+            id: r.id,
+            contact_id: r.contact_id,
+            kind: r.kind,
+            summary: r.summary,
+            user_id: r.user_id,
+            occurred_at: r.occurred_at.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTouchpoint {
+    pub kind: String,
+    pub summary: String,
+    /// When it happened; now if not given. Not in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+/// Newest first; `cursor` is the previous page's `next_cursor`.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    contact_id: &str,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Result<Page<Touchpoint>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    contacts::ensure_visible(db, actor, contact_id).await?;
+    let limit = limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    // Cursor: "<occurred_at RFC 3339>|<id>", so entries logged later for an earlier time still page correctly.
+    let (after_time, after_id) = match cursor.as_deref().map(|c| c.split_once('|')) {
+        None => (None, None),
+        Some(Some((time, id))) => match DateTime::parse_from_rfc3339(time) {
+            Ok(t) => (Some(Timestamp(t.with_timezone(&Utc))), Some(id.to_owned())),
+            Err(_) => return Err(DomainError::field("cursor", "is not a cursor from a previous page")),
+        },
+        Some(None) => return Err(DomainError::field("cursor", "is not a cursor from a previous page")),
+    };
+    let rows = on_db!(db, pool => {
+        sqlx::query_as::<_, Row>(
+            "SELECT id, contact_id, kind, summary, user_id, occurred_at FROM touchpoints WHERE contact_id = $1 \
+             AND ($2 IS NULL OR occurred_at < $2 OR (occurred_at = $2 AND id < $3)) \
+             ORDER BY occurred_at DESC, id DESC LIMIT $4",
+        )
+        .bind(contact_id)
+        .bind(after_time)
+        .bind(&after_id)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(pool)
+        .await?
+    });
+    let has_more = rows.len() > limit as usize;
+    let items: Vec<Touchpoint> = rows.into_iter().take(limit as usize).map(Touchpoint::from).collect();
+    let next_cursor = if has_more {
+        items.last().map(|t| format!("{}|{}", Timestamp(t.occurred_at).0.to_rfc3339(), t.id))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// Logs a call, note, SMS or email against a contact.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    contact_id: &str,
+    input: NewTouchpoint,
+    ip: Option<String>,
+) -> Result<Touchpoint, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    contacts::ensure_visible(db, actor, contact_id).await?;
+    if !LOGGABLE_KINDS.contains(&input.kind.as_str()) {
+        return Err(DomainError::field("kind", format!("must be one of {}", LOGGABLE_KINDS.join(", "))));
+    }
+    let summary = input.summary.trim();
+    if summary.is_empty() || summary.chars().count() > 2000 {
+        return Err(DomainError::field("summary", "must be 1 to 2000 characters"));
+    }
+    let now = Timestamp::now();
+    let occurred_at = match input.occurred_at {
+        Some(at) if at > now.0 + chrono::Duration::minutes(5) => {
+            return Err(DomainError::field("occurred_at", "must not be in the future"));
+        }
+        Some(at) => Timestamp(at.trunc_subsecs(6)),
+        None => now,
+    };
+    let row = Row {
+        id: Ulid::new().to_string(),
+        contact_id: contact_id.to_owned(),
+        kind: input.kind,
+        summary: summary.to_owned(),
+        user_id: Some(actor.user_id.clone()),
+        occurred_at,
+    };
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&row.id)
+            .bind(&row.contact_id)
+            .bind(&row.kind)
+            .bind(&row.summary)
+            .bind(&row.user_id)
+            .bind(row.occurred_at)
+            .execute(pool)
+            .await?;
+    });
+    audit::record(db, Entry::new("touchpoint.create").by(actor).on("contact", contact_id).from_ip(ip))
+        .await?;
+    Ok(row.into())
+}

@@ -1,0 +1,236 @@
+//! A contact's timeline and staff tasks through `/api/v1`, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    timeline_logs_calls_and_notes_newest_first,
+    tasks_are_assigned_completed_and_filtered,
+    tasks_and_timelines_follow_location_scope
+);
+
+async fn new_contact(app: &TestApp, token: &str, body: Value) -> String {
+    let created: Value = app
+        .api()
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn timeline_logs_calls_and_notes_newest_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let id = new_contact(
+        &app,
+        &token,
+        json!({ "first_name": "Noah", "last_name": "Kim", "phone": "0412 111 222" }),
+    )
+    .await;
+    let url = app.url(&format!("/api/v1/contacts/{id}/touchpoints"));
+    let log = |body: Value| api.post(&url).bearer_auth(&token).json(&body).send();
+
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+    assert_eq!(
+        log(json!({ "kind": "call", "summary": "Left a voicemail", "occurred_at": yesterday }))
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    assert_eq!(log(json!({ "kind": "note", "summary": "Prefers afternoons" })).await.unwrap().status(), 201);
+    let bad = log(json!({ "kind": "stage_change", "summary": "" })).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let future =
+        log(json!({ "kind": "call", "summary": "x", "occurred_at": "2999-01-01T00:00:00Z" })).await.unwrap();
+    assert_eq!(
+        future.json::<Value>().await.unwrap()["error"]["fields"]["occurred_at"],
+        "must not be in the future"
+    );
+
+    let first: Value =
+        api.get(format!("{url}?limit=1")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(first["items"][0]["summary"], "Prefers afternoons", "newest first, by when it happened");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second: Value = api
+        .get(format!("{url}?limit=1&cursor={}", cursor.replace('+', "%2B").replace('|', "%7C")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["items"][0]["summary"], "Left a voicemail");
+    assert!(second["next_cursor"].is_null());
+
+    let readonly = app.api_token("readonly").await;
+    assert_eq!(api.get(&url).bearer_auth(&readonly).send().await.unwrap().status(), StatusCode::OK);
+    let refused = api
+        .post(&url)
+        .bearer_auth(&readonly)
+        .json(&json!({ "kind": "note", "summary": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let missing = api
+        .get(app.url("/api/v1/contacts/01K0N0C0NTACT0000000000000/touchpoints"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn tasks_are_assigned_completed_and_filtered(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let contact = new_contact(
+        &app,
+        &token,
+        json!({ "first_name": "Mia", "last_name": "Rossi", "email": "mia@example.com" }),
+    )
+    .await;
+    let create = |body: Value| api.post(app.url("/api/v1/tasks")).bearer_auth(&token).json(&body).send();
+    let overdue: Value = create(json!({ "title": "Call back about referral", "contact_id": contact, "due_at": "2020-01-01T09:00:00Z" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(overdue["assignee_id"].is_string(), "unassigned tasks go to their creator");
+    let later =
+        create(json!({ "title": "Send preparation sheet", "due_at": "2999-01-01T09:00:00Z" })).await.unwrap();
+    assert_eq!(later.status(), StatusCode::CREATED);
+    let bad = create(json!({ "title": " ", "contact_id": "nope" })).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let list = |query: &str| {
+        let request = api.get(app.url(&format!("/api/v1/tasks{query}"))).bearer_auth(&token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let titles = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&list("?status=overdue").await), ["Call back about referral"]);
+    assert_eq!(titles(&list("?assignee_id=me").await).len(), 2);
+    assert_eq!(titles(&list(&format!("?contact_id={contact}")).await), ["Call back about referral"]);
+
+    let url = app.url(&format!("/api/v1/tasks/{}", overdue["id"].as_str().unwrap()));
+    let done: Value = api
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "completed": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(done["completed_at"].is_string());
+    assert_eq!(titles(&list("?status=done").await), ["Call back about referral"]);
+    assert_eq!(titles(&list("").await), ["Send preparation sheet"], "open is the default");
+    let cleared: Value = api
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "due_at": null, "completed": false }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(cleared["due_at"].is_null() && cleared["completed_at"].is_null());
+    let bad_status =
+        api.get(app.url("/api/v1/tasks?status=someday")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(bad_status.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn tasks_and_timelines_follow_location_scope(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let dashboard: Value =
+        api.get(app.url("/api/v1/dashboard")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    let location = |name: &str| {
+        dashboard["locations"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (brisbane, sydney) = (location("Brisbane North"), location("Sydney CBD"));
+    let sydney_contact = new_contact(
+        &app,
+        &admin,
+        json!({ "first_name": "S", "last_name": "Y", "email": "s@y.co", "location_id": sydney }),
+    )
+    .await;
+    let task: Value = api
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&admin)
+        .json(&json!({ "title": "Sydney follow-up", "contact_id": sydney_contact }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user: Value = api
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&json!({ "email": "bne2@clinic.test", "display_name": "BNE", "role": "reception", "location_ids": [brisbane] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token =
+        domain::services::api_tokens::create_for_user(&app.db, user["id"].as_str().unwrap(), "t", None)
+            .await
+            .unwrap()
+            .token;
+    let visible: Value = api
+        .get(app.url("/api/v1/tasks?status=all&limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(visible["items"].as_array().unwrap().iter().all(|t| t["id"] != task["id"]));
+    let patch = api
+        .patch(app.url(&format!("/api/v1/tasks/{}", task["id"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .json(&json!({ "completed": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), StatusCode::NOT_FOUND);
+    let timeline = api
+        .get(app.url(&format!("/api/v1/contacts/{sydney_contact}/touchpoints")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(timeline.status(), StatusCode::NOT_FOUND);
+}
