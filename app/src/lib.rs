@@ -10,11 +10,12 @@ pub mod server_fns;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
 use pages::account::AccountPage;
 use pages::audit::AuditPage;
+use pages::contacts::{ContactPage, ContactsPage};
 use pages::dashboard::DashboardPage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
@@ -83,7 +84,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=DashboardPage />
                     <Route path=path!("/pipeline") view=|| view! { <SectionPage section=Section::Pipeline /> } />
-                    <Route path=path!("/contacts") view=|| view! { <SectionPage section=Section::Contacts /> } />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
+                    <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
                     <Route path=path!("/tasks") view=|| view! { <SectionPage section=Section::Tasks /> } />

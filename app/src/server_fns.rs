@@ -238,3 +238,59 @@ pub async fn list_outbox_emails() -> Result<Vec<domain::model::OutboxEmail>, Ser
     let (actor, _) = ssr::caller()?;
     domain::services::outbox::list_emails(&ssr::context().db, &actor).await.map_err(ssr::fail)
 }
+
+#[server(prefix = "/rpc", endpoint = "list_contacts")]
+pub async fn list_contacts(
+    q: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<domain::model::Contact>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    let filter = domain::services::contacts::ListFilter {
+        q,
+        cursor: cursor.filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    domain::services::contacts::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "get_contact")]
+pub async fn get_contact(id: String) -> Result<domain::model::Contact, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    domain::services::contacts::get(&ssr::context().db, &actor, &id, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "pipeline_stages")]
+pub async fn pipeline_stages() -> Result<Vec<domain::model::Stage>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::pipeline::stages(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "contact_timeline")]
+pub async fn contact_timeline(id: String) -> Result<Page<domain::model::Touchpoint>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::touchpoints::list(&ssr::context().db, &actor, &id, None, Some(100))
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Logs a call or a note on a contact's timeline.
+#[server(prefix = "/rpc", endpoint = "log_touchpoint")]
+pub async fn log_touchpoint(
+    contact_id: String,
+    kind: String,
+    summary: String,
+) -> Result<domain::model::Touchpoint, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let input = domain::services::touchpoints::NewTouchpoint { kind, summary, occurred_at: None };
+    domain::services::touchpoints::create(
+        &ssr::context().db,
+        &actor,
+        &contact_id,
+        input,
+        Some(ip.to_string()),
+    )
+    .await
+    .map_err(ssr::fail)
+}

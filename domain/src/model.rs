@@ -190,3 +190,11 @@ pub struct Task {
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A pipeline stage (New enquiry → … → Lost).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub id: String,
+    pub name: String,
+    pub is_closed: bool,
+}

@@ -351,3 +351,34 @@ async fn every_view_and_change_is_audited_without_patient_details(backend: Backe
         assert!(!text.contains(secret), "audit log leaks {secret}");
     }
 }
+
+on_both_backends!(contact_pages_render_escape_and_404);
+
+async fn contact_pages_render_escape_and_404(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let created: Value = post(
+        &app,
+        &token,
+        json!({ "first_name": "<b>Bold</b>", "last_name": "O'Hara", "phone": "0412 555 000" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let client = app.signed_in("readonly").await;
+    let list = client.get(app.url("/contacts?q=o%27hara")).send().await.unwrap();
+    assert_eq!(list.status(), StatusCode::OK);
+    let html = list.text().await.unwrap();
+    assert!(html.contains(&format!("/contacts/{id}")), "the search finds the contact");
+    assert!(html.contains("&lt;b&gt;Bold&lt;/b&gt;") && !html.contains("<b>Bold</b>"), "names are escaped");
+
+    let page = client.get(app.url(&format!("/contacts/{id}"))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("+61412555000") && html.contains("Timeline"));
+    let missing = client.get(app.url("/contacts/01K0N0C0NTACT0000000000000")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("That contact no longer exists."));
+}

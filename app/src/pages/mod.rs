@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod contacts;
 pub mod dashboard;
 pub mod not_found;
 pub mod outbox;

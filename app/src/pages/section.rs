@@ -6,7 +6,6 @@ use leptos_meta::Title;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Pipeline,
-    Contacts,
     Calendar,
     Inbox,
     Tasks,
@@ -19,7 +18,6 @@ impl Section {
     fn title(self) -> &'static str {
         match self {
             Section::Pipeline => "Pipeline",
-            Section::Contacts => "Contacts",
             Section::Calendar => "Calendar",
             Section::Inbox => "Inbox",
             Section::Tasks => "Tasks",
@@ -33,9 +31,6 @@ impl Section {
         match self {
             Section::Pipeline => {
                 "Every enquiry on a board from New enquiry to Attended, moved by drag and drop."
-            }
-            Section::Contacts => {
-                "Patients and enquiries: search, duplicates, history timeline, CSV import and export."
             }
             Section::Calendar => "Bookings by day and week per location, scanner and staff member.",
             Section::Inbox => "Two-way SMS conversations with replies sorted by intent.",

@@ -8,6 +8,7 @@ pub mod demo_seed;
 pub mod ip_allowlist;
 pub mod outbox;
 pub mod password;
+pub mod pipeline;
 pub mod tasks;
 pub mod tokens;
 pub mod touchpoints;
