@@ -22,6 +22,7 @@ use pages::outbox::OutboxPage;
 use pages::section::{Section, SectionPage};
 use pages::settings::{SecurityPage, SettingsPage};
 use pages::sign_in::{PasswordResetPage, SignInPage};
+use pages::tasks::TasksPage;
 use pages::users::UsersPage;
 
 /// What the server puts in every request's context for server functions.
@@ -89,7 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
-                    <Route path=path!("/tasks") view=|| view! { <SectionPage section=Section::Tasks /> } />
+                    <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/campaigns") view=|| view! { <SectionPage section=Section::Campaigns /> } />
                     <Route path=path!("/reports") view=|| view! { <SectionPage section=Section::Reports /> } />
                     <Route path=path!("/automations") view=|| view! { <SectionPage section=Section::Automations /> } />

@@ -294,3 +294,31 @@ pub async fn log_touchpoint(
     .await
     .map_err(ssr::fail)
 }
+
+/// Tasks for the Tasks page: `view` is mine, overdue, open (everyone's) or done.
+#[server(prefix = "/rpc", endpoint = "list_tasks")]
+pub async fn list_tasks(view: Option<String>) -> Result<Page<domain::model::Task>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    let (status, assignee) = match view.as_deref().unwrap_or("mine") {
+        "overdue" => ("overdue", None),
+        "open" => ("open", None),
+        "done" => ("done", None),
+        _ => ("open", Some("me".to_owned())),
+    };
+    let filter = domain::services::tasks::TaskFilter {
+        status: Some(status.into()),
+        assignee_id: assignee,
+        limit: Some(200),
+        ..Default::default()
+    };
+    domain::services::tasks::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "set_task_done")]
+pub async fn set_task_done(id: String, done: bool) -> Result<domain::model::Task, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let changes = domain::services::tasks::TaskChanges { completed: Some(done), ..Default::default() };
+    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}

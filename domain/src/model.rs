@@ -184,11 +184,15 @@ pub struct Touchpoint {
 pub struct Task {
     pub id: String,
     pub contact_id: Option<String>,
+    /// The contact's name, for lists (absent for tasks not about a contact).
+    pub contact_name: Option<String>,
     pub title: String,
     pub assignee_id: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Open and past its due time, as of when the server answered.
+    pub overdue: bool,
 }
 
 /// A pipeline stage (New enquiry → … → Lost).

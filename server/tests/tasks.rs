@@ -234,3 +234,50 @@ async fn tasks_and_timelines_follow_location_scope(backend: Backend) {
         .unwrap();
     assert_eq!(timeline.status(), StatusCode::NOT_FOUND);
 }
+
+on_both_backends!(tasks_page_lists_and_completes_tasks);
+
+async fn tasks_page_lists_and_completes_tasks(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let contact = new_contact(
+        &app,
+        &token,
+        json!({ "first_name": "Ruby", "last_name": "Walker", "email": "ruby@example.com" }),
+    )
+    .await;
+    let task: Value = app
+        .api()
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "Confirm appointment time", "contact_id": contact, "due_at": "2021-03-04T05:00:00Z" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(task["overdue"], true);
+
+    let client = app.signed_in("reception").await;
+    let page = client.get(app.url("/tasks?view=overdue")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Confirm appointment time")
+            && html.contains("Ruby Walker")
+            && html.contains("(overdue)")
+    );
+
+    let done = client
+        .post(app.url("/rpc/set_task_done"))
+        .form(&[("id", task["id"].as_str().unwrap()), ("done", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let open = client.get(app.url("/tasks?view=open")).send().await.unwrap().text().await.unwrap();
+    assert!(!open.contains("Confirm appointment time"));
+    let finished = client.get(app.url("/tasks?view=done")).send().await.unwrap().text().await.unwrap();
+    assert!(finished.contains("Confirm appointment time"));
+}

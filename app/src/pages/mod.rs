@@ -9,4 +9,5 @@ pub mod outbox;
 pub mod section;
 pub mod settings;
 pub mod sign_in;
+pub mod tasks;
 pub mod users;

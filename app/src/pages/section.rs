@@ -8,7 +8,6 @@ pub enum Section {
     Pipeline,
     Calendar,
     Inbox,
-    Tasks,
     Campaigns,
     Reports,
     Automations,
@@ -20,7 +19,6 @@ impl Section {
             Section::Pipeline => "Pipeline",
             Section::Calendar => "Calendar",
             Section::Inbox => "Inbox",
-            Section::Tasks => "Tasks",
             Section::Campaigns => "Campaigns",
             Section::Reports => "Reports",
             Section::Automations => "Automations",
@@ -34,7 +32,6 @@ impl Section {
             }
             Section::Calendar => "Bookings by day and week per location, scanner and staff member.",
             Section::Inbox => "Two-way SMS conversations with replies sorted by intent.",
-            Section::Tasks => "Call-backs and follow-ups: mine, overdue and everyone's.",
             Section::Campaigns => "Email campaigns to segments, drafted with AI and tracked.",
             Section::Reports => "Contacts, bookings and performance over time, with AI insights.",
             Section::Automations => "Rules that act on events: tasks, messages and stage moves.",

@@ -22,6 +22,7 @@ const MAX_PAGE: u32 = 200;
 struct Row {
     id: String,
     contact_id: Option<String>,
+    contact_name: Option<String>,
     title: String,
     assignee_id: Option<String>,
     due_at: Option<Timestamp>,
@@ -34,16 +35,18 @@ impl From<Row> for Task {
         Task {
             id: r.id,
             contact_id: r.contact_id,
+            contact_name: r.contact_name,
             title: r.title,
             assignee_id: r.assignee_id,
             due_at: r.due_at.map(|t| t.0),
+            overdue: r.completed_at.is_none() && r.due_at.is_some_and(|due| due.0 < Utc::now()),
             completed_at: r.completed_at.map(|t| t.0),
             created_at: r.created_at.0,
         }
     }
 }
 
-const SELECT: &str = "SELECT t.id, t.contact_id, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at \
+const SELECT: &str = "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_name AS contact_name, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at \
     FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id \
     WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
       AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
@@ -117,6 +120,7 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) 
     let row = Row {
         id: Ulid::new().to_string(),
         contact_id: input.contact_id,
+        contact_name: None,
         title,
         assignee_id: input.assignee_id.or_else(|| Some(actor.user_id.clone())),
         due_at: input.due_at.map(|d| Timestamp(d.trunc_subsecs(6))),
