@@ -240,30 +240,8 @@ async fn contacts_stay_within_the_users_locations(backend: Backend) {
     app.seed_demo().await;
     let admin = app.api_token("admin").await;
     let api = app.api();
-    let locations: Value =
-        api.get(app.url("/api/v1/dashboard")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
-    let id_of = |name: &str| {
-        locations["locations"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let (brisbane, sydney) = (id_of("Brisbane North"), id_of("Sydney CBD"));
-    let user: Value = api
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({ "email": "bne@clinic.test", "display_name": "BNE", "role": "reception", "location_ids": [brisbane] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token =
-        domain::services::api_tokens::create_for_user(&app.db, user["id"].as_str().unwrap(), "t", None)
-            .await
-            .unwrap()
-            .token;
+    let (brisbane, sydney) = (app.location_id("Brisbane North").await, app.location_id("Sydney CBD").await);
+    let token = app.token_limited_to(&brisbane).await;
 
     let listed: Value = api
         .get(app.url("/api/v1/contacts?limit=200"))

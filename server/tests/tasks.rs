@@ -168,15 +168,7 @@ async fn tasks_and_timelines_follow_location_scope(backend: Backend) {
     app.seed_demo().await;
     let admin = app.api_token("admin").await;
     let api = app.api();
-    let dashboard: Value =
-        api.get(app.url("/api/v1/dashboard")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
-    let location = |name: &str| {
-        dashboard["locations"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let (brisbane, sydney) = (location("Brisbane North"), location("Sydney CBD"));
+    let (brisbane, sydney) = (app.location_id("Brisbane North").await, app.location_id("Sydney CBD").await);
     let sydney_contact = new_contact(
         &app,
         &admin,
@@ -193,21 +185,7 @@ async fn tasks_and_timelines_follow_location_scope(backend: Backend) {
         .json()
         .await
         .unwrap();
-    let user: Value = api
-        .post(app.url("/api/v1/users"))
-        .bearer_auth(&admin)
-        .json(&json!({ "email": "bne2@clinic.test", "display_name": "BNE", "role": "reception", "location_ids": [brisbane] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token =
-        domain::services::api_tokens::create_for_user(&app.db, user["id"].as_str().unwrap(), "t", None)
-            .await
-            .unwrap()
-            .token;
+    let token = app.token_limited_to(&brisbane).await;
     let visible: Value = api
         .get(app.url("/api/v1/tasks?status=all&limit=200"))
         .bearer_auth(&token)

@@ -203,6 +203,30 @@ impl TestApp {
         domain::services::api_tokens::create_for_user(&self.db, &id, "tests", None).await.unwrap().token
     }
 
+    /// The id of the location with this name (the demo clinic has Sydney CBD and Brisbane North).
+    pub async fn location_id(&self, name: &str) -> String {
+        domain::on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT id FROM locations WHERE name = $1").bind(name).fetch_one(pool).await.expect("location")
+        })
+    }
+
+    /// An API token for a new reception user limited to one location.
+    pub async fn token_limited_to(&self, location_id: &str) -> String {
+        let email = format!("limited.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase());
+        let input = domain::services::users::NewUser {
+            email: email.clone(),
+            display_name: "Limited desk".into(),
+            role: "reception".into(),
+            location_ids: Some(vec![location_id.to_owned()]),
+            ..Default::default()
+        };
+        let user = domain::services::users::create(&self.db, None, input, None).await.expect("create user");
+        domain::services::api_tokens::create_for_user(&self.db, &user.id, "tests", None)
+            .await
+            .expect("token")
+            .token
+    }
+
     /// A client that cannot keep cookies, for API calls.
     pub fn api(&self) -> reqwest::Client {
         reqwest::Client::builder()
