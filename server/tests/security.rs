@@ -17,6 +17,8 @@ on_both_backends!(
     sign_out_ends_the_session,
     sign_out_everywhere_ends_every_session_of_the_user,
     sessions_past_their_absolute_lifetime_end,
+    idle_sessions_expire_and_are_swept,
+    changing_my_password_needs_the_current_one,
     cross_site_state_changes_are_refused,
     api_needs_a_live_bearer_token,
     api_tokens_are_stored_hashed_and_revocable,
@@ -654,4 +656,56 @@ async fn location_limited_users_see_only_their_locations(backend: Backend) {
         scoped["locations"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Brisbane North"]);
     assert!(scoped["total_contacts"].as_i64().unwrap() < everything["total_contacts"].as_i64().unwrap());
+}
+
+async fn idle_sessions_expire_and_are_swept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = app.signed_in("reception").await;
+    let other = app.signed_in("manager").await;
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+    // Age one session past its idle expiry.
+    let user_id: String =
+        client.post(app.url("/rpc/whoami")).send().await.unwrap().json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let past = domain::time::Timestamp(chrono::Utc::now() - chrono::Duration::minutes(1));
+    on_db!(&app.db, pool => {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE user_id = $2").bind(past).bind(&user_id).execute(pool).await.unwrap();
+    });
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    // The hourly sweep removes it and nothing else.
+    let removed = domain::sessions::delete_expired(&app.db).await.unwrap();
+    assert_eq!(removed, 1);
+    assert_eq!(other.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK);
+}
+
+async fn changing_my_password_needs_the_current_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    let client = app.sign_in(&email, TEST_PASSWORD).await;
+    let wrong = client
+        .post(app.url("/rpc/change_password"))
+        .form(&[("current_password", "not-my-password"), ("new_password", "a-fresh-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("current password: is not your current password"));
+    let changed = client
+        .post(app.url("/rpc/change_password"))
+        .form(&[("current_password", TEST_PASSWORD), ("new_password", "a-fresh-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    app.sign_in(&email, "a-fresh-password-1").await;
+    let old = app
+        .api()
+        .post(app.url("/auth/login"))
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
 }
