@@ -15,7 +15,7 @@ test("sign in, see who I am, sign out", async ({ page, consoleErrors }) => {
   await expect(page.getByTestId("signed-in-user")).toHaveText("Alex Admin");
   await hydrated(page);
 
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login\?signed_out=1$/);
   await expect(page.getByRole("status")).toHaveText("You have signed out.");
   await page.goto("/settings");
@@ -68,9 +68,29 @@ test("an administrator adds a staff member and sees the audit trail", async ({ p
   await expect(page.getByRole("status")).toHaveText("Staff member added.");
   await expect(page.getByRole("row", { name: /Jordan Radiographer/ })).toContainText("jordan@avatar.test");
 
+  // Promote the new staff member; the change shows once saved.
+  const row = page.getByRole("row", { name: /Jordan Radiographer/ });
+  await row.getByLabel("Role for Jordan Radiographer").selectOption("reception");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("row", { name: /Jordan Radiographer/ }).getByLabel("Role for Jordan Radiographer")).toHaveValue("reception");
+
   await page.goto("/audit?action=user.create");
   await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   await expect(page.getByRole("row", { name: /user\.create/ }).first()).toContainText("admin@avatar.test");
+
+  // The new staff member replaces the temporary password from My account.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signIn(page, "jordan@avatar.test", "temporary-pass-1");
+  await page.getByRole("link", { name: "My account" }).click();
+  await hydrated(page);
+  await page.getByLabel("Current password").fill("temporary-pass-1");
+  await page.getByLabel("New password").fill("jordans-own-password");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("status")).toHaveText("Your password has been changed.");
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await signIn(page, "jordan@avatar.test", "jordans-own-password");
 });
 
 test("a forgotten password is reset through the emailed link", async ({ page, consoleErrors }) => {
@@ -89,7 +109,7 @@ test("a forgotten password is reset through the emailed link", async ({ page, co
   const body = await email.locator("pre").innerText();
   const link = body.match(/https?:\/\/\S+\/password-reset\?token=[0-9a-f]+/)?.[0];
   expect(link).toBeTruthy();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
 
   await page.goto(new URL(link!).pathname + new URL(link!).search);
   await page.getByLabel("New password").fill("a-new-marketing-password");
