@@ -35,26 +35,35 @@ pub async fn get(
     Ok(Json(contacts::get(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
 }
 
+/// `PUT` replaces the record: fields left out are cleared.
 pub async fn replace(
-    State(state): State<AppState>,
+    state: State<AppState>,
     caller: ApiActor,
-    Path(id): Path<String>,
-    ApiJson(fields): ApiJson<ContactFields>,
+    id: Path<String>,
+    fields: ApiJson<ContactFields>,
 ) -> Result<Json<Contact>, ApiError> {
-    Ok(Json(
-        contacts::update(&state.db, &caller.actor, &id, fields, true, Some(caller.ip.to_string())).await?,
-    ))
+    change(state, caller, id, fields, true).await
 }
 
+/// `PATCH` changes only the fields given.
 pub async fn patch(
+    state: State<AppState>,
+    caller: ApiActor,
+    id: Path<String>,
+    fields: ApiJson<ContactFields>,
+) -> Result<Json<Contact>, ApiError> {
+    change(state, caller, id, fields, false).await
+}
+
+async fn change(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
     ApiJson(fields): ApiJson<ContactFields>,
+    replace: bool,
 ) -> Result<Json<Contact>, ApiError> {
-    Ok(Json(
-        contacts::update(&state.db, &caller.actor, &id, fields, false, Some(caller.ip.to_string())).await?,
-    ))
+    let ip = Some(caller.ip.to_string());
+    Ok(Json(contacts::update(&state.db, &caller.actor, &id, fields, replace, ip).await?))
 }
 
 pub async fn delete(
