@@ -240,6 +240,54 @@ impl TestApp {
         format!("{}{}", self.base_url, path)
     }
 
+    /// Sends only the head of a POST announcing `content_length` body bytes and returns the
+    /// status and body of the answer. A server that refuses by length answers before reading
+    /// the body and then closes; writing the body first would race that close (broken pipe).
+    pub async fn post_head_only(
+        &self,
+        path: &str,
+        content_length: usize,
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let mut head =
+            format!("POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {content_length}\r\n", self.addr);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.expect("write head");
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        let answer = tokio::time::timeout(REQUEST_TIMEOUT, async {
+            loop {
+                let read = stream.read(&mut buffer).await.unwrap_or(0);
+                if read == 0 {
+                    break;
+                }
+                received.extend_from_slice(&buffer[..read]);
+                let text = String::from_utf8_lossy(&received);
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length = head.lines().find_map(|line| {
+                        let (name, value) = line.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    });
+                    if length.is_some_and(|length| body.len() >= length) {
+                        break;
+                    }
+                }
+            }
+        });
+        answer.await.expect("the server answers without reading the body");
+        let text = String::from_utf8_lossy(&received).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+        let status =
+            head.split_whitespace().nth(1).and_then(|code| code.parse().ok()).expect("a status line");
+        (status, body.to_owned())
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("request")
     }
