@@ -15,6 +15,8 @@ pub mod error;
 #[cfg(feature = "server")]
 pub mod input;
 #[cfg(feature = "server")]
+pub mod name_match;
+#[cfg(feature = "server")]
 pub mod services;
 #[cfg(feature = "server")]
 pub mod sessions;

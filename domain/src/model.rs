@@ -158,6 +158,12 @@ pub struct Contact {
     pub sms_consent_changed_at: Option<DateTime<Utc>>,
     pub email_consent: bool,
     pub email_consent_changed_at: Option<DateTime<Utc>>,
+    /// Lower-case labels, sorted.
+    pub tags: Vec<String>,
+    /// Clinic-defined extra fields, e.g. `medicare_number`.
+    pub custom_fields: std::collections::BTreeMap<String, String>,
+    /// When the newest touchpoint happened.
+    pub last_touch_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

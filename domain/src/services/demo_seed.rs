@@ -114,11 +114,11 @@ const STAFF: [(&str, &str, &str, &str); 6] = [
 ];
 
 const TAGS: [(&str, &str); 5] = [
-    ("Referral received", "emerald"),
-    ("Claustrophobic", "amber"),
-    ("Needs interpreter", "sky"),
-    ("Urgent", "rose"),
-    ("Returning patient", "violet"),
+    ("referral received", "emerald"),
+    ("claustrophobic", "amber"),
+    ("needs interpreter", "sky"),
+    ("urgent", "rose"),
+    ("returning patient", "violet"),
 ];
 
 const FIRST_NAMES: [&str; 40] = [

@@ -1,5 +1,10 @@
-//! Contacts: create, read, change, soft-delete and restore, list with filters. Every read
+//! Contacts: create, read, change, soft-delete and restore; `search` lists them. Every read
 //! and change is scoped to the actor's locations and written to the audit log (ids only).
+
+mod search;
+pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, SORTS, list};
+
+use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Deserialize;
@@ -10,7 +15,7 @@ use crate::access::Permission;
 use crate::actor::LocationScope;
 use crate::error::Validator;
 use crate::input::{Email, Phone, label};
-use crate::model::{CONTACT_SOURCES, Contact, MODALITIES, Page};
+use crate::model::{CONTACT_SOURCES, Contact, MODALITIES};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
@@ -18,8 +23,6 @@ use crate::{Actor, Db, DomainError};
 
 /// Deleted contacts can be restored for this long.
 pub const RESTORE_DAYS: i64 = 30;
-pub const MAX_PAGE: u32 = 200;
-pub const DEFAULT_PAGE: u32 = 50;
 const NEW_ENQUIRY_STAGE: &str = "01K0STAGE00000000000000001";
 
 /// Fields a caller sends; `None` means "not given".
@@ -40,7 +43,14 @@ pub struct ContactFields {
     pub owner_id: Option<String>,
     pub sms_consent: Option<bool>,
     pub email_consent: Option<bool>,
+    /// Replaces the contact's tags (lower-cased; created as needed).
+    pub tags: Option<Vec<String>>,
+    /// With PATCH, merged into the existing fields (an empty value removes the key); with PUT, replaces them.
+    pub custom_fields: Option<BTreeMap<String, String>>,
 }
+
+pub const MAX_TAGS: usize = 20;
+pub const MAX_CUSTOM_FIELDS: usize = 30;
 
 #[derive(Clone, Debug, FromRow)]
 struct Row {
@@ -62,17 +72,54 @@ struct Row {
     sms_consent_changed_at: Option<Timestamp>,
     email_consent: bool,
     email_consent_changed_at: Option<Timestamp>,
+    custom_fields: String,
+    last_touch_at: Option<Timestamp>,
     created_at: Timestamp,
     updated_at: Timestamp,
     deleted_at: Option<Timestamp>,
+    /// Not a column: filled from `contact_tags` after loading.
+    #[sqlx(skip)]
+    tags: Vec<String>,
 }
 
 const COLUMNS: &str = "id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
     requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
-    email_consent, email_consent_changed_at, created_at, updated_at, deleted_at";
+    email_consent, email_consent_changed_at, custom_fields, last_touch_at, created_at, updated_at, deleted_at";
+
+impl Row {
+    fn custom_fields(&self) -> BTreeMap<String, String> {
+        serde_json::from_str(&self.custom_fields).unwrap_or_default()
+    }
+}
+
+/// Fills `tags` for every row with one query.
+async fn attach_tags(db: &Db, rows: &mut [Row]) -> Result<(), DomainError> {
+    for chunk in rows.chunks_mut(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
+             WHERE ct.contact_id IN ({}) ORDER BY t.name",
+            placeholders.join(", ")
+        ));
+        let pairs: Vec<(String, String)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(sql);
+            for row in chunk.iter() {
+                query = query.bind(row.id.clone());
+            }
+            query.fetch_all(pool).await?
+        });
+        for (contact_id, tag) in pairs {
+            if let Some(row) = chunk.iter_mut().find(|r| r.id == contact_id) {
+                row.tags.push(tag);
+            }
+        }
+    }
+    Ok(())
+}
 
 impl From<Row> for Contact {
     fn from(r: Row) -> Contact {
+        let custom_fields = r.custom_fields();
         Contact {
             id: r.id,
             first_name: r.first_name,
@@ -92,6 +139,9 @@ impl From<Row> for Contact {
             sms_consent_changed_at: r.sms_consent_changed_at.map(|t| t.0),
             email_consent: r.email_consent,
             email_consent_changed_at: r.email_consent_changed_at.map(|t| t.0),
+            tags: r.tags,
+            custom_fields,
+            last_touch_at: r.last_touch_at.map(|t| t.0),
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
@@ -196,6 +246,17 @@ async fn apply(
             None => None,
         };
     }
+    if given_list(replace, &fields.tags) {
+        row.tags =
+            v.check("tags", parse_tags(fields.tags.as_deref().unwrap_or_default())).unwrap_or_default();
+    }
+    if replace || fields.custom_fields.is_some() {
+        let base = if replace { BTreeMap::new() } else { row.custom_fields() };
+        let given = fields.custom_fields.clone().unwrap_or_default();
+        if let Some(merged) = v.check("custom_fields", merge_custom_fields(base, given)) {
+            row.custom_fields = serde_json::to_string(&merged).unwrap_or_else(|_| "{}".into());
+        }
+    }
     if row.phone.is_none() && row.email.is_none() && !v.has("phone") && !v.has("email") {
         v.check::<()>("phone", Err("give a phone number or an email address".into()));
     }
@@ -249,6 +310,58 @@ async fn apply(
     Ok(row)
 }
 
+fn given_list<T>(replace: bool, value: &Option<T>) -> bool {
+    replace || value.is_some()
+}
+
+/// Lower-cased, trimmed, de-duplicated and sorted tag names.
+pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, String> {
+    let mut tags: Vec<String> =
+        raw.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
+    tags.sort();
+    tags.dedup();
+    if tags.len() > MAX_TAGS {
+        return Err(format!("at most {MAX_TAGS} tags"));
+    }
+    if let Some(long) = tags.iter().find(|t| t.chars().count() > 40) {
+        return Err(format!(
+            "tag `{}…` is longer than 40 characters",
+            long.chars().take(20).collect::<String>()
+        ));
+    }
+    if tags.iter().any(|t| t.chars().any(char::is_control)) {
+        return Err("tags cannot contain control characters".into());
+    }
+    Ok(tags)
+}
+
+/// Applies `changes` to `fields`: keys are lower-case letters, digits and `_` (spaces become
+/// `_`); an empty value removes the key.
+fn merge_custom_fields(
+    mut fields: BTreeMap<String, String>,
+    changes: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, String> {
+    for (key, value) in changes {
+        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
+        if key.is_empty() || key.len() > 40 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("`{key}` is not a field name (letters, digits and _; at most 40)"));
+        }
+        let value = value.trim();
+        if value.chars().count() > 500 {
+            return Err(format!("`{key}` must be at most 500 characters"));
+        }
+        if value.is_empty() {
+            fields.remove(&key);
+        } else {
+            fields.insert(key, value.to_owned());
+        }
+    }
+    if fields.len() > MAX_CUSTOM_FIELDS {
+        return Err(format!("at most {MAX_CUSTOM_FIELDS} fields"));
+    }
+    Ok(fields)
+}
+
 /// `value` if it is one of `allowed`, else the problem naming the choices.
 fn one_of(value: &str, allowed: &[&str]) -> Result<String, String> {
     if allowed.contains(&value) {
@@ -267,6 +380,9 @@ async fn load(db: &Db, actor: &Actor, id: &str, include_deleted: bool) -> Result
             if (include_deleted || row.deleted_at.is_none())
                 && in_scope(actor, row.location_id.as_deref()) =>
         {
+            let mut rows = [row];
+            attach_tags(db, &mut rows).await?;
+            let [row] = rows;
             Ok(row)
         }
         _ => Err(DomainError::NotFound("contact")),
@@ -278,20 +394,21 @@ async fn store(
     row: &Row,
     insert: bool,
     stage_note: Option<(String, String)>,
+    write_tags: bool,
     actor: &Actor,
 ) -> Result<(), DomainError> {
     // One bind list serves both statements (the update writes `created_at` back unchanged).
     let sql = if insert {
         "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
          requested_modality, notes, stage_id, location_id, owner_id, sms_consent, sms_consent_changed_at, \
-         email_consent, email_consent_changed_at, updated_at, created_at, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+         email_consent, email_consent_changed_at, updated_at, created_at, custom_fields, id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
     } else {
         "UPDATE contacts SET first_name = $1, last_name = $2, phone = $3, email = $4, date_of_birth = $5, \
          source = $6, referring_doctor = $7, requested_modality = $8, notes = $9, stage_id = $10, \
          location_id = $11, owner_id = $12, sms_consent = $13, sms_consent_changed_at = $14, \
          email_consent = $15, email_consent_changed_at = $16, updated_at = $17, \
-         created_at = $18 WHERE id = $19"
+         created_at = $18, custom_fields = $19 WHERE id = $20"
     };
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -314,9 +431,25 @@ async fn store(
             .bind(row.email_consent_changed_at)
             .bind(row.updated_at)
             .bind(row.created_at)
+            .bind(&row.custom_fields)
             .bind(&row.id)
             .execute(&mut *tx)
             .await?;
+        if write_tags {
+            sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(&row.id).execute(&mut *tx).await?;
+            for tag in &row.tags {
+                sqlx::query("INSERT INTO tags (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(Ulid::new().to_string())
+                    .bind(tag)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, id FROM tags WHERE name = $2")
+                    .bind(&row.id)
+                    .bind(tag)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         if let Some((from, to)) = &stage_note {
             // The stage move joins the contact's timeline in the same transaction.
             sqlx::query(
@@ -370,12 +503,15 @@ pub async fn create(
         sms_consent_changed_at: None,
         email_consent: false,
         email_consent_changed_at: None,
+        custom_fields: "{}".into(),
+        last_touch_at: None,
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        tags: Vec::new(),
     };
     let row = apply(db, actor, blank, &fields, true).await?;
-    store(db, &row, true, None, actor).await?;
+    store(db, &row, true, None, !row.tags.is_empty(), actor).await?;
     audit::record(db, Entry::new("contact.create").by(actor).on("contact", &row.id).from_ip(ip)).await?;
     Ok(row.into())
 }
@@ -402,7 +538,8 @@ pub async fn update(
     let old_stage = current.stage_id.clone();
     let row = apply(db, actor, current, &fields, replace).await?;
     let stage_note = (row.stage_id != old_stage).then(|| (old_stage, row.stage_id.clone()));
-    store(db, &row, false, stage_note, actor).await?;
+    let write_tags = replace || fields.tags.is_some();
+    store(db, &row, false, stage_note, write_tags, actor).await?;
     audit::record(db, Entry::new("contact.update").by(actor).on("contact", id).from_ip(ip)).await?;
     Ok(row.into())
 }
@@ -434,72 +571,4 @@ pub async fn restore(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Re
     row.deleted_at = None;
     audit::record(db, Entry::new("contact.restore").by(actor).on("contact", id).from_ip(ip)).await?;
     Ok(row.into())
-}
-
-/// List filters; every field optional.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListFilter {
-    /// Name prefix, or an exact email or phone (any format).
-    pub q: Option<String>,
-    pub stage_id: Option<String>,
-    pub location_id: Option<String>,
-    pub owner_id: Option<String>,
-    pub source: Option<String>,
-    pub cursor: Option<String>,
-    pub limit: Option<u32>,
-}
-
-const LIST_SQL: &str = "SELECT id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
-    requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
-    email_consent, email_consent_changed_at, created_at, updated_at, deleted_at \
-    FROM contacts WHERE deleted_at IS NULL \
-      AND ($1 OR location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2)) \
-      AND ($3 IS NULL OR stage_id = $3) AND ($4 IS NULL OR location_id = $4) \
-      AND ($5 IS NULL OR owner_id = $5) AND ($6 IS NULL OR source = $6) \
-      AND ($7 IS NULL OR lower(first_name) LIKE $7 OR lower(last_name) LIKE $7 \
-           OR lower(first_name || ' ' || last_name) LIKE $7 OR email = $8 OR phone = $9) \
-      AND ($10 IS NULL OR id < $10) \
-    ORDER BY id DESC LIMIT $11";
-
-/// Newest first, `limit` (1..=200) per page.
-pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Contact>, DomainError> {
-    actor.require(Permission::ContactsRead)?;
-    let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
-    }
-    if let Some(cursor) = &filter.cursor
-        && Ulid::from_string(cursor).is_err()
-    {
-        return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
-    }
-    let q = text(&filter.q).map(|q| q.to_lowercase());
-    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(DomainError::field("q", "must be at most 100 characters"));
-    }
-    // Escape LIKE wildcards typed by the user; match a prefix.
-    let pattern = q.as_ref().map(|q| format!("{}%", q.replace('\\', "").replace(['%', '_'], "")));
-    let phone = q.as_deref().and_then(|q| Phone::parse(q).ok()).map(|p| p.as_str().to_owned());
-    let all = actor.locations == LocationScope::All;
-    let rows = on_db!(db, pool => {
-        sqlx::query_as::<_, Row>(LIST_SQL)
-            .bind(all)
-            .bind(&actor.user_id)
-            .bind(text(&filter.stage_id))
-            .bind(text(&filter.location_id))
-            .bind(text(&filter.owner_id))
-            .bind(text(&filter.source))
-            .bind(&pattern)
-            .bind(&q)
-            .bind(&phone)
-            .bind(&filter.cursor)
-            .bind(i64::from(limit) + 1)
-            .fetch_all(pool)
-            .await?
-    });
-    let has_more = rows.len() > limit as usize;
-    let items: Vec<Contact> = rows.into_iter().take(limit as usize).map(Contact::from).collect();
-    let next_cursor = if has_more { items.last().map(|c| c.id.clone()) } else { None };
-    Ok(Page { items, next_cursor })
 }

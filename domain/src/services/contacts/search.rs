@@ -1,0 +1,425 @@
+//! Listing and searching contacts: typo-tolerant name search, exact phone/email lookup,
+//! filters, sorting and cursor pagination, always within the actor's locations.
+//!
+//! Without a name query the database sorts and pages (keyset cursors over an index). With one,
+//! the trigram index yields candidates, [`NameQuery`] ranks them, and the (at most
+//! [`MAX_NAME_MATCHES`]) matches are filtered by the database and sorted and paged here.
+
+use std::cmp::Ordering;
+
+use serde::Deserialize;
+
+use super::{Row, attach_tags, text};
+use crate::access::Permission;
+use crate::actor::LocationScope;
+use crate::input::Phone;
+use crate::model::{Contact, Page};
+use crate::name_match::{MIN_PROBE_CHARS, NameQuery};
+use crate::on_db;
+use crate::time::Timestamp;
+use crate::{Actor, Backend, Db, DomainError};
+
+pub const MAX_PAGE: u32 = 200;
+pub const DEFAULT_PAGE: u32 = 50;
+/// A name search keeps at most this many best matches.
+pub const MAX_NAME_MATCHES: usize = 1000;
+/// Candidates read from the trigram index before ranking.
+const MAX_CANDIDATES: i64 = 5000;
+/// Accepted `sort` values; `relevance` (best name match first) needs a name query.
+pub const SORTS: [&str; 6] = ["relevance", "newest", "oldest", "name", "updated", "warmness"];
+
+/// List filters; every field optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListFilter {
+    /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
+    pub q: Option<String>,
+    pub stage_id: Option<String>,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub source: Option<String>,
+    pub tag: Option<String>,
+    pub warmness_min: Option<i32>,
+    pub warmness_max: Option<i32>,
+    /// One of [`SORTS`]; default `relevance` with a name query, else `newest`.
+    pub sort: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sort {
+    Relevance,
+    Newest,
+    Oldest,
+    Name,
+    Updated,
+    Warmness,
+}
+
+/// What `q` asks for.
+enum Lookup {
+    Everyone,
+    Email(String),
+    Phone(String),
+    Name(NameQuery),
+}
+
+/// A bind value for dynamically assembled SQL.
+enum Arg {
+    Text(Option<String>),
+    Int(i64),
+    Time(Timestamp),
+}
+
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds a bind value and returns its placeholder.
+    fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+}
+
+async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<Row>, DomainError> {
+    Ok(on_db!(db, pool => {
+        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.text));
+        for arg in sql.args {
+            query = match arg {
+                Arg::Text(value) => query.bind(value),
+                Arg::Int(value) => query.bind(value),
+                Arg::Time(value) => query.bind(value),
+            };
+        }
+        query.fetch_all(pool).await?
+    }))
+}
+
+/// Parsed and checked filter values.
+struct Checked {
+    lookup: Lookup,
+    sort: Sort,
+    limit: u32,
+}
+
+fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
+    let limit = filter.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    for (field, value) in [("warmness_min", filter.warmness_min), ("warmness_max", filter.warmness_max)] {
+        if value.is_some_and(|w| !(0..=100).contains(&w)) {
+            return Err(DomainError::field(field, "must be between 0 and 100"));
+        }
+    }
+    if let (Some(min), Some(max)) = (filter.warmness_min, filter.warmness_max)
+        && min > max
+    {
+        return Err(DomainError::field("warmness_max", "must not be below warmness_min"));
+    }
+    let q = text(&filter.q);
+    if q.is_some_and(|q| q.chars().count() > 100) {
+        return Err(DomainError::field("q", "must be at most 100 characters"));
+    }
+    let lookup = match q {
+        None => Lookup::Everyone,
+        Some(q) if q.contains('@') => Lookup::Email(q.to_lowercase()),
+        Some(q) => match Phone::parse(q) {
+            Ok(phone) if q.chars().filter(char::is_ascii_digit).count() >= 6 => {
+                Lookup::Phone(phone.as_str().to_owned())
+            }
+            _ => NameQuery::parse(q).map(Lookup::Name).unwrap_or(Lookup::Everyone),
+        },
+    };
+    let sort = match text(&filter.sort) {
+        None if matches!(lookup, Lookup::Name(_)) => Sort::Relevance,
+        None | Some("newest") => Sort::Newest,
+        Some("relevance") if matches!(lookup, Lookup::Name(_)) => Sort::Relevance,
+        Some("relevance") => Sort::Newest,
+        Some("oldest") => Sort::Oldest,
+        Some("name") => Sort::Name,
+        Some("updated") => Sort::Updated,
+        Some("warmness") => Sort::Warmness,
+        Some(_) => return Err(DomainError::field("sort", format!("must be one of {}", SORTS.join(", ")))),
+    };
+    Ok(Checked { lookup, sort, limit })
+}
+
+/// The WHERE clause every list shares: not deleted, in the actor's locations, the filters.
+fn base_conditions(sql: &mut Sql, actor: &Actor, filter: &ListFilter, lookup: &Lookup) {
+    let mut conditions = vec!["deleted_at IS NULL".to_owned()];
+    if actor.locations != LocationScope::All {
+        let user = sql.arg(Arg::Text(Some(actor.user_id.clone())));
+        conditions
+            .push(format!("location_id IN (SELECT location_id FROM user_locations WHERE user_id = {user})"));
+    }
+    for (column, value) in [
+        ("stage_id", &filter.stage_id),
+        ("location_id", &filter.location_id),
+        ("owner_id", &filter.owner_id),
+        ("source", &filter.source),
+    ] {
+        if let Some(value) = text(value) {
+            let p = sql.arg(Arg::Text(Some(value.to_owned())));
+            conditions.push(format!("{column} = {p}"));
+        }
+    }
+    if let Some(tag) = text(&filter.tag) {
+        let p = sql.arg(Arg::Text(Some(tag.to_lowercase())));
+        conditions.push(format!(
+            "id IN (SELECT ct.contact_id FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE t.name = {p})"
+        ));
+    }
+    if let Some(min) = filter.warmness_min {
+        let p = sql.arg(Arg::Int(min.into()));
+        conditions.push(format!("warmness >= {p}"));
+    }
+    if let Some(max) = filter.warmness_max {
+        let p = sql.arg(Arg::Int(max.into()));
+        conditions.push(format!("warmness <= {p}"));
+    }
+    match lookup {
+        Lookup::Email(email) => {
+            let p = sql.arg(Arg::Text(Some(email.clone())));
+            conditions.push(format!("email = {p}"));
+        }
+        Lookup::Phone(phone) => {
+            let p = sql.arg(Arg::Text(Some(phone.clone())));
+            conditions.push(format!("phone = {p}"));
+        }
+        Lookup::Everyone | Lookup::Name(_) => {}
+    }
+    sql.text.push_str(" WHERE ");
+    sql.text.push_str(&conditions.join(" AND "));
+}
+
+/// Contacts matching the filter, `limit` (1..=200) per page.
+pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Contact>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let checked = check(&filter)?;
+    let mut page = match &checked.lookup {
+        Lookup::Name(query) => list_name_matches(db, actor, &filter, query, &checked).await?,
+        _ => list_in_database_order(db, actor, &filter, &checked).await?,
+    };
+    attach_tags(db, &mut page.items).await?;
+    Ok(Page { items: page.items.into_iter().map(Contact::from).collect(), next_cursor: page.next_cursor })
+}
+
+/// The ids of the best name matches, best first.
+async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<String>, DomainError> {
+    let probes = query.probes();
+    let candidates: Vec<(String, String, String)> = match (db, probes.is_empty()) {
+        (_, true) => {
+            // Too short for the trigram index: a prefix scan over the names.
+            let prefix = format!("{}%", query.longest_word());
+            on_db!(db, pool => sqlx::query_as(
+                "SELECT id, first_name, last_name FROM contacts WHERE deleted_at IS NULL \
+                 AND (lower(first_name) LIKE $1 OR lower(last_name) LIKE $1) LIMIT $2",
+            ).bind(prefix).bind(MAX_CANDIDATES).fetch_all(pool).await?)
+        }
+        (Db::Sqlite(pool), false) => {
+            // FTS5 trigram: each quoted probe is a substring search; OR keeps any survivor.
+            let expression = probes
+                .iter()
+                .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            sqlx::query_as(
+                "SELECT c.id, c.first_name, c.last_name FROM contact_names n JOIN contacts c ON c.rowid = n.rowid \
+                 WHERE contact_names MATCH $1 AND c.deleted_at IS NULL LIMIT $2",
+            )
+            .bind(expression)
+            .bind(MAX_CANDIDATES)
+            .fetch_all(pool)
+            .await?
+        }
+        (Db::Postgres(pool), false) => {
+            // pg_trgm's GIN index answers each LIKE '%probe%'; unused slots are NULL (false).
+            let pattern = |i: usize| probes.get(i).map(|p| format!("%{p}%"));
+            sqlx::query_as(
+                "SELECT id, first_name, last_name FROM contacts WHERE deleted_at IS NULL \
+                 AND (lower(first_name || ' ' || last_name) LIKE $1 OR lower(first_name || ' ' || last_name) LIKE $2 \
+                      OR lower(first_name || ' ' || last_name) LIKE $3) LIMIT $4",
+            )
+            .bind(pattern(0))
+            .bind(pattern(1))
+            .bind(pattern(2))
+            .bind(MAX_CANDIDATES)
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    debug_assert!(probes.len() <= 3 && probes.iter().all(|p| p.chars().count() >= MIN_PROBE_CHARS));
+    let mut scored: Vec<(usize, String, String, String)> = candidates
+        .into_iter()
+        .filter_map(|(id, first, last)| {
+            query.score(&first, &last).map(|score| (score, last.to_lowercase(), first.to_lowercase(), id))
+        })
+        .collect();
+    scored.sort();
+    scored.truncate(MAX_NAME_MATCHES);
+    Ok(scored.into_iter().map(|(_, _, _, id)| id).collect())
+}
+
+async fn list_name_matches(
+    db: &Db,
+    actor: &Actor,
+    filter: &ListFilter,
+    query: &NameQuery,
+    checked: &Checked,
+) -> Result<Page<Row>, DomainError> {
+    let offset = match text(&filter.cursor) {
+        None => 0,
+        Some(cursor) => cursor
+            .strip_prefix('@')
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| DomainError::field("cursor", "is not a cursor from a previous page"))?,
+    };
+    let ranked = name_match_ids(db, query).await?;
+    if ranked.is_empty() {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
+    }
+    let mut sql = Sql { text: format!("SELECT {} FROM contacts", super::COLUMNS), args: Vec::new() };
+    base_conditions(&mut sql, actor, filter, &checked.lookup);
+    let placeholders: Vec<String> = ranked.iter().map(|id| sql.arg(Arg::Text(Some(id.clone())))).collect();
+    sql.text.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+    let mut rows = fetch_rows(db, sql).await?;
+    let rank = |id: &str| ranked.iter().position(|r| r == id).unwrap_or(usize::MAX);
+    rows.sort_by(|a, b| match checked.sort {
+        Sort::Relevance => rank(&a.id).cmp(&rank(&b.id)),
+        sort => compare(sort, a, b),
+    });
+    let limit = checked.limit as usize;
+    let next_cursor = (rows.len() > offset + limit).then(|| format!("@{}", offset + limit));
+    let items = rows.into_iter().skip(offset).take(limit).collect();
+    Ok(Page { items, next_cursor })
+}
+
+/// The order the database uses for each sort, for sorting name matches the same way.
+fn compare(sort: Sort, a: &Row, b: &Row) -> Ordering {
+    let name = |r: &Row| (r.last_name.to_lowercase(), r.first_name.to_lowercase());
+    match sort {
+        Sort::Relevance | Sort::Newest => b.id.cmp(&a.id),
+        Sort::Oldest => a.id.cmp(&b.id),
+        Sort::Name => name(a).cmp(&name(b)).then_with(|| a.id.cmp(&b.id)),
+        Sort::Updated => (b.updated_at.0, &b.id).cmp(&(a.updated_at.0, &a.id)),
+        Sort::Warmness => (b.warmness.unwrap_or(-1), &b.id).cmp(&(a.warmness.unwrap_or(-1), &a.id)),
+    }
+}
+
+/// Keyset pagination: the cursor holds the last row's sort key, hex-encoded JSON.
+async fn list_in_database_order(
+    db: &Db,
+    actor: &Actor,
+    filter: &ListFilter,
+    checked: &Checked,
+) -> Result<Page<Row>, DomainError> {
+    let bad_cursor = || DomainError::field("cursor", "is not a cursor from a previous page");
+    let after: Option<Vec<serde_json::Value>> = match text(&filter.cursor) {
+        None => None,
+        Some(cursor) => Some(decode_cursor(cursor).ok_or_else(bad_cursor)?),
+    };
+    let collate = match db.backend() {
+        Backend::Sqlite => "",
+        // Byte order, like SQLite's, and the order of the `contacts_name_order` index.
+        Backend::Postgres => " COLLATE \"C\"",
+    };
+    let (key_columns, order, descending) = match checked.sort {
+        Sort::Relevance | Sort::Newest => (vec!["id".to_owned()], "id DESC".to_owned(), true),
+        Sort::Oldest => (vec!["id".to_owned()], "id ASC".to_owned(), false),
+        Sort::Name => {
+            let columns = vec![
+                format!("lower(last_name){collate}"),
+                format!("lower(first_name){collate}"),
+                format!("id{collate}"),
+            ];
+            let order = columns.join(", ");
+            (columns, order, false)
+        }
+        Sort::Updated => (vec!["updated_at".into(), "id".into()], "updated_at DESC, id DESC".into(), true),
+        Sort::Warmness => (
+            vec!["COALESCE(warmness, -1)".into(), "id".into()],
+            "COALESCE(warmness, -1) DESC, id DESC".into(),
+            true,
+        ),
+    };
+    let mut sql = Sql { text: format!("SELECT {} FROM contacts", super::COLUMNS), args: Vec::new() };
+    base_conditions(&mut sql, actor, filter, &checked.lookup);
+    if let Some(values) = after {
+        if values.len() != key_columns.len() {
+            return Err(bad_cursor());
+        }
+        let mut placeholders = Vec::new();
+        for (column, value) in key_columns.iter().zip(values) {
+            let arg = match value {
+                serde_json::Value::String(s) if column == "updated_at" => {
+                    Arg::Time(Timestamp(s.parse().map_err(|_| bad_cursor())?))
+                }
+                serde_json::Value::String(s) => Arg::Text(Some(s)),
+                serde_json::Value::Number(n) => Arg::Int(n.as_i64().ok_or_else(bad_cursor)?),
+                _ => return Err(bad_cursor()),
+            };
+            placeholders.push(sql.arg(arg));
+        }
+        let comparison = if descending { "<" } else { ">" };
+        sql.text.push_str(&format!(
+            " AND ({}) {comparison} ({})",
+            key_columns.join(", "),
+            placeholders.join(", ")
+        ));
+    }
+    let limit = sql.arg(Arg::Int(i64::from(checked.limit) + 1));
+    sql.text.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
+    let mut rows = fetch_rows(db, sql).await?;
+    let has_more = rows.len() > checked.limit as usize;
+    rows.truncate(checked.limit as usize);
+    let next_cursor =
+        if has_more { rows.last().map(|last| encode_cursor(cursor_key(checked.sort, last))) } else { None };
+    Ok(Page { items: rows, next_cursor })
+}
+
+fn cursor_key(sort: Sort, row: &Row) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    let id = Value::String(row.id.clone());
+    match sort {
+        Sort::Relevance | Sort::Newest | Sort::Oldest => vec![id],
+        Sort::Name => vec![row.last_name.to_lowercase().into(), row.first_name.to_lowercase().into(), id],
+        Sort::Updated => vec![row.updated_at.0.to_rfc3339().into(), id],
+        Sort::Warmness => vec![i64::from(row.warmness.unwrap_or(-1)).into(), id],
+    }
+}
+
+fn encode_cursor(key: Vec<serde_json::Value>) -> String {
+    let json = serde_json::Value::Array(key).to_string();
+    json.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(cursor: &str) -> Option<Vec<serde_json::Value>> {
+    if cursor.len() % 2 != 0 || cursor.len() > 2000 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
+    match serde_json::from_slice(&bytes?).ok()? {
+        serde_json::Value::Array(values) => Some(values),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let key = vec![serde_json::Value::from("o'brien"), serde_json::Value::from("01K")];
+        assert_eq!(decode_cursor(&encode_cursor(key.clone())), Some(key));
+        assert_eq!(decode_cursor("zz"), None);
+        assert_eq!(decode_cursor("7b7d"), None, "an object is not a key");
+    }
+}

@@ -1,0 +1,290 @@
+//! Finding contacts: typo-tolerant names, sorting, tag and warmness filters, tags and custom
+//! fields, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TestApp};
+use domain::Db;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(
+    names_are_found_despite_typos_through_the_trigram_index,
+    every_sort_pages_through_every_contact_once_in_order,
+    tags_custom_fields_and_filters,
+    logging_a_touchpoint_updates_last_touch,
+);
+
+async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+    let response =
+        app.api().post(app.url("/api/v1/contacts")).bearer_auth(token).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "{body}");
+    response.json().await.unwrap()
+}
+
+async fn list(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
+    let response =
+        app.api().get(app.url(&format!("/api/v1/contacts?{query}"))).bearer_auth(token).send().await.unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["first_name"].as_str().unwrap(), c["last_name"].as_str().unwrap()))
+        .collect()
+}
+
+async fn names_are_found_despite_typos_through_the_trigram_index(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    for (first, last, phone) in [
+        ("Jane", "Pemberton", "0412 000 001"),
+        ("Jane", "Pembrook", "0412 000 002"),
+        ("Maria", "Patterson", "0412 000 003"),
+        ("Katherine", "Lee", "0412 000 004"),
+        ("Li", "Wu", "0412 000 005"),
+    ] {
+        create(&app, &token, json!({ "first_name": first, "last_name": last, "phone": phone })).await;
+    }
+    let cases: [(&str, &[&str]); 8] = [
+        ("Pemberten", &["Jane Pemberton"]),
+        ("pembreton", &["Jane Pemberton"]),
+        // An exact prefix outranks a near one ("pembr" is "pember" less a letter).
+        ("Pember", &["Jane Pemberton", "Jane Pembrook"]),
+        ("jane pem", &["Jane Pemberton", "Jane Pembrook"]),
+        ("Kathrine", &["Katherine Lee"]),
+        ("wu", &["Li Wu"]),
+        ("Patersen", &[]),
+        ("Smith", &[]),
+    ];
+    for (q, expected) in cases {
+        let (status, page) = list(&app, &token, &format!("q={}", q.replace(' ', "%20"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(names(&page), expected, "q={q}");
+    }
+    // The best match comes first even when a worse one was created later.
+    create(
+        &app,
+        &token,
+        json!({ "first_name": "Pemberton", "last_name": "Pembertin", "phone": "0412 000 006" }),
+    )
+    .await;
+    let (_, page) = list(&app, &token, "q=pemberton").await;
+    assert_eq!(names(&page)[0], "Pemberton Pembertin", "an exact first name beats the typo");
+    let (_, page) = list(&app, &token, "q=pembertin").await;
+    assert_eq!(names(&page), ["Pemberton Pembertin", "Jane Pemberton"]);
+
+    // The probe the search sends is answered by the trigram index, not a table scan.
+    let plan = match &app.db {
+        Db::Sqlite(pool) => {
+            let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+                "EXPLAIN QUERY PLAN SELECT c.id FROM contact_names n JOIN contacts c ON c.rowid = n.rowid \
+                 WHERE contact_names MATCH '\"pem\" OR \"ber\"'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+        }
+        Db::Postgres(pool) => {
+            let mut conn = pool.acquire().await.unwrap();
+            // A five-row table is cheaper to scan; forbid that to see whether the index serves.
+            sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.unwrap();
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "EXPLAIN SELECT id FROM contacts WHERE lower(first_name || ' ' || last_name) LIKE '%pem%' \
+                 OR lower(first_name || ' ' || last_name) LIKE '%ber%'",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+            sqlx::query("RESET enable_seqscan").execute(&mut *conn).await.unwrap();
+            rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+        }
+    };
+    let expected = match backend {
+        Backend::Sqlite => "VIRTUAL TABLE INDEX",
+        Backend::Postgres => "contacts_name_trigram",
+    };
+    assert!(plan.contains(expected), "plan:\n{plan}");
+}
+
+/// Pages through the whole demo clinic with `sort`, checking order and completeness.
+async fn every_sort_pages_through_every_contact_once_in_order(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    // Score some contacts so the warmness order has ties and gaps.
+    let scored = "UPDATE contacts SET warmness = (CAST(substr(id, 26, 1) AS INTEGER) * 11) % 101 \
+                  WHERE substr(id, 26, 1) BETWEEN '0' AND '9'";
+    domain::on_db!(&app.db, pool => { sqlx::query(scored).execute(pool).await.unwrap(); });
+    let token = app.api_token("manager").await;
+    for sort in ["newest", "oldest", "name", "updated", "warmness"] {
+        let mut seen: Vec<Value> = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..20 {
+            let (status, page) = list(&app, &token, &format!("sort={sort}&limit=37{cursor}")).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            seen.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        let mut ids: Vec<&str> = seen.iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 200, "sort={sort}: every contact");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 200, "sort={sort}: no contact twice");
+        let in_order = seen.windows(2).all(|pair| {
+            let (a, b) = (&pair[0], &pair[1]);
+            let text = |c: &Value, f: &str| c[f].as_str().unwrap_or("").to_lowercase();
+            match sort {
+                "newest" => text(a, "id") > text(b, "id"),
+                "oldest" => text(a, "id") < text(b, "id"),
+                "name" => {
+                    (text(a, "last_name"), text(a, "first_name"), text(a, "id"))
+                        < (text(b, "last_name"), text(b, "first_name"), text(b, "id"))
+                }
+                "updated" => {
+                    let t = |c: &Value| {
+                        c["updated_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+                    };
+                    (t(a), text(a, "id")) > (t(b), text(b, "id"))
+                }
+                _ => {
+                    let w = |c: &Value| c["warmness"].as_i64().unwrap_or(-1);
+                    (w(a), text(a, "id")) > (w(b), text(b, "id"))
+                }
+            }
+        });
+        assert!(in_order, "sort={sort} is out of order");
+    }
+    let (status, body) = list(&app, &token, "sort=shoe-size").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["sort"].is_string());
+    let (status, body) = list(&app, &token, "sort=name&cursor=not-a-cursor").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["cursor"].is_string());
+
+    // A name search sorted by name, paged: the same contacts as unpaged, in name order.
+    let (_, all) = list(&app, &token, "q=a&sort=name&limit=200").await;
+    let (_, first) = list(&app, &token, "q=a&sort=name&limit=5").await;
+    let next = first["next_cursor"].as_str().expect("more than five names start with a");
+    let (_, second) = list(&app, &token, &format!("q=a&sort=name&limit=5&cursor={next}")).await;
+    let paged: Vec<String> = names(&first).into_iter().chain(names(&second)).collect();
+    assert_eq!(paged, names(&all)[..10]);
+}
+
+async fn tags_custom_fields_and_filters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let contact = create(
+        &app,
+        &token,
+        json!({
+            "first_name": "Ada", "last_name": "Quill", "phone": "0412 111 222",
+            "tags": ["VIP", " gp referral ", "vip"],
+            "custom_fields": { "Medicare Number": "2123 45670 1", "preferred-day": "Tuesday" }
+        }),
+    )
+    .await;
+    assert_eq!(contact["tags"], json!(["gp referral", "vip"]));
+    assert_eq!(
+        contact["custom_fields"],
+        json!({ "medicare_number": "2123 45670 1", "preferred_day": "Tuesday" })
+    );
+    let other =
+        create(&app, &token, json!({ "first_name": "Bo", "last_name": "Quill", "email": "bo@example.com" }))
+            .await;
+
+    // PATCH merges custom fields (an empty value removes one) and leaves tags alone.
+    let url = app.url(&format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()));
+    let patched: Value = app
+        .api()
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "custom_fields": { "preferred_day": "", "interpreter": "Greek" } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        patched["custom_fields"],
+        json!({ "interpreter": "Greek", "medicare_number": "2123 45670 1" })
+    );
+    assert_eq!(patched["tags"], json!(["gp referral", "vip"]));
+
+    let (_, tagged) = list(&app, &token, "tag=VIP").await;
+    assert_eq!(names(&tagged), ["Ada Quill"]);
+    let (_, untagged) = list(&app, &token, "tag=nobody").await;
+    assert_eq!(names(&untagged), Vec::<String>::new());
+
+    // Warmness is the AI layer's to set; until then a range filter finds nobody unscored.
+    domain::on_db!(&app.db, pool => {
+        sqlx::query("UPDATE contacts SET warmness = 80 WHERE id = $1").bind(other["id"].as_str().unwrap()).execute(pool).await.unwrap();
+    });
+    let (_, warm) = list(&app, &token, "warmness_min=70&warmness_max=90").await;
+    assert_eq!(names(&warm), ["Bo Quill"]);
+    let (_, cold) = list(&app, &token, "warmness_max=50").await;
+    assert_eq!(names(&cold), Vec::<String>::new());
+
+    for (query, field) in [
+        ("warmness_min=101", "warmness_min"),
+        ("warmness_min=60&warmness_max=40", "warmness_max"),
+        ("limit=500", "limit"),
+    ] {
+        let (status, body) = list(&app, &token, query).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert!(body["error"]["fields"][field].is_string(), "{query}: {body}");
+    }
+    let too_many: Vec<String> = (0..21).map(|n| format!("tag {n}")).collect();
+    let response = app
+        .api()
+        .patch(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "tags": too_many, "custom_fields": { "bad key!": "x" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["error"]["fields"]["tags"].is_string(), "{body}");
+    assert!(body["error"]["fields"]["custom_fields"].is_string(), "{body}");
+}
+
+async fn logging_a_touchpoint_updates_last_touch(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let contact =
+        create(&app, &token, json!({ "first_name": "Cy", "last_name": "Vance", "phone": "0412 222 333" }))
+            .await;
+    assert_eq!(contact["last_touch_at"], Value::Null);
+    let id = contact["id"].as_str().unwrap();
+    let logged: Value = app
+        .api()
+        .post(app.url(&format!("/api/v1/contacts/{id}/touchpoints")))
+        .bearer_auth(&token)
+        .json(&json!({ "kind": "call", "summary": "Left a voicemail" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fetched: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let time = |v: &Value| v.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    assert_eq!(time(&fetched["last_touch_at"]), time(&logged["occurred_at"]));
+}
