@@ -19,6 +19,7 @@ use pages::contacts::{ContactPage, ContactsPage};
 use pages::dashboard::DashboardPage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
+use pages::pipeline::PipelinePage;
 use pages::section::{Section, SectionPage};
 use pages::settings::{SecurityPage, SettingsPage};
 use pages::sign_in::{PasswordResetPage, SignInPage};
@@ -84,7 +85,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=DashboardPage />
-                    <Route path=path!("/pipeline") view=|| view! { <SectionPage section=Section::Pipeline /> } />
+                    <Route path=path!("/pipeline") view=PipelinePage />
                     <Route path=path!("/contacts") view=ContactsPage />
                     // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />

@@ -267,6 +267,29 @@ pub async fn pipeline_stages() -> Result<Vec<domain::model::Stage>, ServerFnErro
     domain::services::pipeline::stages(&ssr::context().db, &actor).await.map_err(ssr::fail)
 }
 
+/// The pipeline board: every stage with its count and newest cards.
+#[server(prefix = "/rpc", endpoint = "pipeline_board")]
+pub async fn pipeline_board() -> Result<domain::model::PipelineBoard, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::pipeline::board(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+/// Moves a contact to another stage (a card dropped on the board, or moved with the keyboard).
+#[server(prefix = "/rpc", endpoint = "move_contact_stage")]
+pub async fn move_contact_stage(id: String, stage_id: String) -> Result<(), ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    domain::services::contacts::move_to_stage(
+        &ssr::context().db,
+        &actor,
+        &id,
+        &stage_id,
+        Some(ip.to_string()),
+    )
+    .await
+    .map(|_| ())
+    .map_err(ssr::fail)
+}
+
 #[server(prefix = "/rpc", endpoint = "contact_timeline")]
 pub async fn contact_timeline(id: String) -> Result<Page<domain::model::Touchpoint>, ServerFnError> {
     let (actor, _) = ssr::caller()?;

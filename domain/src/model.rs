@@ -201,6 +201,31 @@ pub struct Task {
     pub overdue: bool,
 }
 
+/// The pipeline board: every stage with its total and its most recently changed cards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineBoard {
+    pub columns: Vec<BoardColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardColumn {
+    pub stage: Stage,
+    /// Every contact in the stage (the column may show fewer cards).
+    pub count: i64,
+    pub cards: Vec<BoardCard>,
+}
+
+/// What a card on the board shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoardCard {
+    pub id: String,
+    pub name: String,
+    pub requested_modality: Option<String>,
+    /// `None` until the AI layer scores the contact ("unscored").
+    pub warmness: Option<i32>,
+    pub last_touch_at: Option<DateTime<Utc>>,
+}
+
 /// A pipeline stage (New enquiry → … → Lost).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stage {

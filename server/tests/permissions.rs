@@ -61,6 +61,36 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
             Some(json!({ "notes": "matrix" })),
             Permission(ContactsWrite),
         ),
+        (
+            Method::PUT,
+            "/api/v1/contacts/{contact}",
+            Some(json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test" })),
+            Permission(ContactsWrite),
+        ),
+        (Method::DELETE, "/api/v1/contacts/{fresh}", None, Permission(ContactsWrite)),
+        (Method::POST, "/api/v1/contacts/{deleted}/restore", None, Permission(ContactsWrite)),
+        (
+            Method::POST,
+            "/api/v1/contacts/{contact}/stage",
+            Some(json!({ "stage_id": "01K0STAGE00000000000000002" })),
+            Permission(ContactsWrite),
+        ),
+        (Method::GET, "/api/v1/contacts/{contact}/touchpoints", None, Permission(ContactsRead)),
+        (
+            Method::POST,
+            "/api/v1/contacts/{contact}/touchpoints",
+            Some(json!({ "kind": "note", "summary": "matrix" })),
+            Permission(ContactsWrite),
+        ),
+        (Method::GET, "/api/v1/pipeline", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/tasks", None, Permission(ContactsRead)),
+        (Method::POST, "/api/v1/tasks", Some(json!({ "title": "Matrix task" })), Permission(ContactsWrite)),
+        (
+            Method::PATCH,
+            "/api/v1/tasks/{task}",
+            Some(json!({ "title": "Renamed" })),
+            Permission(ContactsWrite),
+        ),
         (Method::GET, "/api/v1/settings/ip-allowlist", None, Permission(SettingsRead)),
         (
             Method::PUT,
@@ -105,6 +135,12 @@ fn server_functions() -> Vec<ServerFnCall> {
         ),
         ("list_contacts", vec![], Permission(ContactsRead)),
         ("pipeline_stages", vec![], Permission(ContactsRead)),
+        ("pipeline_board", vec![], Permission(ContactsRead)),
+        (
+            "move_contact_stage",
+            vec![("id", "01K0N0C0NTACT0000000000000"), ("stage_id", "01K0STAGE00000000000000002")],
+            Permission(ContactsWrite),
+        ),
     ]
 }
 
@@ -136,11 +172,57 @@ async fn every_rest_route_for_every_role(backend: Backend) {
             .unwrap();
         created["id"].as_str().unwrap().to_owned()
     };
+    let admin = app.api_token("admin").await;
+    let task = {
+        let created: serde_json::Value = app
+            .api()
+            .post(app.url("/api/v1/tasks"))
+            .bearer_auth(&admin)
+            .json(&json!({ "title": "Matrix target" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["id"].as_str().unwrap().to_owned()
+    };
+    // A contact made for one call (deleting one), optionally deleted already (restoring one).
+    let fresh_contact = |deleted: bool| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let body = json!({ "first_name": "Matrix", "last_name": "Fresh", "email": unique_email() });
+            let created: serde_json::Value = app
+                .api()
+                .post(app.url("/api/v1/contacts"))
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let id = created["id"].as_str().unwrap().to_owned();
+            if deleted {
+                let url = app.url(&format!("/api/v1/contacts/{id}"));
+                app.api().delete(url).bearer_auth(admin).send().await.unwrap();
+            }
+            id
+        }
+    };
     let api = app.api();
     for role in Role::ALL {
         let token = app.api_token(role.as_str()).await;
         for (method, path, body, needs) in rest_routes() {
-            let path = path.replace("{user}", &target).replace("{contact}", &contact);
+            let mut path =
+                path.replace("{user}", &target).replace("{contact}", &contact).replace("{task}", &task);
+            if path.contains("{fresh}") {
+                path = path.replace("{fresh}", &fresh_contact(false).await);
+            }
+            if path.contains("{deleted}") {
+                path = path.replace("{deleted}", &fresh_contact(true).await);
+            }
             let mut request = api.request(method.clone(), app.url(&path)).bearer_auth(&token);
             if let Some(body) = &body {
                 request = request.json(

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod not_found;
 pub mod outbox;
+pub mod pipeline;
 pub mod section;
 pub mod settings;
 pub mod sign_in;

@@ -5,7 +5,6 @@ use leptos_meta::Title;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
-    Pipeline,
     Calendar,
     Inbox,
     Campaigns,
@@ -16,7 +15,6 @@ pub enum Section {
 impl Section {
     fn title(self) -> &'static str {
         match self {
-            Section::Pipeline => "Pipeline",
             Section::Calendar => "Calendar",
             Section::Inbox => "Inbox",
             Section::Campaigns => "Campaigns",
@@ -27,9 +25,6 @@ impl Section {
 
     fn purpose(self) -> &'static str {
         match self {
-            Section::Pipeline => {
-                "Every enquiry on a board from New enquiry to Attended, moved by drag and drop."
-            }
             Section::Calendar => "Bookings by day and week per location, scanner and staff member.",
             Section::Inbox => "Two-way SMS conversations with replies sorted by intent.",
             Section::Campaigns => "Email campaigns to segments, drafted with AI and tracked.",

@@ -82,3 +82,29 @@ pub async fn restore(
 ) -> Result<Json<Contact>, ApiError> {
     Ok(Json(contacts::restore(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
 }
+
+/// Body of `POST /contacts/{id}/stage`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageMove {
+    pub stage_id: String,
+}
+
+/// Moves the contact to another pipeline stage; the move joins its timeline.
+pub async fn move_stage(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StageMove>,
+) -> Result<Json<Contact>, ApiError> {
+    let ip = Some(caller.ip.to_string());
+    Ok(Json(contacts::move_to_stage(&state.db, &caller.actor, &id, &body.stage_id, ip).await?))
+}
+
+/// The pipeline board: stages in order, each with its count and newest cards.
+pub async fn board(
+    State(state): State<AppState>,
+    caller: ApiActor,
+) -> Result<Json<domain::model::PipelineBoard>, ApiError> {
+    Ok(Json(domain::services::pipeline::board(&state.db, &caller.actor).await?))
+}

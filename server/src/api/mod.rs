@@ -33,6 +33,8 @@ pub fn router() -> Router<AppState> {
             get(contacts::get).put(contacts::replace).patch(contacts::patch).delete(contacts::delete),
         )
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/contacts/{id}/stage", post(contacts::move_stage))
+        .route("/pipeline", get(contacts::board))
         .route("/contacts/{id}/touchpoints", get(tasks::timeline).post(tasks::log_touchpoint))
         .route("/tasks", get(tasks::list).post(tasks::create))
         .route("/tasks/{id}", patch(tasks::update))

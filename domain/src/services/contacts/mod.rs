@@ -544,6 +544,27 @@ pub async fn update(
     Ok(row.into())
 }
 
+/// Moves a contact to another pipeline stage (the board's drag and drop); the move joins the
+/// timeline. Moving to the stage it is already in changes nothing.
+pub async fn move_to_stage(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    stage_id: &str,
+    ip: Option<String>,
+) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    if stage_id.trim().is_empty() {
+        return Err(DomainError::field("stage_id", "is required"));
+    }
+    let current = load(db, actor, id, false).await?;
+    if current.stage_id == stage_id {
+        return Ok(current.into());
+    }
+    let fields = ContactFields { stage_id: Some(stage_id.to_owned()), ..Default::default() };
+    update(db, actor, id, fields, false, ip).await
+}
+
 /// Soft delete: hidden everywhere, restorable for 30 days.
 pub async fn delete(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<(), DomainError> {
     actor.require(Permission::ContactsWrite)?;

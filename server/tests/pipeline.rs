@@ -1,0 +1,106 @@
+//! The pipeline board and stage moves through HTTP, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+on_both_backends!(moving_a_card_persists_counts_and_joins_the_timeline, board_page_renders_every_stage);
+
+const NEW_ENQUIRY: &str = "01K0STAGE00000000000000001";
+const BOOKED: &str = "01K0STAGE00000000000000003";
+
+fn column<'a>(board: &'a Value, stage_id: &str) -> &'a Value {
+    board["columns"].as_array().unwrap().iter().find(|c| c["stage"]["id"] == stage_id).unwrap()
+}
+
+async fn moving_a_card_persists_counts_and_joins_the_timeline(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let board = |token: String| {
+        let request = api.get(app.url("/api/v1/pipeline")).bearer_auth(token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let before = board(token.clone()).await;
+    let names: Vec<&str> =
+        before["columns"].as_array().unwrap().iter().map(|c| c["stage"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["New enquiry", "Contacted", "Booked", "Attended", "Follow-up", "Lost"]);
+    let total: i64 = before["columns"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum();
+    assert_eq!(total, 200, "every demo contact is on the board once");
+    let card = column(&before, NEW_ENQUIRY)["cards"][0].clone();
+    assert!(
+        card["name"].is_string() && card.get("warmness").is_some() && card.get("last_touch_at").is_some()
+    );
+    let id = card["id"].as_str().unwrap();
+
+    let moved = api
+        .post(app.url(&format!("/api/v1/contacts/{id}/stage")))
+        .bearer_auth(&token)
+        .json(&json!({ "stage_id": BOOKED }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+    assert_eq!(moved.json::<Value>().await.unwrap()["stage_id"], BOOKED);
+
+    let after = board(token.clone()).await;
+    let count = |b: &Value, s: &str| column(b, s)["count"].as_i64().unwrap();
+    assert_eq!(count(&after, NEW_ENQUIRY), count(&before, NEW_ENQUIRY) - 1);
+    assert_eq!(count(&after, BOOKED), count(&before, BOOKED) + 1);
+    assert_eq!(column(&after, BOOKED)["cards"][0]["id"], id, "the moved card leads its new column");
+
+    let timeline: Value = api
+        .get(app.url(&format!("/api/v1/contacts/{id}/touchpoints")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(timeline["items"][0]["kind"], "stage_change");
+    assert_eq!(timeline["items"][0]["summary"], "Stage: New enquiry → Booked");
+
+    let unknown_stage = api
+        .post(app.url(&format!("/api/v1/contacts/{id}/stage")))
+        .bearer_auth(&token)
+        .json(&json!({ "stage_id": "01K0N0STAGE000000000000000" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_stage.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown_stage.json::<Value>().await.unwrap()["error"]["fields"]["stage_id"].is_string());
+    let unknown_contact = api
+        .post(app.url("/api/v1/contacts/01K0N0C0NTACT0000000000000/stage"))
+        .bearer_auth(&token)
+        .json(&json!({ "stage_id": BOOKED }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown_contact.status(), StatusCode::NOT_FOUND);
+    let malformed = api
+        .post(app.url(&format!("/api/v1/contacts/{id}/stage")))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"stage_id\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn board_page_renders_every_stage(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let client = app.signed_in("reception").await;
+    let response = client.get(app.url("/pipeline")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    for stage in ["New enquiry", "Contacted", "Booked", "Attended", "Follow-up", "Lost"] {
+        assert!(html.contains(stage), "{stage} column");
+    }
+    assert_eq!(html.matches("data-card-id=").count(), 200, "every demo contact has a card");
+}
