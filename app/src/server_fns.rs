@@ -51,6 +51,7 @@ mod ssr {
             ),
             DomainError::NotFound(what) => (StatusCode::NOT_FOUND, format!("That {what} no longer exists.")),
             DomainError::Conflict(message) => (StatusCode::CONFLICT, capitalise(message)),
+            DomainError::Duplicate { .. } => (StatusCode::CONFLICT, capitalise(&err.to_string())),
             DomainError::Forbidden(permission) => (
                 StatusCode::FORBIDDEN,
                 format!("You do not have permission to do this (it needs {}).", permission.as_str()),

@@ -17,6 +17,9 @@ pub enum DomainError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A contact with the same phone number or email already exists.
+    #[error("a contact with this {} already exists", .field.replace('_', " "))]
+    Duplicate { field: &'static str, existing_id: String },
     #[error("your role does not allow {}", .0.as_str())]
     Forbidden(Permission),
     #[error("{0}")]

@@ -201,6 +201,15 @@ pub struct Task {
     pub overdue: bool,
 }
 
+/// Another contact that may be the same person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateMatch {
+    pub contact_id: String,
+    pub name: String,
+    /// `phone`, `email` or `name` (a similar name; typos tolerated).
+    pub reason: String,
+}
+
 /// The pipeline board: every stage with its total and its most recently changed cards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PipelineBoard {

@@ -83,6 +83,13 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
             Permission(ContactsWrite),
         ),
         (Method::GET, "/api/v1/pipeline", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/contacts/{contact}/duplicates", None, Permission(ContactsRead)),
+        (
+            Method::POST,
+            "/api/v1/contacts/{fresh}/merge",
+            Some(json!({ "duplicate_id": "FRESH" })),
+            Permission(ContactsWrite),
+        ),
         (Method::GET, "/api/v1/tasks", None, Permission(ContactsRead)),
         (Method::POST, "/api/v1/tasks", Some(json!({ "title": "Matrix task" })), Permission(ContactsWrite)),
         (
@@ -225,12 +232,11 @@ async fn every_rest_route_for_every_role(backend: Backend) {
             }
             let mut request = api.request(method.clone(), app.url(&path)).bearer_auth(&token);
             if let Some(body) = &body {
-                request = request.json(
-                    &serde_json::from_str::<serde_json::Value>(
-                        &body.to_string().replace("EMAIL", &unique_email()),
-                    )
-                    .unwrap(),
-                );
+                let mut text = body.to_string().replace("EMAIL", &unique_email());
+                if text.contains("FRESH") {
+                    text = text.replace("FRESH", &fresh_contact(false).await);
+                }
+                request = request.json(&serde_json::from_str::<serde_json::Value>(&text).unwrap());
             }
             let status = request.send().await.unwrap().status();
             if needs.allowed_for(role) {

@@ -18,13 +18,51 @@ pub async fn list(
     Ok(Json(contacts::list(&state.db, &caller.actor, filter).await?))
 }
 
+/// Query string of `POST /contacts`.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOptions {
+    /// Create even when a contact with the same phone or email exists (otherwise 409).
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
+    ApiQuery(options): ApiQuery<CreateOptions>,
     ApiJson(fields): ApiJson<ContactFields>,
 ) -> Result<(StatusCode, Json<Contact>), ApiError> {
-    let contact = contacts::create(&state.db, &caller.actor, fields, Some(caller.ip.to_string())).await?;
+    let ip = Some(caller.ip.to_string());
+    let contact = contacts::create(&state.db, &caller.actor, fields, options.allow_duplicate, ip).await?;
     Ok((StatusCode::CREATED, Json(contact)))
+}
+
+/// Contacts that may be the same person (same phone or email, or a similar name).
+pub async fn duplicates(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<domain::model::DuplicateMatch>>, ApiError> {
+    Ok(Json(contacts::duplicates::for_contact(&state.db, &caller.actor, &id).await?))
+}
+
+/// Body of `POST /contacts/{id}/merge`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    pub duplicate_id: String,
+}
+
+/// Merges `duplicate_id` into this contact; both histories end up here.
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<MergeRequest>,
+) -> Result<Json<Contact>, ApiError> {
+    let ip = Some(caller.ip.to_string());
+    Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, ip).await?))
 }
 
 pub async fn get(

@@ -15,6 +15,7 @@ pub struct ApiError {
     message: String,
     fields: Option<FieldErrors>,
     retry_after_secs: Option<u64>,
+    duplicate_of: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -28,11 +29,21 @@ struct Inner<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a FieldErrors>,
+    /// With `duplicate`: the existing contact's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_of: Option<&'a str>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), fields: None, retry_after_secs: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after_secs: None,
+            duplicate_of: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -65,11 +76,26 @@ impl From<DomainError> for ApiError {
                 message: DomainError::Validation(fields.clone()).to_string(),
                 fields: Some(fields),
                 retry_after_secs: None,
+                duplicate_of: None,
             },
             DomainError::NotFound(what) => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
             }
             DomainError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
+            DomainError::Duplicate { field, existing_id } => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "duplicate",
+                message: format!(
+                    "A contact with this {} already exists ({existing_id}); send allow_duplicate=true to create another.",
+                    field.replace('_', " ")
+                ),
+                fields: Some(FieldErrors::from([(
+                    field.to_owned(),
+                    "is already used by another contact".to_owned(),
+                )])),
+                retry_after_secs: None,
+                duplicate_of: Some(existing_id),
+            },
             DomainError::Forbidden(permission) => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -90,6 +116,7 @@ impl From<DomainError> for ApiError {
                 message,
                 fields: None,
                 retry_after_secs: Some(retry_after_secs),
+                duplicate_of: None,
             },
             other @ (DomainError::Database(_) | DomainError::Migration(_) | DomainError::Internal(_)) => {
                 // The cause is for the operator's log; it never holds patient data.
@@ -128,8 +155,14 @@ impl From<QueryRejection> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
-            Body { error: Inner { code: self.code, message: &self.message, fields: self.fields.as_ref() } };
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                fields: self.fields.as_ref(),
+                duplicate_of: self.duplicate_of.as_deref(),
+            },
+        };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs
             && let Ok(value) = HeaderValue::from_str(&secs.to_string())

@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/contacts/{id}/stage", post(contacts::move_stage))
+        .route("/contacts/{id}/duplicates", get(contacts::duplicates))
+        .route("/contacts/{id}/merge", post(contacts::merge))
         .route("/pipeline", get(contacts::board))
         .route("/contacts/{id}/touchpoints", get(tasks::timeline).post(tasks::log_touchpoint))
         .route("/tasks", get(tasks::list).post(tasks::create))

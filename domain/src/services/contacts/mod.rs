@@ -1,7 +1,10 @@
 //! Contacts: create, read, change, soft-delete and restore; `search` lists them. Every read
 //! and change is scoped to the actor's locations and written to the audit log (ids only).
 
+pub mod duplicates;
+mod merge;
 mod search;
+pub use merge::merge;
 pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, SORTS, list};
 
 use std::collections::BTreeMap;
@@ -476,10 +479,13 @@ pub async fn ensure_visible(db: &Db, actor: &Actor, id: &str) -> Result<(), Doma
     load(db, actor, id, false).await.map(|_| ())
 }
 
+/// Creates a contact. Unless `allow_duplicate`, a contact the actor can see with the same phone
+/// number or email is a [`DomainError::Duplicate`] naming it.
 pub async fn create(
     db: &Db,
     actor: &Actor,
     fields: ContactFields,
+    allow_duplicate: bool,
     ip: Option<String>,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
@@ -511,6 +517,19 @@ pub async fn create(
         tags: Vec::new(),
     };
     let row = apply(db, actor, blank, &fields, true).await?;
+    if !allow_duplicate {
+        let probe = duplicates::Probe {
+            exclude_id: None,
+            first_name: "",
+            last_name: "",
+            phone: row.phone.as_deref(),
+            email: row.email.as_deref(),
+        };
+        if let Some(existing) = duplicates::find(db, actor, &probe).await?.into_iter().next() {
+            let field = if existing.reason == "phone" { "phone" } else { "email" };
+            return Err(DomainError::Duplicate { field, existing_id: existing.contact_id });
+        }
+    }
     store(db, &row, true, None, !row.tags.is_empty(), actor).await?;
     audit::record(db, Entry::new("contact.create").by(actor).on("contact", &row.id).from_ip(ip)).await?;
     Ok(row.into())

@@ -211,7 +211,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Con
 }
 
 /// The ids of the best name matches, best first.
-async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<String>, DomainError> {
+pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<String>, DomainError> {
     let probes = query.probes();
     let candidates: Vec<(String, String, String)> = match (db, probes.is_empty()) {
         (_, true) => {
