@@ -201,6 +201,61 @@ pub struct Task {
     pub overdue: bool,
 }
 
+/// What an import column can fill: a contact field, `full_name` (split at the last space),
+/// or `custom:<key>` for a custom field. An empty mapping ignores the column.
+pub const IMPORT_FIELDS: [&str; 15] = [
+    "first_name",
+    "last_name",
+    "full_name",
+    "phone",
+    "email",
+    "date_of_birth",
+    "source",
+    "referring_doctor",
+    "requested_modality",
+    "notes",
+    "tags",
+    "stage",
+    "location",
+    "sms_consent",
+    "email_consent",
+];
+
+/// A CSV file's columns with the fields they were matched to, and its first rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub headers: Vec<String>,
+    /// One entry per header: an [`IMPORT_FIELDS`] name, `custom:<key>`, or "" (ignored).
+    pub mapping: Vec<String>,
+    pub sample: Vec<Vec<String>>,
+    pub total_rows: usize,
+}
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub total_rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    /// Rows skipped because the contact already exists (same phone or email).
+    pub duplicates: usize,
+    pub invalid: usize,
+    /// Every row not simply created, in file order.
+    pub rows: Vec<ImportRowReport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRowReport {
+    /// The row's line in the file (the header is row 1).
+    pub row: usize,
+    /// `updated`, `duplicate` or `invalid`.
+    pub status: String,
+    pub contact_id: Option<String>,
+    /// Field → problem, for invalid rows.
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
 /// Another contact that may be the same person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DuplicateMatch {

@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(routes::health::health))
+        .route("/contacts/export.csv", get(routes::contacts_export::export))
         .nest("/auth", auth::routes::router())
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))

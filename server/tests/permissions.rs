@@ -83,6 +83,13 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
             Permission(ContactsWrite),
         ),
         (Method::GET, "/api/v1/pipeline", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/contacts.csv", None, Permission(ContactsRead)),
+        (
+            Method::POST,
+            "/api/v1/contacts/import",
+            Some(json!("CSV:Name,Phone\nMatrix Import,0413 555 999\n")),
+            Permission(ContactsWrite),
+        ),
         (Method::GET, "/api/v1/contacts/{contact}/duplicates", None, Permission(ContactsRead)),
         (
             Method::POST,
@@ -231,7 +238,9 @@ async fn every_rest_route_for_every_role(backend: Backend) {
                 path = path.replace("{deleted}", &fresh_contact(true).await);
             }
             let mut request = api.request(method.clone(), app.url(&path)).bearer_auth(&token);
-            if let Some(body) = &body {
+            if let Some(csv) = body.as_ref().and_then(|b| b.as_str()).and_then(|b| b.strip_prefix("CSV:")) {
+                request = request.header("content-type", "text/csv").body(csv.to_owned());
+            } else if let Some(body) = &body {
                 let mut text = body.to_string().replace("EMAIL", &unique_email());
                 if text.contains("FRESH") {
                     text = text.replace("FRESH", &fresh_contact(false).await);

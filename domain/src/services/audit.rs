@@ -83,6 +83,33 @@ pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Appends many entries in one transaction (an import's thousands of rows).
+pub async fn record_many(db: &Db, entries: Vec<Entry>) -> Result<(), DomainError> {
+    let now = Timestamp::now();
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for entry in &entries {
+            sqlx::query(
+                "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
+                 subject_type, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(Ulid::new().to_string())
+            .bind(now)
+            .bind(&entry.actor_user_id)
+            .bind(&entry.actor_token_id)
+            .bind(entry.action)
+            .bind(entry.subject_type)
+            .bind(&entry.subject_id)
+            .bind(&entry.ip)
+            .bind(&entry.detail)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
 /// Filters for [`list`]; every field optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {

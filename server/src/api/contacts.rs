@@ -146,3 +146,68 @@ pub async fn board(
 ) -> Result<Json<domain::model::PipelineBoard>, ApiError> {
     Ok(Json(domain::services::pipeline::board(&state.db, &caller.actor).await?))
 }
+
+/// The contacts `filter` selects, as a CSV download.
+pub fn csv_download(csv: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"contacts.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+/// `GET /contacts.csv`: the same filters as the list; every matching contact.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    ApiQuery(filter): ApiQuery<ListFilter>,
+) -> Result<axum::response::Response, ApiError> {
+    let ip = Some(caller.ip.to_string());
+    let csv = contacts::csv_export::export(&state.db, &caller.actor, filter, ip).await?;
+    Ok(csv_download(csv))
+}
+
+/// Query string of `POST /contacts/import` (columns are matched by their header names).
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub duplicates: contacts::csv_import::OnDuplicate,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// `POST /contacts/import` with a `text/csv` body: answers with the per-row report.
+pub async fn import_csv(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<domain::model::ImportReport>, ApiError> {
+    let content_type =
+        headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("text/csv") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the file as `Content-Type: text/csv`.",
+        ));
+    }
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("The CSV must be UTF-8 text."))?;
+    let options = contacts::csv_import::ImportOptions {
+        mapping: None,
+        duplicates: query.duplicates,
+        dry_run: query.dry_run,
+        first_row: None,
+    };
+    let ip = Some(caller.ip.to_string());
+    Ok(Json(contacts::csv_import::import(&state.db, &caller.actor, text, options, ip).await?))
+}

@@ -6,7 +6,7 @@ pub mod extract;
 
 mod account;
 mod audit;
-mod contacts;
+pub(crate) mod contacts;
 mod settings;
 mod tasks;
 mod users;
@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", patch(users::update))
         .route("/audit-events", get(audit::list))
         .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts.csv", get(contacts::export_csv))
+        .route("/contacts/import", post(contacts::import_csv))
         .route(
             "/contacts/{id}",
             get(contacts::get).put(contacts::replace).patch(contacts::patch).delete(contacts::delete),

@@ -1,6 +1,8 @@
 //! Contacts: create, read, change, soft-delete and restore; `search` lists them. Every read
 //! and change is scoped to the actor's locations and written to the audit log (ids only).
 
+pub mod csv_export;
+pub mod csv_import;
 pub mod duplicates;
 mod merge;
 mod search;
@@ -164,15 +166,37 @@ fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-async fn exists(db: &Db, sql: &'static str, id: &str) -> Result<bool, DomainError> {
-    let found: Option<String> =
-        on_db!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await?);
-    Ok(found.is_some())
+/// The stages, locations and active staff a contact may point at, loaded once per operation
+/// (an import checks thousands of rows against the same few).
+pub(crate) struct Refs {
+    /// (id, name) in board order.
+    pub stages: Vec<(String, String)>,
+    /// (id, name).
+    pub locations: Vec<(String, String)>,
+    pub active_users: Vec<String>,
+}
+
+impl Refs {
+    pub async fn load(db: &Db) -> Result<Refs, DomainError> {
+        Ok(on_db!(db, pool => Refs {
+            stages: sqlx::query_as("SELECT id, name FROM pipeline_stages ORDER BY position").fetch_all(pool).await?,
+            locations: sqlx::query_as("SELECT id, name FROM locations ORDER BY name").fetch_all(pool).await?,
+            active_users: sqlx::query_scalar("SELECT id FROM users WHERE active = TRUE").fetch_all(pool).await?,
+        }))
+    }
+
+    fn has_stage(&self, id: &str) -> bool {
+        self.stages.iter().any(|(s, _)| s == id)
+    }
+
+    fn has_location(&self, id: &str) -> bool {
+        self.locations.iter().any(|(l, _)| l == id)
+    }
 }
 
 /// Validates `fields` over `current` (for a create, the defaults) and returns the new row.
-async fn apply(
-    db: &Db,
+fn apply(
+    refs: &Refs,
     actor: &Actor,
     mut row: Row,
     fields: &ContactFields,
@@ -279,7 +303,7 @@ async fn apply(
         row.email_consent_changed_at = Some(now);
     }
     if let Some(stage) = text(&fields.stage_id) {
-        if !exists(db, "SELECT id FROM pipeline_stages WHERE id = $1", stage).await? {
+        if !refs.has_stage(stage) {
             return Err(DomainError::field("stage_id", "is not a pipeline stage"));
         }
         row.stage_id = stage.to_owned();
@@ -287,7 +311,7 @@ async fn apply(
     if given(&fields.location_id) {
         row.location_id = match text(&fields.location_id) {
             Some(id) => {
-                if !exists(db, "SELECT id FROM locations WHERE id = $1", id).await? {
+                if !refs.has_location(id) {
                     return Err(DomainError::field("location_id", "is not a location"));
                 }
                 Some(id.to_owned())
@@ -301,7 +325,7 @@ async fn apply(
     if given(&fields.owner_id) {
         row.owner_id = match text(&fields.owner_id) {
             Some(id) => {
-                if !exists(db, "SELECT id FROM users WHERE id = $1 AND active = TRUE", id).await? {
+                if !refs.active_users.iter().any(|u| u == id) {
                     return Err(DomainError::field("owner_id", "is not an active staff member"));
                 }
                 Some(id.to_owned())
@@ -392,6 +416,15 @@ async fn load(db: &Db, actor: &Actor, id: &str, include_deleted: bool) -> Result
     }
 }
 
+/// One contact to write: inserted or updated, with its tags and an optional stage move.
+struct Write<'a> {
+    row: &'a Row,
+    insert: bool,
+    write_tags: bool,
+    /// (from stage id, to stage id): the move joins the contact's timeline.
+    stage_note: Option<(String, String)>,
+}
+
 async fn store(
     db: &Db,
     row: &Row,
@@ -400,97 +433,87 @@ async fn store(
     write_tags: bool,
     actor: &Actor,
 ) -> Result<(), DomainError> {
+    store_all(db, &[Write { row, insert, write_tags, stage_note }], actor).await
+}
+
+/// Writes every contact in one transaction.
+async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), DomainError> {
     // One bind list serves both statements (the update writes `created_at` back unchanged).
-    let sql = if insert {
-        "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
+    const INSERT: &str = "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
          requested_modality, notes, stage_id, location_id, owner_id, sms_consent, sms_consent_changed_at, \
          email_consent, email_consent_changed_at, updated_at, created_at, custom_fields, id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
-    } else {
-        "UPDATE contacts SET first_name = $1, last_name = $2, phone = $3, email = $4, date_of_birth = $5, \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)";
+    const UPDATE: &str = "UPDATE contacts SET first_name = $1, last_name = $2, phone = $3, email = $4, date_of_birth = $5, \
          source = $6, referring_doctor = $7, requested_modality = $8, notes = $9, stage_id = $10, \
          location_id = $11, owner_id = $12, sms_consent = $13, sms_consent_changed_at = $14, \
          email_consent = $15, email_consent_changed_at = $16, updated_at = $17, \
-         created_at = $18, custom_fields = $19 WHERE id = $20"
-    };
+         created_at = $18, custom_fields = $19 WHERE id = $20";
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        sqlx::query(sql)
-            .bind(&row.first_name)
-            .bind(&row.last_name)
-            .bind(&row.phone)
-            .bind(&row.email)
-            .bind(row.date_of_birth)
-            .bind(&row.source)
-            .bind(&row.referring_doctor)
-            .bind(&row.requested_modality)
-            .bind(&row.notes)
-            .bind(&row.stage_id)
-            .bind(&row.location_id)
-            .bind(&row.owner_id)
-            .bind(row.sms_consent)
-            .bind(row.sms_consent_changed_at)
-            .bind(row.email_consent)
-            .bind(row.email_consent_changed_at)
-            .bind(row.updated_at)
-            .bind(row.created_at)
-            .bind(&row.custom_fields)
-            .bind(&row.id)
-            .execute(&mut *tx)
-            .await?;
-        if write_tags {
-            sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(&row.id).execute(&mut *tx).await?;
-            for tag in &row.tags {
-                sqlx::query("INSERT INTO tags (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                    .bind(Ulid::new().to_string())
-                    .bind(tag)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, id FROM tags WHERE name = $2")
-                    .bind(&row.id)
-                    .bind(tag)
-                    .execute(&mut *tx)
-                    .await?;
+        for Write { row, insert, write_tags, stage_note } in writes {
+            sqlx::query(if *insert { INSERT } else { UPDATE })
+                .bind(&row.first_name)
+                .bind(&row.last_name)
+                .bind(&row.phone)
+                .bind(&row.email)
+                .bind(row.date_of_birth)
+                .bind(&row.source)
+                .bind(&row.referring_doctor)
+                .bind(&row.requested_modality)
+                .bind(&row.notes)
+                .bind(&row.stage_id)
+                .bind(&row.location_id)
+                .bind(&row.owner_id)
+                .bind(row.sms_consent)
+                .bind(row.sms_consent_changed_at)
+                .bind(row.email_consent)
+                .bind(row.email_consent_changed_at)
+                .bind(row.updated_at)
+                .bind(row.created_at)
+                .bind(&row.custom_fields)
+                .bind(&row.id)
+                .execute(&mut *tx)
+                .await?;
+            if *write_tags {
+                sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(&row.id).execute(&mut *tx).await?;
+                for tag in &row.tags {
+                    sqlx::query("INSERT INTO tags (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                        .bind(Ulid::new().to_string())
+                        .bind(tag)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, id FROM tags WHERE name = $2")
+                        .bind(&row.id)
+                        .bind(tag)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
-        }
-        if let Some((from, to)) = &stage_note {
-            // The stage move joins the contact's timeline in the same transaction.
-            sqlx::query(
-                "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) \
-                 SELECT $1, $2, 'stage_change', 'Stage: ' || f.name || ' → ' || t.name, $3, $4 \
-                 FROM pipeline_stages f, pipeline_stages t WHERE f.id = $5 AND t.id = $6",
-            )
-            .bind(Ulid::new().to_string())
-            .bind(&row.id)
-            .bind(&actor.user_id)
-            .bind(row.updated_at)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await?;
+            if let Some((from, to)) = stage_note {
+                sqlx::query(
+                    "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) \
+                     SELECT $1, $2, 'stage_change', 'Stage: ' || f.name || ' → ' || t.name, $3, $4 \
+                     FROM pipeline_stages f, pipeline_stages t WHERE f.id = $5 AND t.id = $6",
+                )
+                .bind(Ulid::new().to_string())
+                .bind(&row.id)
+                .bind(&actor.user_id)
+                .bind(row.updated_at)
+                .bind(from)
+                .bind(to)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
     });
     Ok(())
 }
 
-/// Not found unless the contact exists, is not deleted and is in the actor's locations.
-pub async fn ensure_visible(db: &Db, actor: &Actor, id: &str) -> Result<(), DomainError> {
-    load(db, actor, id, false).await.map(|_| ())
-}
-
-/// Creates a contact. Unless `allow_duplicate`, a contact the actor can see with the same phone
-/// number or email is a [`DomainError::Duplicate`] naming it.
-pub async fn create(
-    db: &Db,
-    actor: &Actor,
-    fields: ContactFields,
-    allow_duplicate: bool,
-    ip: Option<String>,
-) -> Result<Contact, DomainError> {
-    actor.require(Permission::ContactsWrite)?;
+/// A new contact's starting point: a fresh id, New enquiry, nothing else set.
+fn blank_row() -> Row {
     let now = Timestamp::now();
-    let blank = Row {
+    Row {
         id: Ulid::new().to_string(),
         first_name: String::new(),
         last_name: String::new(),
@@ -515,8 +538,26 @@ pub async fn create(
         updated_at: now,
         deleted_at: None,
         tags: Vec::new(),
-    };
-    let row = apply(db, actor, blank, &fields, true).await?;
+    }
+}
+
+/// Not found unless the contact exists, is not deleted and is in the actor's locations.
+pub async fn ensure_visible(db: &Db, actor: &Actor, id: &str) -> Result<(), DomainError> {
+    load(db, actor, id, false).await.map(|_| ())
+}
+
+/// Creates a contact. Unless `allow_duplicate`, a contact the actor can see with the same phone
+/// number or email is a [`DomainError::Duplicate`] naming it.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    fields: ContactFields,
+    allow_duplicate: bool,
+    ip: Option<String>,
+) -> Result<Contact, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let blank = blank_row();
+    let row = apply(&Refs::load(db).await?, actor, blank, &fields, true)?;
     if !allow_duplicate {
         let probe = duplicates::Probe {
             exclude_id: None,
@@ -555,7 +596,7 @@ pub async fn update(
     actor.require(Permission::ContactsWrite)?;
     let current = load(db, actor, id, false).await?;
     let old_stage = current.stage_id.clone();
-    let row = apply(db, actor, current, &fields, replace).await?;
+    let row = apply(&Refs::load(db).await?, actor, current, &fields, replace)?;
     let stage_note = (row.stage_id != old_stage).then(|| (old_stage, row.stage_id.clone()));
     let write_tags = replace || fields.tags.is_some();
     store(db, &row, false, stage_note, write_tags, actor).await?;
