@@ -433,8 +433,8 @@ mod tests {
 
     #[test]
     fn unreadable_files_name_the_problem() {
-        let quoted = "first_name,phone\n\"Jane,0412\n";
-        assert!(matches!(parse_csv(quoted), Err(DomainError::Validation(f)) if f.contains_key("file")));
+        let wide = format!("{}\n", vec!["c"; MAX_COLUMNS + 1].join(","));
+        assert!(matches!(parse_csv(&wide), Err(DomainError::Validation(f)) if f.contains_key("file")));
         assert!(matches!(parse_csv(""), Err(DomainError::Validation(f)) if f.contains_key("file")));
         let (headers, rows) = parse_csv("Name,Phone\n\nJane Doe,0412 345 678\n").unwrap();
         assert_eq!(headers, ["Name", "Phone"]);
