@@ -3,6 +3,8 @@
 //! Server functions live next to the pages that use them and stay thin: authorise, call one
 //! domain service, map its error. The services themselves are in the `domain` crate.
 
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod pages;
 pub mod server_fns;
@@ -15,6 +17,9 @@ use leptos_router::{SsrMode, path};
 use components::layout::Layout;
 use pages::account::AccountPage;
 use pages::audit::AuditPage;
+use pages::contact_import::ImportContactsPage;
+use pages::contact_merge::MergeContactsPage;
+use pages::contact_new::NewContactPage;
 use pages::contacts::{ContactPage, ContactsPage};
 use pages::dashboard::DashboardPage;
 use pages::not_found::NotFoundPage;
@@ -88,7 +93,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/pipeline") view=PipelinePage />
                     <Route path=path!("/contacts") view=ContactsPage />
                     // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
+                    <Route path=path!("/contacts/new") view=NewContactPage />
+                    <Route path=path!("/contacts/import") view=ImportContactsPage />
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id/merge/:other") view=MergeContactsPage />
                     <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
                     <Route path=path!("/tasks") view=TasksPage />

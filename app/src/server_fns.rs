@@ -20,6 +20,19 @@ mod ssr {
         expect_context::<ServerContext>()
     }
 
+    /// A form's due day (`YYYY-MM-DD`, empty for none) as the moment it falls due.
+    pub async fn due_at(
+        day: Option<&str>,
+        contact_id: Option<&str>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DomainError> {
+        let Some(day) = day.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .map_err(|_| DomainError::field("due_date", "must be a date as YYYY-MM-DD"))?;
+        domain::services::tasks::due_on(&context().db, day, contact_id.filter(|c| !c.is_empty()))
+            .await
+            .map(Some)
+    }
+
     fn set_status(status: StatusCode) {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
@@ -240,18 +253,273 @@ pub async fn list_outbox_emails() -> Result<Vec<domain::model::OutboxEmail>, Ser
     domain::services::outbox::list_emails(&ssr::context().db, &actor).await.map_err(ssr::fail)
 }
 
+/// The Contacts page's list: search, filters, sort and cursor as the page's query string has them.
 #[server(prefix = "/rpc", endpoint = "list_contacts")]
 pub async fn list_contacts(
     q: Option<String>,
+    stage_id: Option<String>,
+    tag: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<Page<domain::model::Contact>, ServerFnError> {
     let (actor, _) = ssr::caller()?;
+    let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
     let filter = domain::services::contacts::ListFilter {
-        q,
-        cursor: cursor.filter(|c| !c.is_empty()),
+        q: given(q),
+        stage_id: given(stage_id),
+        tag: given(tag),
+        sort: given(sort),
+        cursor: given(cursor),
         ..Default::default()
     };
     domain::services::contacts::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+/// Tag names in use, for the tag filter.
+#[server(prefix = "/rpc", endpoint = "contact_tag_names")]
+pub async fn contact_tag_names() -> Result<Vec<String>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::pipeline::tag_names(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+/// Choices for the contact form: (locations, active staff), each as (id, name).
+#[server(prefix = "/rpc", endpoint = "contact_form_choices")]
+pub async fn contact_form_choices() -> Result<(Vec<(String, String)>, Vec<(String, String)>), ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    let db = ssr::context().db;
+    let locations = domain::services::pipeline::location_options(&db, &actor).await.map_err(ssr::fail)?;
+    let staff = domain::services::users::assignable(&db, &actor).await.map_err(ssr::fail)?;
+    Ok((locations, staff))
+}
+
+/// Active staff (id, name) for owner and assignee pickers.
+#[server(prefix = "/rpc", endpoint = "assignable_staff")]
+pub async fn assignable_staff() -> Result<Vec<(String, String)>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::users::assignable(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+/// What saving the New contact form did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum CreateContactOutcome {
+    Created {
+        id: String,
+    },
+    /// A contact with the same phone or email exists; nothing was saved.
+    Duplicate {
+        existing_id: String,
+        field: String,
+    },
+}
+
+/// The contact form's fields, as a browser form sends them (checkboxes are "on" or absent).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactForm {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub source: Option<String>,
+    pub referring_doctor: Option<String>,
+    pub requested_modality: Option<String>,
+    pub notes: Option<String>,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    /// Comma-separated.
+    pub tags: Option<String>,
+    pub sms_consent: Option<String>,
+    pub email_consent: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl ContactForm {
+    /// Every field counts as given: an empty box clears the value.
+    fn into_fields(self) -> domain::services::contacts::ContactFields {
+        let or_empty = |v: Option<String>| Some(v.unwrap_or_default());
+        domain::services::contacts::ContactFields {
+            first_name: or_empty(self.first_name),
+            last_name: or_empty(self.last_name),
+            phone: or_empty(self.phone),
+            email: or_empty(self.email),
+            date_of_birth: or_empty(self.date_of_birth),
+            source: self.source,
+            referring_doctor: or_empty(self.referring_doctor),
+            requested_modality: or_empty(self.requested_modality),
+            notes: or_empty(self.notes),
+            stage_id: None,
+            location_id: or_empty(self.location_id),
+            owner_id: or_empty(self.owner_id),
+            sms_consent: Some(self.sms_consent.is_some()),
+            email_consent: Some(self.email_consent.is_some()),
+            tags: Some(self.tags.unwrap_or_default().split(',').map(str::to_owned).collect()),
+            custom_fields: None,
+        }
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "create_contact")]
+pub async fn create_contact(
+    form: ContactForm,
+    allow_duplicate: Option<String>,
+) -> Result<CreateContactOutcome, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let allow = allow_duplicate.is_some_and(|v| v == "true");
+    match domain::services::contacts::create(
+        &ssr::context().db,
+        &actor,
+        form.into_fields(),
+        allow,
+        Some(ip.to_string()),
+    )
+    .await
+    {
+        Ok(contact) => Ok(CreateContactOutcome::Created { id: contact.id }),
+        Err(domain::DomainError::Duplicate { field, existing_id }) => {
+            Ok(CreateContactOutcome::Duplicate { existing_id, field: field.to_owned() })
+        }
+        Err(err) => Err(ssr::fail(err)),
+    }
+}
+
+/// Saves the contact page's edit form; `custom_fields` is "key=value" per line.
+#[server(prefix = "/rpc", endpoint = "update_contact")]
+pub async fn update_contact(
+    id: String,
+    form: ContactForm,
+    custom_fields: Option<String>,
+) -> Result<domain::model::Contact, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let mut fields = form.into_fields();
+    let mut custom = std::collections::BTreeMap::new();
+    for line in custom_fields.unwrap_or_default().lines().filter(|l| !l.trim().is_empty()) {
+        match line.split_once('=') {
+            Some((key, value)) => {
+                custom.insert(key.trim().to_owned(), value.trim().to_owned());
+            }
+            None => {
+                return Err(ssr::fail(domain::DomainError::field(
+                    "custom_fields",
+                    format!("`{line}` needs the form key = value"),
+                )));
+            }
+        }
+    }
+    fields.custom_fields = Some(custom);
+    // The form shows every field, so it replaces the record (empty boxes clear values).
+    domain::services::contacts::update(&ssr::context().db, &actor, &id, fields, true, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "contact_duplicates")]
+pub async fn contact_duplicates(id: String) -> Result<Vec<domain::model::DuplicateMatch>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::contacts::duplicates::for_contact(&ssr::context().db, &actor, &id)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Merges `duplicate_id` into `keep_id` (both histories end up on `keep_id`).
+#[server(prefix = "/rpc", endpoint = "merge_contacts")]
+pub async fn merge_contacts(keep_id: String, duplicate_id: String) -> Result<String, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    domain::services::contacts::merge(
+        &ssr::context().db,
+        &actor,
+        &keep_id,
+        &duplicate_id,
+        Some(ip.to_string()),
+    )
+    .await
+    .map(|c| c.id)
+    .map_err(ssr::fail)
+}
+
+/// The columns of a CSV file, the fields they seem to hold, and its first rows.
+#[server(prefix = "/rpc", endpoint = "preview_contact_import")]
+pub async fn preview_contact_import(csv: String) -> Result<domain::model::ImportPreview, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::contacts::csv_import::preview(&actor, &csv).map_err(ssr::fail)
+}
+
+/// Imports one chunk of a CSV file (its header line first). `mapping` is one field per
+/// column, comma-separated; `first_row` is the chunk's first line number in the whole file.
+#[server(prefix = "/rpc", endpoint = "import_contacts")]
+pub async fn import_contacts(
+    csv: String,
+    mapping: String,
+    duplicates: String,
+    first_row: usize,
+) -> Result<domain::model::ImportReport, ServerFnError> {
+    use domain::services::contacts::csv_import::{ImportOptions, OnDuplicate, import};
+    let (actor, ip) = ssr::caller()?;
+    let duplicates = match duplicates.as_str() {
+        "update" => OnDuplicate::Update,
+        "create" => OnDuplicate::Create,
+        _ => OnDuplicate::Skip,
+    };
+    let options = ImportOptions {
+        mapping: Some(mapping.split(',').map(str::to_owned).collect()),
+        duplicates,
+        dry_run: false,
+        first_row: Some(first_row),
+    };
+    import(&ssr::context().db, &actor, &csv, options, Some(ip.to_string())).await.map_err(ssr::fail)
+}
+
+/// Tasks about one contact (open first, then done).
+#[server(prefix = "/rpc", endpoint = "contact_tasks")]
+pub async fn contact_tasks(contact_id: String) -> Result<Page<domain::model::Task>, ServerFnError> {
+    let (actor, _) = ssr::caller()?;
+    let filter = domain::services::tasks::TaskFilter {
+        status: Some("all".into()),
+        contact_id: Some(contact_id),
+        limit: Some(200),
+        ..Default::default()
+    };
+    domain::services::tasks::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+/// Adds a task; `due_date` is a calendar day (due at 5 pm in the clinic's time zone).
+#[server(prefix = "/rpc", endpoint = "add_task")]
+pub async fn add_task(
+    title: String,
+    contact_id: Option<String>,
+    assignee_id: Option<String>,
+    due_date: Option<String>,
+) -> Result<domain::model::Task, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let due_at = ssr::due_at(due_date.as_deref(), contact_id.as_deref()).await.map_err(ssr::fail)?;
+    let input = domain::services::tasks::NewTask {
+        title,
+        contact_id: contact_id.filter(|c| !c.is_empty()),
+        assignee_id: assignee_id.filter(|a| !a.is_empty()),
+        due_at,
+    };
+    domain::services::tasks::create(&ssr::context().db, &actor, input, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Reassigns a task and sets its due day (empty clears either).
+#[server(prefix = "/rpc", endpoint = "reschedule_task")]
+pub async fn reschedule_task(
+    id: String,
+    assignee_id: Option<String>,
+    due_date: Option<String>,
+) -> Result<domain::model::Task, ServerFnError> {
+    let (actor, ip) = ssr::caller()?;
+    let contact: Option<String> = None;
+    let due_at = ssr::due_at(due_date.as_deref(), contact.as_deref()).await.map_err(ssr::fail)?;
+    let changes = domain::services::tasks::TaskChanges {
+        assignee_id: Some(assignee_id.filter(|a| !a.is_empty())),
+        due_at: Some(due_at),
+        ..Default::default()
+    };
+    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "get_contact")]

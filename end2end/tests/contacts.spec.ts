@@ -17,9 +17,151 @@ test("find a contact, open it and add a note to the timeline", async ({ page, co
   await hydrated(page);
 
   await page.getByLabel("What happened").fill("Asked about parking near the Pitt St entrance");
-  await page.getByRole("button", { name: "Add" }).click();
+  await page.getByRole("button", { name: "Add", exact: true }).click();
   const timeline = page.getByRole("list", { name: "Timeline entries" });
   await expect(timeline.getByRole("listitem").first()).toContainText("Asked about parking near the Pitt St entrance");
   await page.reload();
   await expect(page.getByRole("list", { name: "Timeline entries" }).getByRole("listitem").first()).toContainText("Asked about parking");
+});
+
+test("create a contact, find it despite a typo, and be warned about a duplicate", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts");
+  await hydrated(page);
+  await page.getByRole("link", { name: "New contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "New contact" })).toBeVisible();
+  await hydrated(page);
+  await page.getByLabel("First name").fill("Winifred");
+  await page.getByLabel("Last name").fill("Fotheringham");
+  await page.getByLabel("Phone").fill("0499 123 456");
+  await page.getByLabel("Requested scan").selectOption("ct");
+  await page.getByLabel("Tags").fill("Needs interpreter, VIP");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Winifred Fotheringham" })).toBeVisible();
+  const details = page.getByRole("definition").filter({ hasText: "+61499123456" });
+  await expect(details).toBeVisible();
+
+  // A typo in the surname still finds her.
+  await page.getByRole("link", { name: "← Contacts" }).click();
+  await page.getByRole("searchbox", { name: "Search contacts" }).fill("Fotheringam");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("row")).toHaveCount(2);
+  await expect(page.getByRole("row").nth(1)).toContainText("Winifred Fotheringham");
+  await expect(page.getByRole("row").nth(1)).toContainText("vip");
+
+  // The same phone number again is caught before a duplicate is saved.
+  await page.goto("/contacts/new");
+  await hydrated(page);
+  await page.getByLabel("First name").fill("Winnie");
+  await page.getByLabel("Last name").fill("Fotheringham");
+  await page.getByLabel("Phone").fill("+61 499 123 456");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("alert")).toContainText("A contact with this phone already exists.");
+  await page.getByRole("link", { name: "Open the existing contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Winifred Fotheringham" })).toBeVisible();
+});
+
+test("edit a contact in place", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts?sort=name");
+  const first = page.getByRole("row").nth(1).getByRole("link");
+  await first.click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Edit details" }).click();
+  await page.getByLabel("Referring doctor").fill("Dr Priya Raman");
+  await page.getByLabel("Custom fields").fill("medicare_number = 2123 45670 1");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("button", { name: "Edit details" })).toBeVisible();
+  await expect(page.getByText("Dr Priya Raman")).toBeVisible();
+  await expect(page.getByText("2123 45670 1")).toBeVisible();
+  await page.reload();
+  await expect(page.getByText("Dr Priya Raman")).toBeVisible();
+});
+
+test("add a task with a due day on a contact, then reassign it from Tasks", async ({ page, consoleErrors }) => {
+  await signIn(page, "manager@avatar.test");
+  await page.goto("/contacts?sort=name");
+  await page.getByRole("row").nth(2).getByRole("link").click();
+  await hydrated(page);
+  const addTask = page.getByRole("form", { name: "Add a task" });
+  await addTask.getByLabel("New task").fill("Send MRI preparation sheet");
+  await addTask.getByLabel("Due day").fill("2031-03-14");
+  await addTask.getByRole("button", { name: "Add task" }).click();
+  const tasks = page.getByRole("region", { name: "Tasks" });
+  await expect(tasks.getByText("Send MRI preparation sheet")).toBeVisible();
+  await expect(tasks.getByText(/Due 2031-03-14/)).toBeVisible();
+
+  await page.goto("/tasks?view=open");
+  await hydrated(page);
+  const item = page.getByRole("listitem").filter({ hasText: "Send MRI preparation sheet" });
+  await item.getByLabel("Change Send MRI preparation sheet").click();
+  await item.getByLabel("Assignee").selectOption({ label: "Riley Reception" });
+  await item.getByLabel("Due day").fill("2031-03-20");
+  await item.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Task updated." })).toBeVisible();
+  const updated = page.getByRole("listitem").filter({ hasText: "Send MRI preparation sheet" });
+  await expect(updated).toContainText("Riley Reception");
+  await expect(updated).toContainText("Due 2031-03-20");
+});
+
+test("import a CSV with one bad row and see the report", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts");
+  await page.getByRole("link", { name: "Import CSV" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import contacts from CSV" })).toBeVisible();
+  await hydrated(page);
+  const csv = [
+    "Given name,Surname,Mobile,Email,Scan type,Medicare No",
+    "Imelda,Quarrington,0455 000 101,imelda@example.com,MRI,2123 1",
+    "Bartholomew,Quarrington,12,,CT,2123 2",
+    "Cosima,Quarrington,0455 000 103,,Ultrasound,2123 3",
+  ].join("\n");
+  await page.getByLabel("CSV file").setInputFiles({ name: "referrals.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await expect(page.getByRole("heading", { name: "Match 6 columns to contact fields" })).toBeVisible();
+  await expect(page.getByLabel("Field for column Mobile")).toHaveValue("phone");
+  await expect(page.getByLabel("Field for column Medicare No")).toHaveValue("");
+  await page.getByLabel("Field for column Medicare No").selectOption("custom:medicare_no");
+  await page.getByRole("button", { name: "Import 3 rows" }).click();
+  await expect(page.getByLabel("Imported 3 of 3 rows")).toBeVisible();
+  const report = page.getByRole("region", { name: "Import report" });
+  await expect(report.getByRole("status")).toHaveText("2 created · 0 updated · 0 already on file · 1 with problems");
+  const bad = report.getByRole("row").filter({ hasText: "Not imported" });
+  await expect(bad).toContainText("3");
+  await expect(bad).toContainText("phone:");
+
+  await page.goto("/contacts?q=Quarrington&sort=name");
+  await expect(page.getByRole("row")).toHaveCount(3);
+  await page.getByRole("link", { name: "Cosima Quarrington" }).click();
+  await expect(page.getByText("2123 3")).toBeVisible();
+});
+
+test("merge a duplicate and keep both histories", async ({ page, consoleErrors }) => {
+  await signIn(page, "manager@avatar.test");
+  for (const [first, phone] of [["Evangeline", "0466 000 201"], ["Evangelina", "0466 000 202"]]) {
+    await page.goto("/contacts/new");
+    await hydrated(page);
+    await page.getByLabel("First name").fill(first);
+    await page.getByLabel("Last name").fill("Marchbanks");
+    await page.getByLabel("Phone").fill(phone);
+    await page.getByRole("button", { name: "Save contact" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: `${first} Marchbanks` })).toBeVisible();
+    await hydrated(page);
+    await page.getByLabel("What happened").fill(`Spoke to ${first}`);
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await expect(page.getByRole("list", { name: "Timeline entries" })).toContainText(`Spoke to ${first}`);
+  }
+  const duplicates = page.getByRole("region", { name: "Possible duplicates" });
+  await expect(duplicates).toContainText("Evangeline Marchbanks (similar name)");
+  await duplicates.getByRole("link", { name: "Compare and merge Evangeline Marchbanks" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Merge duplicate contacts" })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByRole("table", { name: "Records compared" })).toContainText("+61466000201");
+  await page.getByRole("button", { name: "Merge into the kept record" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Evangelina Marchbanks" })).toBeVisible();
+  const timeline = page.getByRole("list", { name: "Timeline entries" });
+  await expect(timeline.getByRole("listitem").first()).toContainText("Merged with a duplicate record (Evangeline Marchbanks)");
+  await expect(timeline).toContainText("Spoke to Evangeline");
+  await expect(timeline).toContainText("Spoke to Evangelina");
+  await expect(page.getByRole("region", { name: "Possible duplicates" })).toHaveCount(0);
 });

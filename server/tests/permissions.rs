@@ -150,6 +150,44 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("list_contacts", vec![], Permission(ContactsRead)),
         ("pipeline_stages", vec![], Permission(ContactsRead)),
         ("pipeline_board", vec![], Permission(ContactsRead)),
+        ("contact_tag_names", vec![], Permission(ContactsRead)),
+        ("assignable_staff", vec![], Permission(ContactsRead)),
+        ("contact_form_choices", vec![], Permission(ContactsRead)),
+        (
+            "create_contact",
+            vec![("form[first_name]", "Matrix"), ("form[last_name]", "Person"), ("form[email]", "EMAIL")],
+            Permission(ContactsWrite),
+        ),
+        // Unknown ids: 404 for those allowed, 403 for the rest.
+        (
+            "update_contact",
+            vec![("id", "01K0N0C0NTACT0000000000000"), ("form[first_name]", "X")],
+            Permission(ContactsWrite),
+        ),
+        ("contact_duplicates", vec![("id", "01K0N0C0NTACT0000000000000")], Permission(ContactsRead)),
+        (
+            "merge_contacts",
+            vec![("keep_id", "01K0N0C0NTACT0000000000000"), ("duplicate_id", "01K0N0C0NTACT0000000000001")],
+            Permission(ContactsWrite),
+        ),
+        ("preview_contact_import", vec![("csv", "Name,Phone\nA B,0413 555 000")], Permission(ContactsWrite)),
+        (
+            "import_contacts",
+            vec![
+                ("csv", "Name,Phone\nA B,0413 555 000"),
+                ("mapping", "full_name,phone"),
+                ("duplicates", "skip"),
+                ("first_row", "2"),
+            ],
+            Permission(ContactsWrite),
+        ),
+        ("contact_tasks", vec![("contact_id", "01K0N0C0NTACT0000000000000")], Permission(ContactsRead)),
+        ("add_task", vec![("title", "Matrix task"), ("due_date", "2030-01-02")], Permission(ContactsWrite)),
+        (
+            "reschedule_task",
+            vec![("id", "01K0N0TASK0000000000000000"), ("due_date", "2030-01-02")],
+            Permission(ContactsWrite),
+        ),
         (
             "move_contact_stage",
             vec![("id", "01K0N0C0NTACT0000000000000"), ("stage_id", "01K0STAGE00000000000000002")],

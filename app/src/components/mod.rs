@@ -1,5 +1,7 @@
 //! Building blocks shared by pages.
 
+pub mod contact_form;
 pub mod forms;
 pub mod layout;
 pub mod stage_chart;
+pub mod task_list;

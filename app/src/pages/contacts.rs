@@ -8,8 +8,14 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, utc};
-use crate::server_fns::{LogTouchpoint, contact_timeline, get_contact, list_contacts, pipeline_stages};
+use crate::components::contact_form::ContactFormFields;
+use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
+use crate::components::task_list::TaskList;
+use crate::server_fns::{
+    AddTask, LogTouchpoint, RescheduleTask, SetTaskDone, UpdateContact, assignable_staff, contact_duplicates,
+    contact_form_choices, contact_tag_names, contact_tasks, contact_timeline, get_contact, list_contacts,
+    pipeline_stages,
+};
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.id, s.name)).collect()
@@ -26,35 +32,117 @@ fn source_label(source: &str) -> String {
     }
 }
 
+/// `key=value&…` for the given, non-empty values, percent-encoded.
+pub fn query_string(pairs: &[(&str, Option<String>)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .filter_map(|(key, value)| {
+            value.as_deref().filter(|v| !v.is_empty()).map(|v| format!("{key}={}", encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+const SORT_CHOICES: [(&str, &str); 6] = [
+    ("", "Best match / newest"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("name", "Name A–Z"),
+    ("updated", "Recently updated"),
+    ("warmness", "Warmest first"),
+];
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
-    let params = move || {
-        let q = query.read();
-        (q.get("q").filter(|q| !q.trim().is_empty()), q.get("cursor"))
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.trim().is_empty());
+    let filters = move || (param("q"), param("stage_id"), param("tag"), param("sort"));
+    let contacts = Resource::new(
+        move || (filters(), param("cursor")),
+        |((q, stage_id, tag, sort), cursor)| list_contacts(q, stage_id, tag, sort, cursor),
+    );
+    let list_stages = Resource::new(|| (), |_| pipeline_stages());
+    let filter_choices =
+        Resource::new(|| (), |_| async { (pipeline_stages().await, contact_tag_names().await) });
+    let export_href = move || {
+        let (q, stage_id, tag, sort) = filters();
+        format!(
+            "/contacts/export.csv?{}",
+            query_string(&[("q", q), ("stage_id", stage_id), ("tag", tag), ("sort", sort)])
+        )
     };
-    let contacts = Resource::new(params, |(q, cursor)| list_contacts(q, cursor));
-    let stages = Resource::new(|| (), |_| pipeline_stages());
 
     view! {
         <Title text="Contacts" />
-        <h1 class="text-2xl font-semibold tracking-tight">"Contacts"</h1>
-        <p class="mt-1 text-slate-600">"Patients and enquiries, newest first."</p>
-        <form method="get" action="/contacts" role="search" class="mt-6 flex max-w-xl gap-2">
-            <label for="q" class="sr-only">"Search contacts"</label>
-            <input
-                id="q"
-                name="q"
-                type="search"
-                placeholder="Name, phone or email"
-                class=INPUT
-                prop:value=move || params().0.unwrap_or_default()
-            />
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">"Contacts"</h1>
+                <p class="mt-1 text-slate-600">"Patients and enquiries. Search finds names despite typos."</p>
+            </div>
+            <div class="flex flex-wrap gap-2">
+                <a href="/contacts/new" class=BUTTON>"New contact"</a>
+                <a href="/contacts/import" class=SECONDARY>"Import CSV"</a>
+                <a href=export_href class=SECONDARY download="contacts.csv">"Export CSV"</a>
+            </div>
+        </div>
+        <form method="get" action="/contacts" role="search" class="mt-6 flex flex-wrap items-end gap-2">
+            <div class="min-w-64 flex-1">
+                <label for="q" class="sr-only">"Search contacts"</label>
+                <input id="q" name="q" type="search" placeholder="Name, phone or email" class=INPUT
+                    prop:value=move || param("q").unwrap_or_default() />
+            </div>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (stages, tags) = filter_choices.await;
+                    let (stage_now, tag_now, sort_now) = (param("stage_id"), param("tag"), param("sort"));
+                    view! {
+                        <label class="text-sm text-slate-700">
+                            <span class="sr-only">"Stage"</span>
+                            <select name="stage_id" aria-label="Stage" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                <option value="">"All stages"</option>
+                                {stages.unwrap_or_default().into_iter().map(|stage| {
+                                    let selected = stage_now.as_deref() == Some(stage.id.as_str());
+                                    view! { <option value=stage.id selected=selected>{stage.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="text-sm text-slate-700">
+                            <span class="sr-only">"Tag"</span>
+                            <select name="tag" aria-label="Tag" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                <option value="">"All tags"</option>
+                                {tags.unwrap_or_default().into_iter().map(|tag| {
+                                    let selected = tag_now.as_deref() == Some(tag.as_str());
+                                    view! { <option value=tag.clone() selected=selected>{tag.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="text-sm text-slate-700">
+                            <span class="sr-only">"Sort"</span>
+                            <select name="sort" aria-label="Sort" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                {SORT_CHOICES.into_iter().map(|(value, label)| {
+                                    let selected = sort_now.as_deref().unwrap_or("") == value;
+                                    view! { <option value=value selected=selected>{label}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                })}
+            </Transition>
             <button type="submit" class=BUTTON>"Search"</button>
         </form>
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
-                let names = stage_names(stages.await.unwrap_or_default());
+                let names = stage_names(list_stages.await.unwrap_or_default());
                 match contacts.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! {
@@ -64,9 +152,12 @@ pub fn ContactsPage() -> impl IntoView {
                     }
                     .into_any(),
                     Ok(page) => {
-                        let next = page.next_cursor.clone().map(|cursor| match params().0 {
-                            Some(q) => format!("/contacts?q={q}&cursor={cursor}"),
-                            None => format!("/contacts?cursor={cursor}"),
+                        let next = page.next_cursor.clone().map(|cursor| {
+                            let (q, stage_id, tag, sort) = filters();
+                            format!(
+                                "/contacts?{}",
+                                query_string(&[("q", q), ("stage_id", stage_id), ("tag", tag), ("sort", sort), ("cursor", Some(cursor))]),
+                            )
                         });
                         view! {
                             <div class=format!("mt-6 overflow-x-auto {CARD}")>
@@ -77,7 +168,8 @@ pub fn ContactsPage() -> impl IntoView {
                                             <th scope="col" class="py-2 pr-4 font-medium">"Phone"</th>
                                             <th scope="col" class="py-2 pr-4 font-medium">"Email"</th>
                                             <th scope="col" class="py-2 pr-4 font-medium">"Stage"</th>
-                                            <th scope="col" class="py-2 font-medium">"Modality"</th>
+                                            <th scope="col" class="py-2 pr-4 font-medium">"Tags"</th>
+                                            <th scope="col" class="py-2 font-medium">"Warmness"</th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
@@ -85,7 +177,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 {next.map(|href| view! {
-                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 hover:underline">"Older contacts →"</a>
+                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 hover:underline">"Next page →"</a>
                                 })}
                             </div>
                         }
@@ -100,7 +192,6 @@ pub fn ContactsPage() -> impl IntoView {
 #[component]
 fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView {
     let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
-    let modality = contact.requested_modality.as_deref().map(modality_label).unwrap_or("—").to_owned();
     view! {
         <tr>
             <td class="py-2 pr-4 font-medium">
@@ -111,7 +202,12 @@ fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView
             <td class="py-2 pr-4 tabular-nums">{contact.phone.unwrap_or_else(|| "—".into())}</td>
             <td class="py-2 pr-4">{contact.email.unwrap_or_else(|| "—".into())}</td>
             <td class="py-2 pr-4">{stage}</td>
-            <td class="py-2">{modality}</td>
+            <td class="py-2 pr-4">
+                {contact.tags.into_iter().map(|tag| view! {
+                    <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
+                }).collect_view()}
+            </td>
+            <td class="py-2 tabular-nums">{contact.warmness.map(|w| w.to_string()).unwrap_or_else(|| "Unscored".into())}</td>
         </tr>
     }
 }
@@ -121,21 +217,46 @@ pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let log = ServerAction::<LogTouchpoint>::new();
-    let contact = Resource::new(id, get_contact);
+    let update = ServerAction::<UpdateContact>::new();
+    let editing = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = update.value().get() {
+            editing.set(false);
+        }
+    });
+    let contact = Resource::new(move || (id(), update.version().get()), |(id, _)| get_contact(id));
     let stages = Resource::new(|| (), |_| pipeline_stages());
-    let timeline = Resource::new(move || (id(), log.version().get()), |(id, _)| contact_timeline(id));
+    let choices = Resource::new(|| (), |_| contact_form_choices());
+    let timeline = Resource::new(
+        move || (id(), log.version().get(), update.version().get()),
+        |(id, _, _)| contact_timeline(id),
+    );
 
     view! {
         <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let names = stage_names(stages.await.unwrap_or_default());
+                let (locations, staff) = choices.await.unwrap_or_default();
                 match contact.await {
                     Err(error) => view! { <Title text="Contact" /> <LoadError error /> }.into_any(),
-                    Ok(contact) => view! { <ContactDetails contact names /> }.into_any(),
+                    Ok(contact) => view! {
+                        <Show
+                            when=move || editing.get()
+                            fallback={
+                                let (contact, names, locations) = (contact.clone(), names.clone(), locations.clone());
+                                move || view! { <ContactDetails contact=contact.clone() names=names.clone() locations=locations.clone() editing /> }
+                            }
+                        >
+                            <EditContact contact=contact.clone() locations=locations.clone() staff=staff.clone() update editing />
+                        </Show>
+                    }
+                    .into_any(),
                 }
             })}
         </Transition>
+        <Duplicates id=Signal::derive(id) />
+        <ContactTasks id=Signal::derive(id) />
         <section class=format!("mt-6 {CARD}") aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="font-semibold">"Timeline"</h2>
             <ActionForm action=log attr:class="mt-3 space-y-2">
@@ -181,9 +302,19 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 #[component]
-fn ContactDetails(contact: Contact, names: HashMap<String, String>) -> impl IntoView {
+fn ContactDetails(
+    contact: Contact,
+    names: HashMap<String, String>,
+    locations: Vec<(String, String)>,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
     let name = format!("{} {}", contact.first_name, contact.last_name);
     let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
+    let location = contact
+        .location_id
+        .as_ref()
+        .and_then(|id| locations.iter().find(|(l, _)| l == id))
+        .map(|(_, n)| n.clone());
     let row = |label: &'static str, value: Option<String>| {
         view! {
             <div>
@@ -201,17 +332,28 @@ fn ContactDetails(contact: Contact, names: HashMap<String, String>) -> impl Into
             <span class="text-sm text-slate-500">
                 {contact.warmness.map(|w| format!("Warmness {w}")).unwrap_or_else(|| "Unscored".into())}
             </span>
+            {contact.tags.iter().map(|tag| view! {
+                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag.clone()}</span>
+            }).collect_view()}
+            <button type="button" class=format!("ml-auto {SECONDARY}") on:click=move |_| editing.set(true)>"Edit details"</button>
         </div>
-        <dl class=format!("mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 {CARD}")>
+        <dl class=format!("mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 {CARD}") aria-label="Contact details">
             {row("Phone", contact.phone)}
             {row("Email", contact.email)}
             {row("Date of birth", contact.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()))}
             {row("Requested", contact.requested_modality.as_deref().map(|m| modality_label(m).to_owned()))}
             {row("Source", Some(source_label(&contact.source)))}
             {row("Referring doctor", contact.referring_doctor)}
+            {row("Location", location)}
             {row("SMS consent", Some(consent(contact.sms_consent)))}
             {row("Email consent", Some(consent(contact.email_consent)))}
             {row("Added", Some(utc(&contact.created_at)))}
+            {contact.custom_fields.into_iter().map(|(key, value)| view! {
+                <div>
+                    <dt class="text-xs uppercase tracking-wide text-slate-500">{key.replace('_', " ")}</dt>
+                    <dd class="mt-0.5 text-slate-900">{value}</dd>
+                </div>
+            }).collect_view()}
         </dl>
         {contact.notes.map(|notes| view! {
             <section class=format!("mt-4 {CARD}") aria-labelledby="notes-heading">
@@ -219,5 +361,121 @@ fn ContactDetails(contact: Contact, names: HashMap<String, String>) -> impl Into
                 <p class="mt-2 whitespace-pre-wrap text-sm text-slate-800">{notes}</p>
             </section>
         })}
+    }
+}
+
+/// The details card turned into a form, saved in place.
+#[component]
+fn EditContact(
+    contact: Contact,
+    locations: Vec<(String, String)>,
+    staff: Vec<(String, String)>,
+    update: ServerAction<UpdateContact>,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    let name = format!("{} {}", contact.first_name, contact.last_name);
+    let custom =
+        contact.custom_fields.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n");
+    let id = contact.id.clone();
+    view! {
+        <Title text=name.clone() />
+        <h1 class="mt-2 text-2xl font-semibold tracking-tight">{format!("Edit {name}")}</h1>
+        <ActionForm action=update attr:class=format!("mt-4 space-y-4 {CARD}")>
+            <input type="hidden" name="id" value=id />
+            <ContactFormFields contact=Some(contact) locations staff />
+            <div>
+                <label for="custom_fields" class="block text-sm font-medium text-slate-700">"Custom fields"</label>
+                <textarea id="custom_fields" name="custom_fields" rows="3" class=INPUT placeholder="medicare_number = 2123 45670 1">{custom}</textarea>
+                <p class="mt-1 text-xs text-slate-500">"One per line, as name = value."</p>
+            </div>
+            <ActionResult value=update.value() success="" />
+            <div class="flex gap-2">
+                <button type="submit" class=BUTTON disabled=move || update.pending().get()>"Save changes"</button>
+                <button type="button" class=SECONDARY on:click=move |_| editing.set(false)>"Cancel"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// Other records that may be the same person, each with a way to compare and merge.
+#[component]
+fn Duplicates(id: Signal<String>) -> impl IntoView {
+    let found = Resource::new(move || id.get(), contact_duplicates);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let matches = found.await.unwrap_or_default();
+                (!matches.is_empty()).then(|| view! {
+                    <section class="mt-4 rounded-xl border border-amber-300 bg-amber-50 p-4" aria-labelledby="duplicates-heading">
+                        <h2 id="duplicates-heading" class="font-semibold text-amber-900">"Possible duplicates"</h2>
+                        <ul class="mt-2 space-y-1 text-sm">
+                            {matches.into_iter().map(|m| {
+                                let reason = match m.reason.as_str() {
+                                    "phone" => "same phone number",
+                                    "email" => "same email",
+                                    _ => "similar name",
+                                };
+                                view! {
+                                    <li>
+                                        <a href=format!("/contacts/{}", m.contact_id) class="font-medium text-sky-800 hover:underline">{m.name.clone()}</a>
+                                        {format!(" ({reason}) · ")}
+                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class="text-sky-700 hover:underline">
+                                            {format!("Compare and merge {}", m.name)}
+                                        </a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The contact's tasks, and a form to add one.
+#[component]
+fn ContactTasks(id: Signal<String>) -> impl IntoView {
+    let add = ServerAction::<AddTask>::new();
+    let set_done = ServerAction::<SetTaskDone>::new();
+    let reschedule = ServerAction::<RescheduleTask>::new();
+    let tasks = Resource::new(
+        move || (id.get(), add.version().get(), set_done.version().get(), reschedule.version().get()),
+        |(id, _, _, _)| async move { (contact_tasks(id).await, assignable_staff().await) },
+    );
+    view! {
+        <section class=format!("mt-6 {CARD}") aria-labelledby="tasks-heading">
+            <h2 id="tasks-heading" class="font-semibold">"Tasks"</h2>
+            <ActionForm action=add attr:class="mt-3 flex flex-wrap items-end gap-2" attr:aria-label="Add a task">
+                <input type="hidden" name="contact_id" prop:value=move || id.get() />
+                <div class="min-w-64 flex-1">
+                    <label for="task-title" class="block text-sm text-slate-700">"New task"</label>
+                    <input id="task-title" name="title" required maxlength="200" placeholder="e.g. Call back about referral" class=INPUT />
+                </div>
+                <div>
+                    <label for="task-due" class="block text-sm text-slate-700">"Due day"</label>
+                    <input id="task-due" name="due_date" type="date" class=INPUT />
+                </div>
+                <button type="submit" class=BUTTON>"Add task"</button>
+            </ActionForm>
+            <ActionResult value=add.value() success="" />
+            <ActionResult value=set_done.value() success="" />
+            <ActionResult value=reschedule.value() success="" />
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading tasks…"</p> }>
+                {move || Suspend::new(async move {
+                    match tasks.await {
+                        (Err(error), _) | (_, Err(error)) => view! { <LoadError error /> }.into_any(),
+                        (Ok(page), _) if page.items.is_empty() => view! {
+                            <p class="mt-3 text-sm text-slate-500">"No tasks for this contact."</p>
+                        }
+                        .into_any(),
+                        (Ok(page), Ok(staff)) => view! {
+                            <div class="mt-3"><TaskList tasks=page.items staff set_done reschedule /></div>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -2,6 +2,9 @@
 
 pub mod account;
 pub mod audit;
+pub mod contact_import;
+pub mod contact_merge;
+pub mod contact_new;
 pub mod contacts;
 pub mod dashboard;
 pub mod not_found;

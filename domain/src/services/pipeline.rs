@@ -82,3 +82,20 @@ pub async fn board(db: &Db, actor: &Actor) -> Result<PipelineBoard, DomainError>
     }
     Ok(PipelineBoard { columns })
 }
+
+/// Every tag name in use, alphabetical (for filters and pickers).
+pub async fn tag_names(db: &Db, actor: &Actor) -> Result<Vec<String>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar("SELECT name FROM tags WHERE id IN (SELECT tag_id FROM contact_tags) ORDER BY name").fetch_all(pool).await?
+    }))
+}
+
+/// The locations the actor works in, as (id, name), for location pickers.
+pub async fn location_options(db: &Db, actor: &Actor) -> Result<Vec<(String, String)>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let all: Vec<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT id, name FROM locations ORDER BY name").fetch_all(pool).await?
+    });
+    Ok(all.into_iter().filter(|(id, _)| actor.locations.includes(id)).collect())
+}

@@ -233,3 +233,29 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
     let next_cursor = if has_more { items.last().map(|t| t.id.clone()) } else { None };
     Ok(Page { items, next_cursor })
 }
+
+/// The moment a task "due on `day`" falls due: 5 pm in the time zone of the contact's
+/// location, else of the clinic's first location (UTC if there is none).
+pub async fn due_on(
+    db: &Db,
+    day: chrono::NaiveDate,
+    contact_id: Option<&str>,
+) -> Result<DateTime<Utc>, DomainError> {
+    let zone: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT COALESCE((SELECT l.time_zone FROM contacts c JOIN locations l ON l.id = c.location_id WHERE c.id = $1), \
+                             (SELECT time_zone FROM locations ORDER BY created_at, name LIMIT 1))",
+        )
+        .bind(contact_id)
+        .fetch_one(pool)
+        .await?
+    });
+    let zone: chrono_tz::Tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC);
+    let local = day.and_hms_opt(17, 0, 0).unwrap_or_default();
+    // 5 pm is never inside a daylight-saving gap in the zones we serve; `earliest` covers any other.
+    use chrono::TimeZone;
+    zone.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| DomainError::field("due_date", "is not a time that exists in the clinic's time zone"))
+}

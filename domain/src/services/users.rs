@@ -577,3 +577,12 @@ pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>
     )
     .await
 }
+
+/// Active staff as (id, display name), for owner and assignee pickers: anyone who may read
+/// contacts may see who they can hand work to.
+pub async fn assignable(db: &Db, actor: &Actor) -> Result<Vec<(String, String)>, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    Ok(on_db!(db, pool => {
+        sqlx::query_as("SELECT id, display_name FROM users WHERE active = TRUE ORDER BY display_name").fetch_all(pool).await?
+    }))
+}

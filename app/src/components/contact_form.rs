@@ -1,0 +1,133 @@
+//! The contact form's fields, shared by New contact and the contact page's edit mode. Inputs
+//! are named `form[…]` so a server function receives them as one `ContactForm`.
+
+use domain::model::{CONTACT_SOURCES, Contact, MODALITIES, modality_label};
+use leptos::prelude::*;
+
+use crate::components::forms::INPUT;
+
+fn source_name(source: &str) -> &str {
+    match source {
+        "web_form" => "Web form",
+        "referral" => "Referral",
+        "phone" => "Phone",
+        "campaign" => "Campaign",
+        "walk_in" => "Walk-in",
+        other => other,
+    }
+}
+
+/// Labelled inputs for every contact field, filled from `contact` when editing.
+#[component]
+pub fn ContactFormFields(
+    contact: Option<Contact>,
+    locations: Vec<(String, String)>,
+    staff: Vec<(String, String)>,
+) -> impl IntoView {
+    let c = contact.unwrap_or_else(|| Contact {
+        id: String::new(),
+        first_name: String::new(),
+        last_name: String::new(),
+        phone: None,
+        email: None,
+        date_of_birth: None,
+        source: "phone".into(),
+        referring_doctor: None,
+        requested_modality: None,
+        notes: None,
+        stage_id: String::new(),
+        location_id: locations.first().map(|(id, _)| id.clone()),
+        owner_id: None,
+        warmness: None,
+        sms_consent: false,
+        sms_consent_changed_at: None,
+        email_consent: false,
+        email_consent_changed_at: None,
+        tags: Vec::new(),
+        custom_fields: Default::default(),
+        last_touch_at: None,
+        created_at: Default::default(),
+        updated_at: Default::default(),
+    });
+    let text =
+        |id: &'static str, label: &'static str, value: Option<String>, kind: &'static str, required: bool| {
+            view! {
+                <div>
+                    <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
+                    <input id=id name=format!("form[{id}]") type=kind class=INPUT required=required
+                        value=value.unwrap_or_default() maxlength="200" />
+                </div>
+            }
+        };
+    let source = c.source.clone();
+    let modality = c.requested_modality.clone().unwrap_or_default();
+    let location = c.location_id.clone().unwrap_or_default();
+    let owner = c.owner_id.clone().unwrap_or_default();
+    view! {
+        <div class="grid gap-4 sm:grid-cols-2">
+            {text("first_name", "First name", Some(c.first_name.clone()), "text", true)}
+            {text("last_name", "Last name", Some(c.last_name.clone()), "text", true)}
+            {text("phone", "Phone", c.phone.clone(), "tel", false)}
+            {text("email", "Email", c.email.clone(), "email", false)}
+            {text("date_of_birth", "Date of birth", c.date_of_birth.map(|d| d.to_string()), "date", false)}
+            {text("referring_doctor", "Referring doctor", c.referring_doctor.clone(), "text", false)}
+            <div>
+                <label for="source" class="block text-sm font-medium text-slate-700">"Source"</label>
+                <select id="source" name="form[source]" class=INPUT>
+                    {CONTACT_SOURCES.into_iter().map(|s| view! {
+                        <option value=s selected=source == s>{source_name(s).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="requested_modality" class="block text-sm font-medium text-slate-700">"Requested scan"</label>
+                <select id="requested_modality" name="form[requested_modality]" class=INPUT>
+                    <option value="">"Not yet known"</option>
+                    {MODALITIES.into_iter().map(|m| view! {
+                        <option value=m selected=modality == m>{modality_label(m).to_owned()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="location_id" class="block text-sm font-medium text-slate-700">"Location"</label>
+                <select id="location_id" name="form[location_id]" class=INPUT>
+                    <option value="">"No location"</option>
+                    {locations.into_iter().map(|(id, name)| {
+                        let selected = id == location;
+                        view! { <option value=id selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="owner_id" class="block text-sm font-medium text-slate-700">"Owner"</label>
+                <select id="owner_id" name="form[owner_id]" class=INPUT>
+                    <option value="">"Unassigned"</option>
+                    {staff.into_iter().map(|(id, name)| {
+                        let selected = id == owner;
+                        view! { <option value=id selected=selected>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="sm:col-span-2">
+                <label for="tags" class="block text-sm font-medium text-slate-700">"Tags"</label>
+                <input id="tags" name="form[tags]" class=INPUT value=c.tags.join(", ") placeholder="e.g. claustrophobic, needs interpreter" />
+                <p class="mt-1 text-xs text-slate-500">"Separate tags with commas."</p>
+            </div>
+            <div class="sm:col-span-2">
+                <label for="notes" class="block text-sm font-medium text-slate-700">"Enquiry notes"</label>
+                <textarea id="notes" name="form[notes]" rows="3" maxlength="5000" class=INPUT>{c.notes.clone().unwrap_or_default()}</textarea>
+            </div>
+            <fieldset class="sm:col-span-2 flex flex-wrap gap-6">
+                <legend class="sr-only">"Consent"</legend>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="form[sms_consent]" checked=c.sms_consent />
+                    "Agrees to SMS"
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="form[email_consent]" checked=c.email_consent />
+                    "Agrees to email"
+                </label>
+            </fieldset>
+        </div>
+    }
+}

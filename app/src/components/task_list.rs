@@ -1,0 +1,82 @@
+//! A list of tasks with the actions staff take on them: done/reopen, and reassign or move the
+//! due day. Shared by the Tasks page and the contact page.
+
+use domain::model::Task;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::forms::{SECONDARY, utc};
+use crate::server_fns::{RescheduleTask, SetTaskDone};
+
+#[component]
+pub fn TaskList(
+    tasks: Vec<Task>,
+    staff: Vec<(String, String)>,
+    set_done: ServerAction<SetTaskDone>,
+    reschedule: ServerAction<RescheduleTask>,
+) -> impl IntoView {
+    view! {
+        <ul class="divide-y divide-slate-100" aria-label="Tasks">
+            {tasks.into_iter().map(|task| {
+                let done = task.completed_at.is_some();
+                let overdue = task.overdue;
+                let due = task.due_at.as_ref().map(utc);
+                let due_day = task.due_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+                let assignee = task.assignee_id.clone().unwrap_or_default();
+                let assignee_name = staff.iter().find(|(id, _)| *id == assignee).map(|(_, n)| n.clone());
+                let (button, next) = if done { ("Reopen", "false") } else { ("Done", "true") };
+                let button_label = format!("{button}: {}", task.title);
+                let change_label = format!("Change {}", task.title);
+                let (done_id, change_id) = (task.id.clone(), task.id.clone());
+                let staff = staff.clone();
+                view! {
+                    <li class="py-3">
+                        <div class="flex flex-wrap items-center justify-between gap-3">
+                            <div>
+                                <p class=if done { "font-medium text-slate-500 line-through" } else { "font-medium" }>{task.title.clone()}</p>
+                                <p class="text-sm text-slate-600">
+                                    {task.contact_id.clone().zip(task.contact_name.clone()).map(|(id, name)| view! {
+                                        <A href=format!("/contacts/{id}") attr:class="text-sky-700 hover:underline">{name}</A>
+                                        " · "
+                                    })}
+                                    <span class=if overdue { "font-medium text-rose-700" } else { "" }>
+                                        {due.map(|d| format!("Due {d}")).unwrap_or_else(|| "No due date".into())}
+                                        {overdue.then_some(" (overdue)")}
+                                    </span>
+                                    " · "
+                                    {assignee_name.unwrap_or_else(|| "Unassigned".into())}
+                                </p>
+                            </div>
+                            <ActionForm action=set_done>
+                                <input type="hidden" name="id" value=done_id />
+                                <input type="hidden" name="done" value=next />
+                                <button type="submit" class=SECONDARY aria-label=button_label>{button}</button>
+                            </ActionForm>
+                        </div>
+                        <details class="mt-2">
+                            <summary class="cursor-pointer text-sm text-sky-700" aria-label=change_label>"Reassign or change due day"</summary>
+                            <ActionForm action=reschedule attr:class="mt-2 flex flex-wrap items-end gap-2">
+                                <input type="hidden" name="id" value=change_id />
+                                <label class="text-sm text-slate-700">
+                                    "Assignee"
+                                    <select name="assignee_id" class="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm">
+                                        <option value="">"Unassigned"</option>
+                                        {staff.into_iter().map(|(id, name)| {
+                                            let selected = id == assignee;
+                                            view! { <option value=id selected=selected>{name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </label>
+                                <label class="text-sm text-slate-700">
+                                    "Due day"
+                                    <input type="date" name="due_date" value=due_day class="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm" />
+                                </label>
+                                <button type="submit" class=SECONDARY>"Save"</button>
+                            </ActionForm>
+                        </details>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

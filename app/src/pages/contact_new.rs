@@ -1,0 +1,60 @@
+//! New contact: the full form; a phone number or email already on file stops the save and
+//! links to that contact, with an explicit way to save a separate record anyway.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::components::contact_form::ContactFormFields;
+use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError};
+use crate::server_fns::{CreateContact, CreateContactOutcome, contact_form_choices};
+
+#[component]
+pub fn NewContactPage() -> impl IntoView {
+    let create = ServerAction::<CreateContact>::new();
+    let choices = Resource::new(|| (), |_| contact_form_choices());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(CreateContactOutcome::Created { id })) = create.value().get() {
+            navigate(&format!("/contacts/{id}"), Default::default());
+        }
+    });
+    let duplicate = move || match create.value().get() {
+        Some(Ok(CreateContactOutcome::Duplicate { existing_id, field })) => Some((existing_id, field)),
+        _ => None,
+    };
+
+    view! {
+        <Title text="New contact" />
+        <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
+        <h1 class="mt-2 text-2xl font-semibold tracking-tight">"New contact"</h1>
+        <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match choices.await {
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                    Ok((locations, staff)) => view! {
+                        <ActionForm action=create attr:class=format!("mt-4 space-y-4 {CARD}")>
+                            <ContactFormFields contact=None locations staff />
+                            {move || duplicate().map(|(existing_id, field)| view! {
+                                <div role="alert" class="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+                                    <p>
+                                        {format!("A contact with this {} already exists. ", field.replace('_', " "))}
+                                        <a href=format!("/contacts/{existing_id}") class="font-medium underline">"Open the existing contact"</a>
+                                    </p>
+                                    <label class="mt-2 flex items-center gap-2">
+                                        <input type="checkbox" name="allow_duplicate" value="true" />
+                                        "Save as a separate contact anyway"
+                                    </label>
+                                </div>
+                            })}
+                            <ActionResult value=create.value() success="" />
+                            <button type="submit" class=BUTTON disabled=move || create.pending().get()>"Save contact"</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
