@@ -251,7 +251,9 @@ struct Known {
 
 impl Known {
     async fn load(db: &Db, actor: &Actor) -> Result<Known, DomainError> {
-        let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        /// (id, phone, email, location id)
+        type Identity = (String, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Identity> = on_db!(db, pool => sqlx::query_as(
             "SELECT id, phone, email, location_id FROM contacts WHERE deleted_at IS NULL \
              AND (phone IS NOT NULL OR email IS NOT NULL)",
         )

@@ -400,7 +400,7 @@ fn encode_cursor(key: Vec<serde_json::Value>) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<Vec<serde_json::Value>> {
-    if cursor.len() % 2 != 0 || cursor.len() > 2000 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2000 {
         return None;
     }
     let bytes: Option<Vec<u8>> =
