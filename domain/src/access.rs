@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A staff member's role. Each role is a fixed set of permissions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -69,6 +70,7 @@ impl Role {
 
 /// One capability a role may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub enum Permission {
     ContactsRead,
     ContactsWrite,
@@ -133,6 +135,7 @@ impl Permission {
 
 /// The signed-in person as the UI sees them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     pub id: String,
     pub email: String,

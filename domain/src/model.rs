@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the dashboard shows: every figure comes from the database in one service call.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct DashboardSummary {
     pub total_contacts: i64,
     pub new_contacts_last_7_days: i64,
@@ -17,6 +18,7 @@ pub struct DashboardSummary {
 
 /// Contacts currently in one pipeline stage.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct StageCount {
     pub stage_id: String,
     pub name: String,
@@ -25,6 +27,7 @@ pub struct StageCount {
 
 /// A clinic location with its IANA time zone and how many contacts it holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct LocationSummary {
     pub id: String,
     pub name: String,
@@ -36,6 +39,7 @@ pub struct LocationSummary {
 
 /// A contact as listed on the dashboard: enough to recognise them, nothing clinical.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RecentContact {
     pub id: String,
     pub display_name: String,
@@ -60,6 +64,7 @@ pub fn modality_label(code: &str) -> &str {
 
 /// A staff account as listed on the Users page and in the API.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub id: String,
     pub email: String,
@@ -76,6 +81,7 @@ pub struct UserSummary {
 
 /// An API token as listed (never the token itself).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ApiTokenSummary {
     pub id: String,
     pub name: String,
@@ -88,6 +94,7 @@ pub struct ApiTokenSummary {
 
 /// A token just created: the only time its secret is shown.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
     pub token: String,
     pub summary: ApiTokenSummary,
@@ -95,6 +102,7 @@ pub struct NewApiToken {
 
 /// One entry of the audit log: ids only, never a patient's details.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: String,
     pub occurred_at: DateTime<Utc>,
@@ -110,6 +118,7 @@ pub struct AuditEvent {
 
 /// A page of a list, with the cursor for the next page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -117,6 +126,7 @@ pub struct Page<T> {
 
 /// The IP allowlist as edited in Settings.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct IpAllowlistSettings {
     pub enabled: bool,
     /// IPv4/IPv6 addresses or CIDR ranges, e.g. `203.0.113.0/24`, `2001:db8::/32`.
@@ -125,6 +135,7 @@ pub struct IpAllowlistSettings {
 
 /// An email in the local outbox (what would have been sent).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct OutboxEmail {
     pub id: String,
     pub kind: String,
@@ -136,6 +147,7 @@ pub struct OutboxEmail {
 
 /// A patient or enquirer, as the API and the contact page show them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub id: String,
     pub first_name: String,
@@ -175,6 +187,7 @@ pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammograp
 
 /// One entry on a contact's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Touchpoint {
     pub id: String,
     pub contact_id: String,
@@ -187,6 +200,7 @@ pub struct Touchpoint {
 
 /// A to-do for staff, usually about a contact.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Task {
     pub id: String,
     pub contact_id: Option<String>,
@@ -223,6 +237,7 @@ pub const IMPORT_FIELDS: [&str; 15] = [
 
 /// A CSV file's columns with the fields they were matched to, and its first rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ImportPreview {
     pub headers: Vec<String>,
     /// One entry per header: an [`IMPORT_FIELDS`] name, `custom:<key>`, or "" (ignored).
@@ -233,6 +248,7 @@ pub struct ImportPreview {
 
 /// What an import did (or, with `dry_run`, would do).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     pub dry_run: bool,
     pub total_rows: usize,
@@ -246,6 +262,7 @@ pub struct ImportReport {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ImportRowReport {
     /// The row's line in the file (the header is row 1).
     pub row: usize,
@@ -258,6 +275,7 @@ pub struct ImportRowReport {
 
 /// Another contact that may be the same person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct DuplicateMatch {
     pub contact_id: String,
     pub name: String,
@@ -267,11 +285,13 @@ pub struct DuplicateMatch {
 
 /// The pipeline board: every stage with its total and its most recently changed cards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PipelineBoard {
     pub columns: Vec<BoardColumn>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct BoardColumn {
     pub stage: Stage,
     /// Every contact in the stage (the column may show fewer cards).
@@ -281,6 +301,7 @@ pub struct BoardColumn {
 
 /// What a card on the board shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct BoardCard {
     pub id: String,
     pub name: String,
@@ -292,6 +313,7 @@ pub struct BoardCard {
 
 /// A pipeline stage (New enquiry → … → Lost).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Stage {
     pub id: String,
     pub name: String,

@@ -51,7 +51,7 @@ const SELECT: &str = "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_n
     WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
       AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
     pub title: String,
@@ -65,7 +65,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskChanges {
     pub title: Option<String>,
@@ -76,7 +76,8 @@ pub struct TaskChanges {
     pub completed: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
     /// `open` (default), `overdue`, `done` or `all`.

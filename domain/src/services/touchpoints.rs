@@ -40,7 +40,7 @@ impl From<Row> for Touchpoint {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTouchpoint {
     pub kind: String,

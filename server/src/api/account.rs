@@ -8,17 +8,18 @@ use domain::model::{ApiTokenSummary, DashboardSummary, NewApiToken};
 use domain::services::{api_tokens, dashboard};
 use serde::{Deserialize, Serialize};
 
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiJson};
 use crate::startup::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
     #[serde(flatten)]
     user: CurrentUser,
     permissions: Vec<&'static str>,
 }
 
+#[utoipa::path(get, path = "/me", tag = "account", summary = "Who the token belongs to, with their permissions",  responses((status = 200, body = Me), (status = 401, description = "No or bad token", body = ErrorBody)))]
 pub async fn me(caller: ApiActor) -> Json<Me> {
     let actor = caller.actor;
     let permissions = domain::access::Permission::ALL
@@ -37,6 +38,7 @@ pub async fn me(caller: ApiActor) -> Json<Me> {
     })
 }
 
+#[utoipa::path(get, path = "/dashboard", tag = "account", summary = "Dashboard figures within your locations",  responses((status = 200, body = DashboardSummary), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
 pub async fn dashboard(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -44,12 +46,13 @@ pub async fn dashboard(
     Ok(Json(dashboard::summary(&state.db, &caller.actor).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TokenList {
     items: Vec<ApiTokenSummary>,
     next_cursor: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api-tokens", tag = "account", summary = "Your API tokens (never their secrets)",  responses((status = 200, body = TokenList), (status = 401, description = "No or bad token", body = ErrorBody)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -58,12 +61,13 @@ pub async fn list_tokens(
     Ok(Json(TokenList { items, next_cursor: None }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api-tokens", tag = "account", summary = "Create an API token; the secret is shown once", request_body = NewToken, responses((status = 201, body = NewApiToken), (status = 401, description = "No or bad token", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -74,6 +78,7 @@ pub async fn create_token(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+#[utoipa::path(delete, path = "/api-tokens/{id}", tag = "account", summary = "Revoke one of your tokens", params(("id" = String, Path, description = "The record's id")), responses((status = 204, description = "Revoked"), (status = 401, description = "No or bad token", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiActor,

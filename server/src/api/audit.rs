@@ -7,11 +7,12 @@ use domain::model::{AuditEvent, Page};
 use domain::services::audit::{self, Filter};
 use serde::Deserialize;
 
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiQuery};
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     actor_user_id: Option<String>,
@@ -24,6 +25,7 @@ pub struct Params {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/audit-events", tag = "audit", summary = "The audit log, newest first", params(Params), responses((status = 200, body = Page<AuditEvent>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,

@@ -3,13 +3,14 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::model::{Contact, Page};
+use domain::model::{Contact, DuplicateMatch, ImportReport, Page, PipelineBoard};
 use domain::services::contacts::{self, ContactFields, ListFilter};
 
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiJson, ApiQuery};
 use crate::startup::AppState;
 
+#[utoipa::path(get, path = "/contacts", tag = "contacts", summary = "Search and list contacts (typo-tolerant names, filters, sort, cursor)", params(ListFilter), responses((status = 200, body = Page<Contact>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -19,7 +20,8 @@ pub async fn list(
 }
 
 /// Query string of `POST /contacts`.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOptions {
     /// Create even when a contact with the same phone or email exists (otherwise 409).
@@ -27,6 +29,7 @@ pub struct CreateOptions {
     pub allow_duplicate: bool,
 }
 
+#[utoipa::path(post, path = "/contacts", tag = "contacts", summary = "Create a contact (409 if the phone or email is already on file)", params(CreateOptions), request_body = ContactFields, responses((status = 201, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -39,6 +42,7 @@ pub async fn create(
 }
 
 /// Contacts that may be the same person (same phone or email, or a similar name).
+#[utoipa::path(get, path = "/contacts/{id}/duplicates", tag = "contacts", summary = "Contacts that may be the same person", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Vec<DuplicateMatch>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn duplicates(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -48,13 +52,14 @@ pub async fn duplicates(
 }
 
 /// Body of `POST /contacts/{id}/merge`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     pub duplicate_id: String,
 }
 
 /// Merges `duplicate_id` into this contact; both histories end up here.
+#[utoipa::path(post, path = "/contacts/{id}/merge", tag = "contacts", summary = "Merge a duplicate into this contact, keeping both histories", params(("id" = String, Path, description = "The record's id")), request_body = MergeRequest, responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn merge(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -65,6 +70,7 @@ pub async fn merge(
     Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, ip).await?))
 }
 
+#[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", summary = "One contact (the view is audited)", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -74,6 +80,7 @@ pub async fn get(
 }
 
 /// `PUT` replaces the record: fields left out are cleared.
+#[utoipa::path(put, path = "/contacts/{id}", tag = "contacts", summary = "Replace a contact (fields left out are cleared)", params(("id" = String, Path, description = "The record's id")), request_body = ContactFields, responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn replace(
     state: State<AppState>,
     caller: ApiActor,
@@ -84,6 +91,7 @@ pub async fn replace(
 }
 
 /// `PATCH` changes only the fields given.
+#[utoipa::path(patch, path = "/contacts/{id}", tag = "contacts", summary = "Change the given fields of a contact", params(("id" = String, Path, description = "The record's id")), request_body = ContactFields, responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn patch(
     state: State<AppState>,
     caller: ApiActor,
@@ -104,6 +112,7 @@ async fn change(
     Ok(Json(contacts::update(&state.db, &caller.actor, &id, fields, replace, ip).await?))
 }
 
+#[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", summary = "Delete a contact (restorable for 30 days)", params(("id" = String, Path, description = "The record's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -113,6 +122,7 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(post, path = "/contacts/{id}/restore", tag = "contacts", summary = "Restore a contact deleted in the last 30 days", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody)))]
 pub async fn restore(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -122,13 +132,14 @@ pub async fn restore(
 }
 
 /// Body of `POST /contacts/{id}/stage`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageMove {
     pub stage_id: String,
 }
 
 /// Moves the contact to another pipeline stage; the move joins its timeline.
+#[utoipa::path(post, path = "/contacts/{id}/stage", tag = "contacts", summary = "Move a contact to another pipeline stage", params(("id" = String, Path, description = "The record's id")), request_body = StageMove, responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn move_stage(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -140,6 +151,7 @@ pub async fn move_stage(
 }
 
 /// The pipeline board: stages in order, each with its count and newest cards.
+#[utoipa::path(get, path = "/pipeline", tag = "contacts", summary = "The pipeline board: stages with counts and newest cards",  responses((status = 200, body = PipelineBoard), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
 pub async fn board(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -163,6 +175,7 @@ pub fn csv_download(csv: String) -> axum::response::Response {
 }
 
 /// `GET /contacts.csv`: the same filters as the list; every matching contact.
+#[utoipa::path(get, path = "/contacts.csv", tag = "contacts", summary = "Every contact the filters select, as CSV", params(ListFilter), responses((status = 200, content_type = "text/csv", body = String), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn export_csv(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -174,7 +187,8 @@ pub async fn export_csv(
 }
 
 /// Query string of `POST /contacts/import` (columns are matched by their header names).
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     #[serde(default)]
@@ -184,6 +198,7 @@ pub struct ImportQuery {
 }
 
 /// `POST /contacts/import` with a `text/csv` body: answers with the per-row report.
+#[utoipa::path(post, path = "/contacts/import", tag = "contacts", summary = "Import contacts from CSV (columns matched by header); answers with the per-row report", params(ImportQuery), request_body(content = String, content_type = "text/csv"), responses((status = 200, body = ImportReport), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 415, description = "Not text/csv", body = ErrorBody)))]
 pub async fn import_csv(
     State(state): State<AppState>,
     caller: ApiActor,

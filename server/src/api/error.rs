@@ -18,6 +18,25 @@ pub struct ApiError {
     duplicate_of: Option<String>,
 }
 
+/// The error shape every REST route answers with (documented in the OpenAPI file).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorDetail {
+    /// e.g. `validation`, `not_found`, `conflict`, `duplicate`, `forbidden`, `unauthorized`.
+    code: String,
+    message: String,
+    /// Field name → problem, with `validation` (and `duplicate`).
+    fields: Option<std::collections::BTreeMap<String, String>>,
+    /// With `duplicate`: the contact already on file.
+    duplicate_of: Option<String>,
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,

@@ -11,37 +11,69 @@ mod settings;
 mod tasks;
 mod users;
 
+use axum::Json;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::error::ApiError;
 use crate::startup::AppState;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, users and settings for imaging clinics. \
+        Send `Authorization: Bearer <token>` (create tokens on My account). Errors are `{\"error\": {code, message, fields?}}`."),
+    servers((url = "/api/v1")),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("avt_…").build(),
+            ),
+        );
+    }
+}
+
+/// Every REST route, each registered with its OpenAPI description (so the document is complete
+/// by construction), and `GET /openapi.json` serving that document.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(account::me))
-        .route("/dashboard", get(account::dashboard))
-        .route("/api-tokens", get(account::list_tokens).post(account::create_token))
-        .route("/api-tokens/{id}", delete(account::revoke_token))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", patch(users::update))
-        .route("/audit-events", get(audit::list))
-        .route("/contacts", get(contacts::list).post(contacts::create))
-        .route("/contacts.csv", get(contacts::export_csv))
-        .route("/contacts/import", post(contacts::import_csv))
-        .route(
-            "/contacts/{id}",
-            get(contacts::get).put(contacts::replace).patch(contacts::patch).delete(contacts::delete),
-        )
-        .route("/contacts/{id}/restore", post(contacts::restore))
-        .route("/contacts/{id}/stage", post(contacts::move_stage))
-        .route("/contacts/{id}/duplicates", get(contacts::duplicates))
-        .route("/contacts/{id}/merge", post(contacts::merge))
-        .route("/pipeline", get(contacts::board))
-        .route("/contacts/{id}/touchpoints", get(tasks::timeline).post(tasks::log_touchpoint))
-        .route("/tasks", get(tasks::list).post(tasks::create))
-        .route("/tasks/{id}", patch(tasks::update))
-        .route("/settings/ip-allowlist", get(settings::get_allowlist).put(settings::put_allowlist))
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(account::me))
+        .routes(routes!(account::dashboard))
+        .routes(routes!(account::list_tokens, account::create_token))
+        .routes(routes!(account::revoke_token))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::update))
+        .routes(routes!(audit::list))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::export_csv))
+        .routes(routes!(contacts::import_csv))
+        .routes(routes!(contacts::get, contacts::replace, contacts::patch, contacts::delete))
+        .routes(routes!(contacts::restore))
+        .routes(routes!(contacts::move_stage))
+        .routes(routes!(contacts::duplicates))
+        .routes(routes!(contacts::merge))
+        .routes(routes!(contacts::board))
+        .routes(routes!(tasks::timeline, tasks::log_touchpoint))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::update))
+        .routes(routes!(settings::get_allowlist, settings::put_allowlist))
+        .split_for_parts();
+    let document = std::sync::Arc::new(document);
+    router
+        .route("/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
 }

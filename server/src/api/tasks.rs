@@ -8,10 +8,11 @@ use domain::services::tasks::{self, NewTask, TaskChanges, TaskFilter};
 use domain::services::touchpoints::{self, NewTouchpoint};
 use serde::Deserialize;
 
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiJson, ApiQuery};
 use crate::startup::AppState;
 
+#[utoipa::path(get, path = "/tasks", tag = "tasks", summary = "Tasks: open, overdue, done or all; mine or anyone's", params(TaskFilter), responses((status = 200, body = Page<Task>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -20,6 +21,7 @@ pub async fn list(
     Ok(Json(tasks::list(&state.db, &caller.actor, filter).await?))
 }
 
+#[utoipa::path(post, path = "/tasks", tag = "tasks", summary = "Create a task", request_body = NewTask, responses((status = 201, body = Task), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -29,6 +31,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
+#[utoipa::path(patch, path = "/tasks/{id}", tag = "tasks", summary = "Complete, reassign, reschedule or rename a task", params(("id" = String, Path, description = "The record's id")), request_body = TaskChanges, responses((status = 200, body = Task), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -38,13 +41,15 @@ pub async fn update(
     Ok(Json(tasks::update(&state.db, &caller.actor, &id, changes, Some(caller.ip.to_string())).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineParams {
     cursor: Option<String>,
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/contacts/{id}/touchpoints", tag = "contacts", summary = "A contact's timeline, newest first", params(("id" = String, Path, description = "The record's id")), params(TimelineParams), responses((status = 200, body = Page<Touchpoint>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -54,6 +59,7 @@ pub async fn timeline(
     Ok(Json(touchpoints::list(&state.db, &caller.actor, &id, params.cursor, params.limit).await?))
 }
 
+#[utoipa::path(post, path = "/contacts/{id}/touchpoints", tag = "contacts", summary = "Log a call, note, SMS or email on the timeline", params(("id" = String, Path, description = "The record's id")), request_body = NewTouchpoint, responses((status = 201, body = Touchpoint), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn log_touchpoint(
     State(state): State<AppState>,
     caller: ApiActor,

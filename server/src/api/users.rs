@@ -7,22 +7,23 @@ use domain::model::UserSummary;
 use domain::services::users::{self, NewUser, UserChanges};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::api::error::ApiError;
+use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiJson};
 use crate::startup::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserList {
     items: Vec<UserSummary>,
     next_cursor: Option<String>,
 }
 
+#[utoipa::path(get, path = "/users", tag = "users", summary = "Staff accounts",  responses((status = 200, body = UserList), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, caller: ApiActor) -> Result<Json<UserList>, ApiError> {
     let items = users::list(&state.db, &caller.actor).await?;
     Ok(Json(UserList { items, next_cursor: None }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     email: String,
@@ -36,6 +37,7 @@ pub struct CreateUser {
     location_ids: Option<Vec<String>>,
 }
 
+#[utoipa::path(post, path = "/users", tag = "users", summary = "Add a staff account", request_body = CreateUser, responses((status = 201, body = UserSummary), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -58,7 +60,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Vec<String>>
     Option::<Vec<String>>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default)]
@@ -71,6 +73,7 @@ pub struct UpdateUser {
     location_ids: Option<Option<Vec<String>>>,
 }
 
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", summary = "Change role, name, locations or active", params(("id" = String, Path, description = "The record's id")), request_body = UpdateUser, responses((status = 200, body = UserSummary), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiActor,

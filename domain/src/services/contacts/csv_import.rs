@@ -27,7 +27,7 @@ const MAX_COLUMNS: usize = 60;
 const BATCH: usize = 500;
 
 /// How an import treats a row whose phone or email matches a contact that exists.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnDuplicate {
     /// Leave the existing contact alone and report the row.

@@ -31,7 +31,7 @@ pub const RESTORE_DAYS: i64 = 30;
 const NEW_ENQUIRY_STAGE: &str = "01K0STAGE00000000000000001";
 
 /// Fields a caller sends; `None` means "not given".
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactFields {
     pub first_name: Option<String>,

@@ -29,7 +29,8 @@ const MAX_CANDIDATES: i64 = 5000;
 pub const SORTS: [&str; 6] = ["relevance", "newest", "oldest", "name", "updated", "warmness"];
 
 /// List filters; every field optional.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListFilter {
     /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
