@@ -24,6 +24,7 @@ help:
 	@echo "make run    build, add the demo clinic and serve on SQLite at http://127.0.0.1:3000"
 	@echo "make test   fmt, clippy, unit + integration tests on SQLite and PostgreSQL, Playwright"
 	@echo "make release  optimised server and WASM (wasm-opt) in target/release + target/site"
+	@echo "make bench  contacts benchmarks (search, board SSR, read API vs bare axum+sqlx) on both databases"
 
 ## ---- tools (each skips itself when present) ----
 tools: rust-tools node-tools
@@ -94,6 +95,13 @@ wasm-release: rust-tools node-tools
 release: css wasm-release
 	@cp -r public/. target/site/
 	cargo build -p server --release
+
+## ---- benchmarks (release build; PostgreSQL as for the tests) ----
+# Figures for the budget in ARCHITECTURE.md; the README quotes a run. Takes about 4 minutes.
+bench: postgres
+	cargo build -p bench --release
+	./target/release/avatar-bench
+	@rm -f target/bench/avatar_bench_*.db*
 
 clean:
 	cargo clean

@@ -1,7 +1,7 @@
 //! Typo-tolerant name matching, shared by search and duplicate detection.
 //!
 //! A query matches a name when every query word is the start of some word of the name, or is
-//! within a small edit distance of one (one typo in 6–8 letters, two from 9). The database
+//! within a small edit distance of one (one typo in 6–10 letters, two from 11). The database
 //! cannot rank by edit distance through an index, so search works in two steps: the index
 //! finds names containing any of [`NameQuery::probes`] (substrings that must survive the
 //! allowed typos, by the pigeonhole principle), then [`NameQuery::score`] ranks them here.
@@ -30,9 +30,11 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// Typos tolerated in a word of `len` characters.
 pub fn allowed_typos(len: usize) -> usize {
+    // Two typos only from 11 letters: below that, three pieces would be three-letter
+    // trigrams common to thousands of names, and the index could no longer narrow the search.
     match len {
         0..=5 => 0,
-        6..=8 => 1,
+        6..=10 => 1,
         _ => 2,
     }
 }
@@ -50,22 +52,33 @@ impl NameQuery {
         &self.words[0]
     }
 
-    /// Substrings of the longest word, at least one of which any match must contain:
-    /// with `k` typos allowed the word splits into `k + 1` pieces and a typo spoils at most
-    /// one. Empty when the word is too short for the index (the caller falls back to a prefix scan).
-    pub fn probes(&self) -> Vec<String> {
-        let longest: Vec<char> = self.words[0].chars().collect();
-        if longest.len() < MIN_PROBE_CHARS {
+    /// Substrings of `word`, at least one of which any match must contain: with `k` typos
+    /// allowed the word splits into `k + 1` pieces and a typo spoils at most one. Empty when
+    /// the word is too short for a trigram index.
+    fn pieces(word: &str) -> Vec<String> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < MIN_PROBE_CHARS {
             return Vec::new();
         }
-        let pieces = allowed_typos(longest.len()) + 1;
-        let size = longest.len() / pieces;
-        (0..pieces)
+        let count = allowed_typos(chars.len()) + 1;
+        let size = chars.len() / count;
+        (0..count)
             .map(|i| {
-                let end = if i + 1 == pieces { longest.len() } else { (i + 1) * size };
-                longest[i * size..end].iter().collect()
+                let end = if i + 1 == count { chars.len() } else { (i + 1) * size };
+                chars[i * size..end].iter().collect()
             })
             .collect()
+    }
+
+    /// The longest word's pieces (see [`NameQuery::probe_groups`]).
+    pub fn probes(&self) -> Vec<String> {
+        Self::pieces(&self.words[0])
+    }
+
+    /// One group of pieces per word long enough to index: a match contains at least one piece
+    /// of every group. Empty when no word is long enough (the caller scans by prefix).
+    pub fn probe_groups(&self) -> Vec<Vec<String>> {
+        self.words.iter().map(|w| Self::pieces(w)).filter(|g| !g.is_empty()).collect()
     }
 
     /// How far `first last` is from the query (0 = every word is an exact prefix); `None` if
@@ -86,20 +99,32 @@ fn word_distance(query: &str, name: &str) -> Option<usize> {
     if name.starts_with(query) {
         return Some(0);
     }
-    let allowed = allowed_typos(query.chars().count());
+    let query_len = query.chars().count();
+    let allowed = allowed_typos(query_len);
     if allowed == 0 {
         return None;
     }
-    let query_len = query.chars().count();
-    let whole = strsim::osa_distance(query, name);
-    // A typo in a prefix ("pembert" for "pemberton") compares with the name's start.
+    let name_len = name.chars().count();
+    // Cheap bound first: no edit path shorter than the length difference (for the whole word),
+    // and a name shorter than the query by more than the allowance cannot match at all.
+    if name_len + allowed < query_len {
+        return None;
+    }
+    let whole =
+        if name_len.abs_diff(query_len) <= allowed { strsim::osa_distance(query, name) } else { usize::MAX };
+    if whole <= allowed {
+        return Some(whole);
+    }
+    if name_len <= query_len {
+        return None;
+    }
+    // A typo in a prefix ("pembet" for "pemberton") compares with the name's start; such hits
+    // cost one extra so a full-word typo match outranks a partial one.
     let prefix = (query_len.saturating_sub(1)..=query_len + 1)
         .map(|len| strsim::osa_distance(query, &name.chars().take(len).collect::<String>()))
         .min()
         .unwrap_or(usize::MAX);
-    let best = whole.min(prefix);
-    // Prefix hits cost one extra so a full-word typo match outranks a partial one.
-    (best <= allowed).then_some(if whole <= allowed { whole } else { best + 1 })
+    (prefix <= allowed).then_some(prefix + 1)
 }
 
 #[cfg(test)]
@@ -138,11 +163,14 @@ mod tests {
 
     #[test]
     fn probes_survive_the_allowed_typos() {
-        assert_eq!(q("pemberten").probes(), vec!["pem", "ber", "ten"]);
-        assert_eq!(q("jane pemberten").probes(), vec!["pem", "ber", "ten"], "the longest word is probed");
+        assert_eq!(q("pemberten").probes(), vec!["pemb", "erten"]);
+        assert_eq!(q("jane pemberten").probes(), vec!["pemb", "erten"], "the longest word is probed");
+        assert_eq!(q("fotheringhan").probes(), vec!["foth", "erin", "ghan"], "two typos from 11 letters");
         assert_eq!(q("kathrine").probes(), vec!["kath", "rine"]);
         assert_eq!(q("smith").probes(), vec!["smith"]);
         assert!(q("jo").probes().is_empty());
+        assert_eq!(q("jane pemberten").probe_groups(), vec![vec!["pemb", "erten"], vec!["jane"]]);
+        assert_eq!(q("jo pemberten").probe_groups(), vec![vec!["pemb", "erten"]], "short words add no group");
         // Whatever the single typo, one probe of an 8-letter word survives in the right name.
         for typo in 0..8 {
             let mut misspelt: Vec<char> = "kathrine".chars().collect();

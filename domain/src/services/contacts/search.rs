@@ -213,8 +213,8 @@ pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Con
 
 /// The ids of the best name matches, best first.
 pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<String>, DomainError> {
-    let probes = query.probes();
-    let candidates: Vec<(String, String, String)> = match (db, probes.is_empty()) {
+    let groups = query.probe_groups();
+    let candidates: Vec<(String, String, String)> = match (db, groups.is_empty()) {
         (_, true) => {
             // Too short for the trigram index: a prefix scan over the names.
             let prefix = format!("{}%", query.longest_word());
@@ -224,15 +224,22 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
             ).bind(prefix).bind(MAX_CANDIDATES).fetch_all(pool).await?)
         }
         (Db::Sqlite(pool), false) => {
-            // FTS5 trigram: each quoted probe is a substring search; OR keeps any survivor.
-            let expression = probes
+            // FTS5 trigram: each quoted piece is a substring search; every word contributes
+            // an OR-group, and all groups must hold.
+            let expression = groups
                 .iter()
-                .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
+                .map(|group| {
+                    let pieces: Vec<String> =
+                        group.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect();
+                    format!("({})", pieces.join(" OR "))
+                })
                 .collect::<Vec<_>>()
-                .join(" OR ");
+                .join(" AND ");
             sqlx::query_as(
-                "SELECT c.id, c.first_name, c.last_name FROM contact_names n JOIN contacts c ON c.rowid = n.rowid \
-                 WHERE contact_names MATCH $1 AND c.deleted_at IS NULL LIMIT $2",
+                // The index drives: a plain join lets the planner scan contacts and probe FTS per row.
+                "SELECT id, first_name, last_name FROM contacts \
+                 WHERE rowid IN (SELECT rowid FROM contact_names WHERE contact_names MATCH $1) \
+                 AND deleted_at IS NULL LIMIT $2",
             )
             .bind(expression)
             .bind(MAX_CANDIDATES)
@@ -240,31 +247,61 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
             .await?
         }
         (Db::Postgres(pool), false) => {
-            // pg_trgm's GIN index answers each LIKE '%probe%'; unused slots are NULL (false).
-            let pattern = |i: usize| probes.get(i).map(|p| format!("%{p}%"));
-            sqlx::query_as(
-                "SELECT id, first_name, last_name FROM contacts WHERE deleted_at IS NULL \
-                 AND (lower(first_name || ' ' || last_name) LIKE $1 OR lower(first_name || ' ' || last_name) LIKE $2 \
-                      OR lower(first_name || ' ' || last_name) LIKE $3) LIMIT $4",
-            )
-            .bind(pattern(0))
-            .bind(pattern(1))
-            .bind(pattern(2))
-            .bind(MAX_CANDIDATES)
-            .fetch_all(pool)
-            .await?
+            // pg_trgm's GIN index answers each LIKE '%piece%'; groups AND together.
+            let mut patterns = Vec::new();
+            let mut conditions = Vec::new();
+            for group in &groups {
+                let mut alternatives = Vec::new();
+                for piece in group {
+                    patterns.push(format!("%{piece}%"));
+                    alternatives
+                        .push(format!("lower(first_name || ' ' || last_name) LIKE ${}", patterns.len()));
+                }
+                conditions.push(format!("({})", alternatives.join(" OR ")));
+            }
+            let sql = format!(
+                "SELECT id, first_name, last_name FROM contacts WHERE deleted_at IS NULL AND {} LIMIT {MAX_CANDIDATES}",
+                conditions.join(" AND ")
+            );
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for pattern in patterns {
+                q = q.bind(pattern);
+            }
+            q.fetch_all(pool).await?
         }
     };
-    debug_assert!(probes.len() <= 3 && probes.iter().all(|p| p.chars().count() >= MIN_PROBE_CHARS));
+    debug_assert!(groups.iter().flatten().all(|p| p.chars().count() >= MIN_PROBE_CHARS));
+    // Clinics see the same names again and again: score each distinct name once.
+    let mut scores: std::collections::HashMap<(String, String), Option<usize>> =
+        std::collections::HashMap::new();
     let mut scored: Vec<(usize, String, String, String)> = candidates
         .into_iter()
         .filter_map(|(id, first, last)| {
-            query.score(&first, &last).map(|score| (score, last.to_lowercase(), first.to_lowercase(), id))
+            let key = (last.to_lowercase(), first.to_lowercase());
+            let score = match scores.get(&key) {
+                Some(known) => *known,
+                None => {
+                    let fresh = query.score(&first, &last);
+                    scores.insert(key.clone(), fresh);
+                    fresh
+                }
+            };
+            score.map(|score| (score, key.0, key.1, id))
         })
         .collect();
     scored.sort();
     scored.truncate(MAX_NAME_MATCHES);
     Ok(scored.into_iter().map(|(_, _, _, id)| id).collect())
+}
+
+/// Whether the filter narrows beyond the name (then the database must filter the matches).
+fn has_other_filters(actor: &Actor, filter: &ListFilter) -> bool {
+    actor.locations != LocationScope::All
+        || [&filter.stage_id, &filter.location_id, &filter.owner_id, &filter.source, &filter.tag]
+            .iter()
+            .any(|f| text(f).is_some())
+        || filter.warmness_min.is_some()
+        || filter.warmness_max.is_some()
 }
 
 async fn list_name_matches(
@@ -285,6 +322,25 @@ async fn list_name_matches(
     if ranked.is_empty() {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
+    let limit = checked.limit as usize;
+    if checked.sort == Sort::Relevance && !has_other_filters(actor, filter) {
+        // The usual search box: page through the ranking and read only the page's rows.
+        let page_ids: Vec<&String> = ranked.iter().skip(offset).take(limit).collect();
+        let mut sql = Sql {
+            text: format!("SELECT {} FROM contacts WHERE deleted_at IS NULL", super::COLUMNS),
+            args: Vec::new(),
+        };
+        let placeholders: Vec<String> =
+            page_ids.iter().map(|id| sql.arg(Arg::Text(Some((*id).clone())))).collect();
+        if placeholders.is_empty() {
+            return Ok(Page { items: Vec::new(), next_cursor: None });
+        }
+        sql.text.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+        let mut rows = fetch_rows(db, sql).await?;
+        rows.sort_by_key(|row| page_ids.iter().position(|id| **id == row.id));
+        let next_cursor = (ranked.len() > offset + limit).then(|| format!("@{}", offset + limit));
+        return Ok(Page { items: rows, next_cursor });
+    }
     let mut sql = Sql { text: format!("SELECT {} FROM contacts", super::COLUMNS), args: Vec::new() };
     base_conditions(&mut sql, actor, filter, &checked.lookup);
     let placeholders: Vec<String> = ranked.iter().map(|id| sql.arg(Arg::Text(Some(id.clone())))).collect();
@@ -295,7 +351,6 @@ async fn list_name_matches(
         Sort::Relevance => rank(&a.id).cmp(&rank(&b.id)),
         sort => compare(sort, a, b),
     });
-    let limit = checked.limit as usize;
     let next_cursor = (rows.len() > offset + limit).then(|| format!("@{}", offset + limit));
     let items = rows.into_iter().skip(offset).take(limit).collect();
     Ok(Page { items, next_cursor })

@@ -1,0 +1,265 @@
+//! 100,000 believable contacts: common Australian first names and surnames (so names repeat
+//! as they do in a real clinic), unique mobiles and emails, every stage, both locations,
+//! enquiries spread over two years.
+
+use chrono::{Duration, Utc};
+use domain::Db;
+use domain::time::Timestamp;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const FIRST_NAMES: [&str; 60] = [
+    "Olivia",
+    "Liam",
+    "Charlotte",
+    "Noah",
+    "Amelia",
+    "Jack",
+    "Isla",
+    "William",
+    "Mia",
+    "Oliver",
+    "Ava",
+    "Leo",
+    "Grace",
+    "Henry",
+    "Chloe",
+    "Thomas",
+    "Zoe",
+    "Lucas",
+    "Ruby",
+    "James",
+    "Sophie",
+    "Harrison",
+    "Ella",
+    "Ethan",
+    "Matilda",
+    "Hudson",
+    "Evie",
+    "Archie",
+    "Willow",
+    "Mason",
+    "Harper",
+    "Charlie",
+    "Ivy",
+    "Max",
+    "Sienna",
+    "Samuel",
+    "Hannah",
+    "Lachlan",
+    "Georgia",
+    "Cooper",
+    "Priya",
+    "Wei",
+    "Mei",
+    "Arjun",
+    "Fatima",
+    "Mohammed",
+    "Aisha",
+    "Nguyen",
+    "Linh",
+    "Giorgos",
+    "Eleni",
+    "Marco",
+    "Giulia",
+    "Sean",
+    "Siobhan",
+    "Tane",
+    "Aroha",
+    "Katherine",
+    "Bartholomew",
+    "Evangeline",
+];
+
+pub const LAST_NAMES: [&str; 80] = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Brown",
+    "Wilson",
+    "Taylor",
+    "Johnson",
+    "White",
+    "Martin",
+    "Anderson",
+    "Thompson",
+    "Nguyen",
+    "Thomas",
+    "Walker",
+    "Harris",
+    "Lee",
+    "Ryan",
+    "Robinson",
+    "Kelly",
+    "King",
+    "Davis",
+    "Wright",
+    "Evans",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Patel",
+    "Singh",
+    "Chen",
+    "Wang",
+    "Tran",
+    "Le",
+    "Papadopoulos",
+    "Russo",
+    "Murphy",
+    "O'Brien",
+    "MacDonald",
+    "Campbell",
+    "Stewart",
+    "Pemberton",
+    "Fotheringham",
+    "Quarrington",
+    "Marchbanks",
+    "Whitfield",
+    "Ashworth",
+    "Blackwood",
+    "Cavanagh",
+    "Delaney",
+    "Ellison",
+    "Fairweather",
+    "Gallagher",
+    "Hargreaves",
+    "Iredale",
+    "Jamieson",
+    "Kensington",
+    "Lockhart",
+    "Montgomery",
+    "Nicholson",
+    "Oakley",
+    "Prendergast",
+    "Quinlan",
+    "Rutherford",
+    "Sutherland",
+    "Templeton",
+    "Underwood",
+    "Vandermeer",
+    "Wetherall",
+    "Yarwood",
+    "Zimmermann",
+    "Abernethy",
+    "Bellamy",
+    "Castellano",
+    "Dimitriou",
+    "Esposito",
+    "Fitzgerald",
+    "Giannopoulos",
+    "Hadley",
+];
+
+const SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
+const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
+/// Stage ids with weights: most enquiries are early in the pipeline.
+const STAGES: [(&str, u32); 6] = [
+    ("01K0STAGE00000000000000001", 30),
+    ("01K0STAGE00000000000000002", 20),
+    ("01K0STAGE00000000000000003", 15),
+    ("01K0STAGE00000000000000004", 20),
+    ("01K0STAGE00000000000000005", 10),
+    ("01K0STAGE00000000000000006", 5),
+];
+
+/// One generated contact: what search benchmarks query by.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// Inserts `count` contacts (500 per statement) and returns them.
+pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let locations: Vec<String> = domain::on_db!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM locations ORDER BY name").fetch_all(pool).await.expect("locations")
+    });
+    let total_weight: u32 = STAGES.iter().map(|(_, w)| w).sum();
+    let now = Utc::now();
+    let mut made = Vec::with_capacity(count);
+    for start in (0..count).step_by(500) {
+        let rows = (start..(start + 500).min(count))
+            .map(|n| {
+                let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+                let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+                let mut pick = rng.random_range(0..total_weight);
+                let stage = STAGES
+                    .iter()
+                    .find(|(_, w)| {
+                        if pick < *w {
+                            true
+                        } else {
+                            pick -= w;
+                            false
+                        }
+                    })
+                    .map(|(s, _)| *s)
+                    .unwrap_or(STAGES[0].0);
+                let created = now - Duration::minutes(rng.random_range(0..(2 * 365 * 24 * 60)));
+                let contact = Generated {
+                    id: ulid::Ulid::from_datetime(created.into()).to_string(),
+                    first_name: first.to_owned(),
+                    last_name: last.to_owned(),
+                    phone: format!("+614{:08}", 10_000_000 + n),
+                    email: format!(
+                        "{}.{}{}@example.com",
+                        first.to_lowercase(),
+                        last.to_lowercase().replace('\'', ""),
+                        n
+                    ),
+                };
+                let location = locations[rng.random_range(0..locations.len())].clone();
+                let source = SOURCES[rng.random_range(0..SOURCES.len())];
+                let modality = MODALITIES[rng.random_range(0..MODALITIES.len())];
+                (contact, stage, location, source, modality, Timestamp(created))
+            })
+            .collect::<Vec<_>>();
+        let placeholders: Vec<String> = (0..rows.len())
+            .map(|i| {
+                let b = i * 11;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO contacts (id, first_name, last_name, phone, email, source, requested_modality, stage_id, \
+             location_id, created_at, updated_at) VALUES {}",
+            placeholders.join(", ")
+        );
+        domain::on_db!(db, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (c, stage, location, source, modality, created) in &rows {
+                query = query
+                    .bind(c.id.clone()).bind(c.first_name.clone()).bind(c.last_name.clone()).bind(c.phone.clone())
+                    .bind(c.email.clone()).bind(*source).bind(*modality).bind(*stage).bind(location.clone())
+                    .bind(*created).bind(*created);
+            }
+            query.execute(pool).await.expect("insert contacts");
+        });
+        made.extend(rows.into_iter().map(|(c, ..)| c));
+    }
+    if let Db::Postgres(pool) = db {
+        sqlx::query("ANALYZE contacts").execute(pool).await.expect("analyze");
+    }
+    made
+}

@@ -1,0 +1,215 @@
+//! `make bench`: the performance budget's figures for contacts, on SQLite and PostgreSQL, in a
+//! release build. Prints a Markdown table (also written to target/bench/results.md).
+//!
+//! - search: `contacts::list` with a name (typos included), phone or email over 100k contacts;
+//! - board: `GET /pipeline` server-rendered with 500 cards, signed in;
+//! - read API: `GET /api/v1/contacts/{id}` (token, scoping, audit) against a bare axum + sqlx
+//!   handler doing the same read, closed-loop load, ratio of requests per second.
+//!
+//! PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
+
+mod bare;
+mod generator;
+mod load;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::actor::AuthMethod;
+use domain::services::contacts::{self, ListFilter};
+use domain::{DatabaseUrl, Db};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use server::config::Config;
+use server::startup::Application;
+
+const CONTACTS: usize = 100_000;
+const BOARD_CARDS: usize = 500;
+const SEARCHES: usize = 400;
+const BOARD_RENDERS: usize = 200;
+const CONCURRENCY: usize = 16;
+const LOAD_SECONDS: u64 = 5;
+
+struct Figures {
+    backend: &'static str,
+    search: (f64, f64),
+    board: (f64, f64),
+    ours_rps: f64,
+    bare_rps: f64,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh database URL for `backend`, and the PostgreSQL database name to drop afterwards.
+async fn fresh_database(backend: &str) -> (String, Option<String>) {
+    let name = format!("avatar_bench_{}", ulid::Ulid::new().to_string().to_lowercase());
+    if backend == "SQLite" {
+        std::fs::create_dir_all("target/bench").expect("target/bench");
+        (format!("sqlite://target/bench/{name}.db?mode=rwc"), None)
+    } else {
+        use sqlx::Connection;
+        let admin = postgres_admin_url();
+        let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL");
+        sqlx::query(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+            .execute(&mut conn)
+            .await
+            .expect("create");
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin).to_owned();
+        (format!("{base}/{name}"), Some(name))
+    }
+}
+
+/// A query a receptionist might type for `c`: a surname with a typo, a first-name prefix and
+/// surname, a phone number as patients say it, or an email.
+fn query_for(c: &generator::Generated, rng: &mut StdRng) -> String {
+    match rng.random_range(0..4) {
+        0 if c.last_name.len() >= 6 => {
+            let mut chars: Vec<char> = c.last_name.chars().collect();
+            let at = chars.len() / 2;
+            chars[at] = if chars[at] == 'e' { 'a' } else { 'e' };
+            chars.into_iter().collect()
+        }
+        1 => format!("{} {}", &c.first_name[..c.first_name.len().min(4)], c.last_name),
+        2 => format!("0{} {} {}", &c.phone[3..6], &c.phone[6..9], &c.phone[9..]),
+        _ => c.email.clone(),
+    }
+}
+
+async fn measure(backend: &'static str) -> Figures {
+    let (url, pg_name) = fresh_database(backend).await;
+    let db_url = DatabaseUrl::parse(&url).expect("url");
+    let db = Db::connect(&db_url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    domain::services::demo_seed::seed(&db).await.expect("seed");
+    let admin_id =
+        domain::services::users::find_id_by_email(&db, "admin@avatar.test").await.unwrap().unwrap();
+    let admin =
+        domain::services::users::actor_for_user(&db, &admin_id, AuthMethod::Session).await.unwrap().unwrap();
+    let demo_contacts: usize = domain::on_db!(&db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM contacts").fetch_one(pool).await.unwrap() as usize
+    });
+
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .expect("config");
+    let app = Application::bind(&config, db.clone()).await.expect("bind");
+    let base = format!("http://{}", app.local_addr().expect("addr"));
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    // Board: exactly 500 contacts on the board.
+    generator::contacts(&db, BOARD_CARDS - demo_contacts, 1).await;
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let signed_in = browser
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({ "email": "admin@avatar.test", "password": "avatar-demo" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let mut renders = Vec::new();
+    for n in 0..(BOARD_RENDERS + 20) {
+        let started = Instant::now();
+        let html = browser.get(format!("{base}/pipeline")).send().await.unwrap().text().await.unwrap();
+        if n >= 20 {
+            renders.push(started.elapsed().as_secs_f64() * 1000.0);
+        } else {
+            assert_eq!(html.matches("data-card-id=").count(), BOARD_CARDS, "every card rendered");
+        }
+    }
+    let board = load::percentiles(renders);
+    eprintln!("  board: p50 {:.2} ms, p95 {:.2} ms", board.0, board.1);
+
+    // Search over 100k contacts.
+    let generating = Instant::now();
+    let generated = generator::contacts(&db, CONTACTS - BOARD_CARDS, 2).await;
+    eprintln!("  generated {} contacts in {:.1} s", generated.len(), generating.elapsed().as_secs_f64());
+    let mut rng = StdRng::seed_from_u64(7);
+    let queries: Vec<String> = (0..SEARCHES)
+        .map(|_| query_for(&generated[rng.random_range(0..generated.len())], &mut rng))
+        .collect();
+    for q in queries.iter().take(20) {
+        contacts::list(&db, &admin, ListFilter { q: Some(q.clone()), ..Default::default() })
+            .await
+            .expect("search");
+    }
+    let mut timings = Vec::new();
+    for q in &queries {
+        let started = Instant::now();
+
+        let page = contacts::list(&db, &admin, ListFilter { q: Some(q.clone()), ..Default::default() })
+            .await
+            .expect("search");
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+        if std::env::var("BENCH_VERBOSE").is_ok() {
+            eprintln!("    {:>8.2} ms  {q}  ({} found)", timings.last().unwrap(), page.items.len());
+        }
+        assert!(!page.items.is_empty(), "`{q}` finds its contact");
+    }
+    let search = load::percentiles(timings);
+    eprintln!("  search: p50 {:.2} ms, p95 {:.2} ms", search.0, search.1);
+
+    // Read API against the bare server, alternating runs; medians of three each.
+    let token =
+        domain::services::api_tokens::create_for_user(&db, &admin_id, "bench", None).await.unwrap().token;
+    let bare_base = bare::spawn(db.clone()).await;
+    let ids: Vec<&String> = generated.iter().step_by(97).map(|c| &c.id).take(1000).collect();
+    let ours = Arc::new(ids.iter().map(|id| format!("{base}/api/v1/contacts/{id}")).collect::<Vec<_>>());
+    let theirs = Arc::new(ids.iter().map(|id| format!("{bare_base}/contacts/{id}")).collect::<Vec<_>>());
+    let run = Duration::from_secs(LOAD_SECONDS);
+    load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, Duration::from_secs(1)).await;
+    load::throughput(theirs.clone(), None, CONCURRENCY, Duration::from_secs(1)).await;
+    let (mut ours_runs, mut bare_runs) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        ours_runs.push(load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, run).await);
+        bare_runs.push(load::throughput(theirs.clone(), None, CONCURRENCY, run).await);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+
+    if let Some(name) = pg_name {
+        db.close().await;
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await.expect("PostgreSQL");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)))
+            .execute(&mut conn)
+            .await;
+    }
+    Figures { backend, search, board, ours_rps: median(ours_runs), bare_rps: median(bare_runs) }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut lines = vec![
+        format!("Contacts benchmark ({CONTACTS} contacts; board with {BOARD_CARDS} cards; {CONCURRENCY} clients, {LOAD_SECONDS} s runs, medians of 3)"),
+        String::new(),
+        "| Backend | Search p50 | Search p95 (budget < 10 ms) | Board SSR p50 | Board SSR p95 (budget < 15 ms) | GET contact req/s | Bare axum+sqlx req/s | Ratio (budget ≥ 0.7) |".into(),
+        "|---|---|---|---|---|---|---|---|".into(),
+    ];
+    for backend in ["SQLite", "PostgreSQL"] {
+        eprintln!("measuring {backend}…");
+        let f = measure(backend).await;
+        lines.push(format!(
+            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} | {:.0} | {:.2} |",
+            f.backend,
+            f.search.0,
+            f.search.1,
+            f.board.0,
+            f.board.1,
+            f.ours_rps,
+            f.bare_rps,
+            f.ours_rps / f.bare_rps
+        ));
+    }
+    let table = lines.join("\n");
+    println!("{table}");
+    let _ = std::fs::create_dir_all("target/bench");
+    let _ = std::fs::write("target/bench/results.md", format!("{table}\n"));
+}
