@@ -72,7 +72,7 @@ run: tools build
 ## ---- tests ----
 lint:
 	cargo fmt --all -- --check
-	cargo clippy -p domain -p app -p server --all-targets -- -D warnings
+	cargo clippy -p domain -p app -p server -p bench --all-targets -- -D warnings
 	cargo clippy -p frontend --lib --target wasm32-unknown-unknown -- -D warnings
 
 unit-and-integration: postgres
