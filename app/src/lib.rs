@@ -92,9 +92,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=DashboardPage />
                     <Route path=path!("/pipeline") view=PipelinePage />
                     <Route path=path!("/contacts") view=ContactsPage />
-                    // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
                     <Route path=path!("/contacts/new") view=NewContactPage />
                     <Route path=path!("/contacts/import") view=ImportContactsPage />
+                    // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id/merge/:other") view=MergeContactsPage />
                     <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />

@@ -510,8 +510,8 @@ pub async fn reschedule_task(
     due_date: Option<String>,
 ) -> Result<domain::model::Task, ServerFnError> {
     let (actor, ip) = ssr::caller()?;
-    let contact: Option<String> = None;
-    let due_at = ssr::due_at(due_date.as_deref(), contact.as_deref()).await.map_err(ssr::fail)?;
+    // The day is read in the clinic's first location's zone (see tasks::due_on).
+    let due_at = ssr::due_at(due_date.as_deref(), None).await.map_err(ssr::fail)?;
     let changes = domain::services::tasks::TaskChanges {
         assignee_id: Some(assignee_id.filter(|a| !a.is_empty())),
         due_at: Some(due_at),
