@@ -26,7 +26,7 @@ use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
 use pages::pipeline::PipelinePage;
 use pages::section::{Section, SectionPage};
-use pages::settings::{SecurityPage, SettingsPage};
+use pages::settings::{PipelineStagesPage, SecurityPage, SettingsPage};
 use pages::sign_in::{PasswordResetPage, SignInPage};
 use pages::tasks::TasksPage;
 use pages::users::UsersPage;
@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/users") view=UsersPage />
                     <Route path=path!("/settings/security") view=SecurityPage />
+                    <Route path=path!("/settings/pipeline") view=PipelineStagesPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/settings/outbox") view=OutboxPage />
                     <Route path=path!("/account") view=AccountPage />

@@ -76,3 +76,33 @@ test("a read-only user's move is put back with the reason", async ({ page, conso
   expect(logged).toBeGreaterThanOrEqual(0);
   consoleErrors.splice(logged, 1);
 });
+
+test("an administrator adds, renames and reorders stages, and the board follows", async ({ page, consoleErrors }) => {
+  await signIn(page, "admin@avatar.test");
+  await page.goto("/settings");
+  await page.getByRole("link", { name: /Pipeline stages/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Pipeline stages" })).toBeVisible();
+  await hydrated(page);
+  const form = page.getByRole("form", { name: "Add a stage" });
+  await form.getByLabel("New stage").fill("Awaiting referral");
+  await form.getByRole("button", { name: "Add stage" }).click();
+  const stages = page.getByRole("list", { name: "Stages" });
+  await expect(stages.getByRole("listitem").last()).toContainText("0 contacts");
+  await expect(page.getByLabel("Name of stage 7")).toHaveValue("Awaiting referral");
+  await page.getByRole("button", { name: "Move Awaiting referral up" }).click();
+  await expect(page.getByLabel("Name of stage 6")).toHaveValue("Awaiting referral");
+  await page.getByLabel("Name of stage 6").fill("Referral needed");
+  await stages.getByRole("listitem").nth(5).getByRole("button", { name: "Save" }).click();
+  await expect(page.getByLabel("Name of stage 6")).toHaveValue("Referral needed");
+
+  await page.goto("/pipeline");
+  const headings = page.getByRole("region").getByRole("heading", { level: 2 });
+  await expect(headings.nth(5)).toContainText("Referral needed");
+  await expect(headings.nth(6)).toContainText("Lost");
+
+  await page.goto("/settings/pipeline");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Remove Referral needed" }).click();
+  await expect(page.getByLabel("Name of stage 6")).toHaveValue("Lost");
+  await expect(page.getByRole("button", { name: "Remove New enquiry" })).toBeDisabled();
+});

@@ -9,7 +9,7 @@ use serde_json::Value;
 on_both_backends!(the_document_covers_every_route);
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 29] = [
+const ROUTES: [(&str, &str); 32] = [
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),
@@ -34,6 +34,9 @@ const ROUTES: [(&str, &str); 29] = [
     ("get", "/contacts/{id}/touchpoints"),
     ("post", "/contacts/{id}/touchpoints"),
     ("get", "/pipeline"),
+    ("post", "/pipeline/stages"),
+    ("patch", "/pipeline/stages/{id}"),
+    ("delete", "/pipeline/stages/{id}"),
     ("get", "/tasks"),
     ("post", "/tasks"),
     ("patch", "/tasks/{id}"),

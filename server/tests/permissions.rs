@@ -86,6 +86,18 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
         (Method::GET, "/api/v1/contacts.csv", None, Permission(ContactsRead)),
         (
             Method::POST,
+            "/api/v1/pipeline/stages",
+            Some(json!({ "name": "Matrix stage" })),
+            Permission(SettingsWrite),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/pipeline/stages/01K0STAGE00000000000000005",
+            Some(json!({ "name": "Follow-up" })),
+            Permission(SettingsWrite),
+        ),
+        (
+            Method::POST,
             "/api/v1/contacts/import",
             Some(json!("CSV:Name,Phone\nMatrix Import,0413 555 999\n")),
             Permission(ContactsWrite),
@@ -151,6 +163,12 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("pipeline_stages", vec![], Permission(ContactsRead)),
         ("pipeline_board", vec![], Permission(ContactsRead)),
         ("contact_tag_names", vec![], Permission(ContactsRead)),
+        (
+            "save_stage",
+            vec![("id", "01K0STAGE00000000000000005"), ("position", "5")],
+            Permission(SettingsWrite),
+        ),
+        ("remove_stage", vec![("id", "01K0N0STAGE000000000000000")], Permission(SettingsWrite)),
         ("assignable_staff", vec![], Permission(ContactsRead)),
         ("contact_form_choices", vec![], Permission(ContactsRead)),
         (

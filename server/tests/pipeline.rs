@@ -6,7 +6,11 @@ use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-on_both_backends!(moving_a_card_persists_counts_and_joins_the_timeline, board_page_renders_every_stage);
+on_both_backends!(
+    moving_a_card_persists_counts_and_joins_the_timeline,
+    board_page_renders_every_stage,
+    stages_are_configured_in_settings,
+);
 
 const NEW_ENQUIRY: &str = "01K0STAGE00000000000000001";
 const BOOKED: &str = "01K0STAGE00000000000000003";
@@ -103,4 +107,117 @@ async fn board_page_renders_every_stage(backend: Backend) {
         assert!(html.contains(stage), "{stage} column");
     }
     assert_eq!(html.matches("data-card-id=").count(), 200, "every demo contact has a card");
+}
+
+async fn stages_are_configured_in_settings(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let names = |board: &Value| -> Vec<String> {
+        board["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["stage"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let board = || async {
+        api.get(app.url("/api/v1/pipeline"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+
+    let created = api
+        .post(app.url("/api/v1/pipeline/stages"))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": "Awaiting referral", "position": 2 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let stage: Value = created.json().await.unwrap();
+    let id = stage["id"].as_str().unwrap();
+    assert_eq!(
+        names(&board().await),
+        ["New enquiry", "Awaiting referral", "Contacted", "Booked", "Attended", "Follow-up", "Lost"]
+    );
+
+    // Renamed and moved first: new contacts now start there.
+    let patched = api
+        .patch(app.url(&format!("/api/v1/pipeline/stages/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": "Referral needed", "position": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(names(&board().await)[..2], ["Referral needed", "New enquiry"]);
+    let contact: Value = api
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&admin)
+        .json(&json!({ "first_name": "Stage", "last_name": "Test", "phone": "0412 777 000" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(contact["stage_id"], id);
+
+    let occupied = api
+        .delete(app.url(&format!("/api/v1/pipeline/stages/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(occupied.status(), StatusCode::CONFLICT);
+    assert!(
+        occupied.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("1 contacts")
+    );
+    api.post(app.url(&format!("/api/v1/contacts/{}/stage", contact["id"].as_str().unwrap())))
+        .bearer_auth(&admin)
+        .json(&json!({ "stage_id": NEW_ENQUIRY }))
+        .send()
+        .await
+        .unwrap();
+    let removed = api
+        .delete(app.url(&format!("/api/v1/pipeline/stages/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        names(&board().await),
+        ["New enquiry", "Contacted", "Booked", "Attended", "Follow-up", "Lost"]
+    );
+
+    let blank = api
+        .post(app.url("/api/v1/pipeline/stages"))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": " " }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = api
+        .delete(app.url("/api/v1/pipeline/stages/01K0N0STAGE000000000000000"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let reception = app.api_token("reception").await;
+    let refused = api
+        .delete(app.url("/api/v1/pipeline/stages/01K0STAGE00000000000000005"))
+        .bearer_auth(&reception)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }

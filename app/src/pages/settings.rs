@@ -5,9 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::forms::SECONDARY;
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError};
 use crate::components::layout::use_current_user;
-use crate::server_fns::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
+use crate::server_fns::{
+    RemoveStage, SaveIpAllowlist, SaveStage, get_ip_allowlist, my_ip_address, pipeline_board,
+};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -32,6 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
                     view! {
                         {can(Permission::UsersRead).then(|| link("/settings/users", "Users & roles", "Who can sign in and what each role may do."))}
                         {link("/settings/security", "Security", "Limit access to your clinic's networks (IP allowlist).")}
+                        {can(Permission::SettingsWrite).then(|| link("/settings/pipeline", "Pipeline stages", "Rename, reorder, add or remove the stages on the board."))}
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}
                         {can(Permission::UsersWrite).then(|| link("/settings/outbox", "Email outbox", "Messages waiting while no email relay is configured, such as password-reset links."))}
@@ -91,5 +95,85 @@ pub fn SecurityPage() -> impl IntoView {
             </Transition>
             <ActionResult value=save.value() success="The allowlist has been saved." />
         </section>
+    }
+}
+
+/// Settings → Pipeline stages: rename, reorder, close, add, and remove empty stages.
+#[component]
+pub fn PipelineStagesPage() -> impl IntoView {
+    let save = ServerAction::<SaveStage>::new();
+    let remove = ServerAction::<RemoveStage>::new();
+    let board = Resource::new(move || (save.version().get(), remove.version().get()), |_| pipeline_board());
+    view! {
+        <Title text="Pipeline stages" />
+        <A href="/settings" attr:class="text-sm text-sky-700 hover:underline">"← Settings"</A>
+        <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Pipeline stages"</h1>
+        <p class="mt-1 text-slate-600">"The columns of the board, in order. New contacts start in the first stage; closed stages (such as Lost) end the pipeline."</p>
+        <ActionResult value=save.value() success="" />
+        <ActionResult value=remove.value() success="" />
+        <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Err(error) => view! { <LoadError error /> }.into_any(),
+                    Ok(board) => {
+                        let last = board.columns.len();
+                        view! {
+                            <ol class=format!("mt-4 divide-y divide-slate-100 {CARD}") aria-label="Stages">
+                                {board.columns.into_iter().enumerate().map(|(index, column)| {
+                                    let stage = column.stage;
+                                    let label = format!("Name of stage {}", index + 1);
+                                    let (up_id, down_id, remove_id, save_id) = (stage.id.clone(), stage.id.clone(), stage.id.clone(), stage.id.clone());
+                                    let current_name = stage.name.clone();
+                                    let up_label = format!("Move {} up", stage.name);
+                                    let down_label = format!("Move {} down", stage.name);
+                                    let remove_label = format!("Remove {}", stage.name);
+                                    let closed = stage.is_closed;
+                                    view! {
+                                        <li class="flex flex-wrap items-end gap-3 py-3">
+                                            <ActionForm action=save attr:class="flex flex-1 flex-wrap items-end gap-2">
+                                                <input type="hidden" name="id" value=save_id />
+                                                <label class="min-w-48 flex-1 text-sm text-slate-700">
+                                                    <span class="sr-only">{label.clone()}</span>
+                                                    <input name="name" value=current_name aria-label=label required maxlength="40" class=INPUT />
+                                                </label>
+                                                <label class="flex items-center gap-1 text-sm text-slate-700">
+                                                    <input type="checkbox" name="is_closed" checked=closed />
+                                                    "Closed"
+                                                </label>
+                                                <button type="submit" class=SECONDARY>"Save"</button>
+                                            </ActionForm>
+                                            <span class="text-sm tabular-nums text-slate-500">{format!("{} contacts", column.count)}</span>
+                                            <ActionForm action=save>
+                                                <input type="hidden" name="id" value=up_id />
+                                                <input type="hidden" name="position" value=index.to_string() />
+                                                <button type="submit" class=SECONDARY disabled={index == 0} aria-label=up_label>"↑"</button>
+                                            </ActionForm>
+                                            <ActionForm action=save>
+                                                <input type="hidden" name="id" value=down_id />
+                                                <input type="hidden" name="position" value=(index + 2).to_string() />
+                                                <button type="submit" class=SECONDARY disabled={index + 1 == last} aria-label=down_label>"↓"</button>
+                                            </ActionForm>
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="id" value=remove_id />
+                                                <button type="submit" class=SECONDARY disabled={column.count > 0} aria-label=remove_label
+                                                    title={if column.count > 0 { "Move its contacts to another stage first" } else { "" }}>"Remove"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <ActionForm action=save attr:class=format!("mt-4 flex flex-wrap items-end gap-2 {CARD}") attr:aria-label="Add a stage">
+            <div class="min-w-64 flex-1">
+                <label for="new-stage" class="block text-sm font-medium text-slate-700">"New stage"</label>
+                <input id="new-stage" name="name" required maxlength="40" placeholder="e.g. Awaiting referral" class=INPUT />
+            </div>
+            <button type="submit" class=BUTTON>"Add stage"</button>
+        </ActionForm>
     }
 }

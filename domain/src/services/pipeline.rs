@@ -99,3 +99,108 @@ pub async fn location_options(db: &Db, actor: &Actor) -> Result<Vec<(String, Str
     });
     Ok(all.into_iter().filter(|(id, _)| actor.locations.includes(id)).collect())
 }
+
+/// A stage as staff configure it in Settings.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageInput {
+    pub name: Option<String>,
+    /// 1-based place on the board; the other stages shift to make room.
+    pub position: Option<i64>,
+    /// Closed stages (e.g. Lost) end the pipeline.
+    pub is_closed: Option<bool>,
+}
+
+fn stage_name(raw: Option<&str>) -> Result<String, DomainError> {
+    crate::input::label(raw.unwrap_or(""), 40).map_err(|p| DomainError::field("name", p))
+}
+
+/// Rewrites positions 1..n in `order`.
+async fn renumber(db: &Db, order: &[String]) -> Result<(), DomainError> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (index, id) in order.iter().enumerate() {
+            sqlx::query("UPDATE pipeline_stages SET position = $2 WHERE id = $1").bind(id).bind(index as i64 + 1).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Places `id` at `position` (1-based, clamped) among the stages.
+async fn place(db: &Db, id: &str, position: i64) -> Result<(), DomainError> {
+    let mut order: Vec<String> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id").fetch_all(pool).await?
+    });
+    order.retain(|s| s != id);
+    let at = (position.max(1) as usize - 1).min(order.len());
+    order.insert(at, id.to_owned());
+    renumber(db, &order).await
+}
+
+/// Adds a stage (at the end unless a position is given).
+pub async fn create_stage(db: &Db, actor: &Actor, input: StageInput) -> Result<Stage, DomainError> {
+    actor.require(Permission::SettingsWrite)?;
+    let name = stage_name(input.name.as_deref())?;
+    let id = ulid::Ulid::new().to_string();
+    let key = format!("custom_{}", id.to_lowercase());
+    on_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO pipeline_stages (id, key, name, position, is_closed) \
+             SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 FROM pipeline_stages",
+        )
+        .bind(&id)
+        .bind(&key)
+        .bind(&name)
+        .bind(input.is_closed.unwrap_or(false))
+        .execute(pool)
+        .await?;
+    });
+    if let Some(position) = input.position {
+        place(db, &id, position).await?;
+    }
+    Ok(Stage { id, name, is_closed: input.is_closed.unwrap_or(false) })
+}
+
+/// Renames, moves or opens/closes a stage.
+pub async fn update_stage(db: &Db, actor: &Actor, id: &str, input: StageInput) -> Result<Stage, DomainError> {
+    actor.require(Permission::SettingsWrite)?;
+    let current =
+        stages(db, actor).await?.into_iter().find(|s| s.id == id).ok_or(DomainError::NotFound("stage"))?;
+    let name = match input.name.as_deref() {
+        Some(raw) => stage_name(Some(raw))?,
+        None => current.name,
+    };
+    let is_closed = input.is_closed.unwrap_or(current.is_closed);
+    on_db!(db, pool => {
+        sqlx::query("UPDATE pipeline_stages SET name = $2, is_closed = $3 WHERE id = $1").bind(id).bind(&name).bind(is_closed).execute(pool).await?;
+    });
+    if let Some(position) = input.position {
+        place(db, id, position).await?;
+    }
+    Ok(Stage { id: id.to_owned(), name, is_closed })
+}
+
+/// Removes an empty stage; one that still holds contacts (deleted ones included, as they may
+/// be restored) is a conflict, as is the last stage.
+pub async fn delete_stage(db: &Db, actor: &Actor, id: &str) -> Result<(), DomainError> {
+    actor.require(Permission::SettingsWrite)?;
+    let all = stages(db, actor).await?;
+    if !all.iter().any(|s| s.id == id) {
+        return Err(DomainError::NotFound("stage"));
+    }
+    if all.len() == 1 {
+        return Err(DomainError::Conflict("the pipeline needs at least one stage".into()));
+    }
+    let holding: i64 = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE stage_id = $1").bind(id).fetch_one(pool).await?
+    });
+    if holding > 0 {
+        return Err(DomainError::Conflict(format!("{holding} contacts are in this stage; move them first")));
+    }
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM pipeline_stages WHERE id = $1").bind(id).execute(pool).await?;
+    });
+    let order: Vec<String> = all.into_iter().map(|s| s.id).filter(|s| s != id).collect();
+    renumber(db, &order).await
+}

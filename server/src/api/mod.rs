@@ -7,6 +7,7 @@ pub mod extract;
 mod account;
 mod audit;
 pub(crate) mod contacts;
+mod pipeline;
 mod settings;
 mod tasks;
 mod users;
@@ -67,6 +68,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(contacts::duplicates))
         .routes(routes!(contacts::merge))
         .routes(routes!(contacts::board))
+        .routes(routes!(pipeline::create_stage))
+        .routes(routes!(pipeline::update_stage, pipeline::delete_stage))
         .routes(routes!(tasks::timeline, tasks::log_touchpoint))
         .routes(routes!(tasks::list, tasks::create))
         .routes(routes!(tasks::update))

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{ContactFields, Refs, Row, Write, apply, blank_row, in_scope, load, store_all};
+use super::{ContactFields, Refs, Row, Write, apply, in_scope, load, new_row, store_all};
 use crate::access::Permission;
 use crate::error::FieldErrors;
 use crate::input::{Email, Phone};
@@ -336,7 +336,7 @@ pub async fn import(
                 let current = load(db, actor, id, false).await?;
                 apply(&refs, actor, current, &fields, false).map(|row| (row, false))
             }
-            _ => apply(&refs, actor, blank_row(), &fields, true).map(|row| (row, true)),
+            _ => apply(&refs, actor, new_row(&refs), &fields, true).map(|row| (row, true)),
         };
         match outcome {
             Ok((row, is_new)) if errors.is_empty() => {

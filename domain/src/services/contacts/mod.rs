@@ -28,7 +28,6 @@ use crate::{Actor, Db, DomainError};
 
 /// Deleted contacts can be restored for this long.
 pub const RESTORE_DAYS: i64 = 30;
-const NEW_ENQUIRY_STAGE: &str = "01K0STAGE00000000000000001";
 
 /// Fields a caller sends; `None` means "not given".
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -510,7 +509,7 @@ async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), D
     Ok(())
 }
 
-/// A new contact's starting point: a fresh id, New enquiry, nothing else set.
+/// A new contact's starting point: a fresh id, nothing else set (see [`new_row`]).
 fn blank_row() -> Row {
     let now = Timestamp::now();
     Row {
@@ -524,7 +523,8 @@ fn blank_row() -> Row {
         referring_doctor: None,
         requested_modality: None,
         notes: None,
-        stage_id: NEW_ENQUIRY_STAGE.into(),
+        // Set from the first stage on the board by `first_stage` before validation.
+        stage_id: String::new(),
         location_id: None,
         owner_id: None,
         warmness: None,
@@ -539,6 +539,13 @@ fn blank_row() -> Row {
         deleted_at: None,
         tags: Vec::new(),
     }
+}
+
+/// A blank contact in the board's first stage (New enquiry unless the clinic changed it).
+fn new_row(refs: &Refs) -> Row {
+    let mut row = blank_row();
+    row.stage_id = refs.stages.first().map(|(id, _)| id.clone()).unwrap_or_default();
+    row
 }
 
 /// Not found unless the contact exists, is not deleted and is in the actor's locations.
@@ -556,8 +563,8 @@ pub async fn create(
     ip: Option<String>,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
-    let blank = blank_row();
-    let row = apply(&Refs::load(db).await?, actor, blank, &fields, true)?;
+    let refs = Refs::load(db).await?;
+    let row = apply(&refs, actor, new_row(&refs), &fields, true)?;
     if !allow_duplicate {
         let probe = duplicates::Probe {
             exclude_id: None,
