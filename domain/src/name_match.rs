@@ -75,6 +75,11 @@ impl NameQuery {
         Self::pieces(&self.words[0])
     }
 
+    /// Each word long enough to index, with its pieces.
+    pub fn probed_words(&self) -> Vec<(&str, Vec<String>)> {
+        self.words.iter().map(|w| (w.as_str(), Self::pieces(w))).filter(|(_, p)| !p.is_empty()).collect()
+    }
+
     /// One group of pieces per word long enough to index: a match contains at least one piece
     /// of every group. Empty when no word is long enough (the caller scans by prefix).
     pub fn probe_groups(&self) -> Vec<Vec<String>> {
@@ -91,6 +96,11 @@ impl NameQuery {
         }
         Some(total)
     }
+}
+
+/// Whether `query_word` matches some word of `text` (a prefix, or within the typo allowance).
+pub fn word_matches(query_word: &str, text: &str) -> bool {
+    words(text).iter().any(|word| word_distance(query_word, word).is_some())
 }
 
 /// 0 when `query` starts `name`; else the typos between `query` and `name` (or the start of

@@ -14,7 +14,7 @@ use crate::access::Permission;
 use crate::actor::LocationScope;
 use crate::input::Phone;
 use crate::model::{Contact, Page};
-use crate::name_match::{MIN_PROBE_CHARS, NameQuery};
+use crate::name_match::{self, MIN_PROBE_CHARS, NameQuery};
 use crate::on_db;
 use crate::time::Timestamp;
 use crate::{Actor, Backend, Db, DomainError};
@@ -224,27 +224,46 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
             ).bind(prefix).bind(MAX_CANDIDATES).fetch_all(pool).await?)
         }
         (Db::Sqlite(pool), false) => {
-            // FTS5 trigram: each quoted piece is a substring search; every word contributes
-            // an OR-group, and all groups must hold.
-            let expression = groups
-                .iter()
-                .map(|group| {
-                    let pieces: Vec<String> =
-                        group.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect();
-                    format!("({})", pieces.join(" OR "))
-                })
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            sqlx::query_as(
-                // The index drives: a plain join lets the planner scan contacts and probe FTS per row.
-                "SELECT id, first_name, last_name FROM contacts \
-                 WHERE rowid IN (SELECT rowid FROM contact_names WHERE contact_names MATCH $1) \
-                 AND deleted_at IS NULL LIMIT $2",
-            )
-            .bind(expression)
-            .bind(MAX_CANDIDATES)
-            .fetch_all(pool)
-            .await?
+            // Rank distinct name words first (see migration 0005): for each indexed query word,
+            // the vocabulary entries its pieces find and it really matches; the most selective
+            // word then fetches contacts through the lower(first_name/last_name) indexes.
+            let mut narrowest: Option<Vec<String>> = None;
+            for (word, pieces) in query.probed_words() {
+                let expression = pieces
+                    .iter()
+                    .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                let entries: Vec<String> = sqlx::query_scalar(
+                    "SELECT word FROM name_words WHERE rowid IN \
+                     (SELECT rowid FROM name_words_trigram WHERE name_words_trigram MATCH $1)",
+                )
+                .bind(expression)
+                .fetch_all(pool)
+                .await?;
+                let matching: Vec<String> =
+                    entries.into_iter().filter(|e| name_match::word_matches(word, e)).take(2000).collect();
+                if narrowest.as_ref().is_none_or(|n| matching.len() < n.len()) {
+                    narrowest = Some(matching);
+                }
+            }
+            let names = narrowest.unwrap_or_default();
+            if names.is_empty() {
+                Vec::new()
+            } else {
+                let list = (1..=names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                // `+deleted_at` keeps the planner on the name indexes: without statistics it
+                // would otherwise walk `contacts_deleted`, where nearly every row is NULL.
+                let sql = format!(
+                    "SELECT id, first_name, last_name FROM contacts WHERE +deleted_at IS NULL \
+                     AND (lower(first_name) IN ({list}) OR lower(last_name) IN ({list})) LIMIT {MAX_CANDIDATES}"
+                );
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for name in &names {
+                    q = q.bind(name.as_str());
+                }
+                q.fetch_all(pool).await?
+            }
         }
         (Db::Postgres(pool), false) => {
             // pg_trgm's GIN index answers each LIKE '%piece%'; groups AND together.
