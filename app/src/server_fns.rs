@@ -27,7 +27,11 @@ mod ssr {
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DomainError> {
         let Some(day) = day.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
         let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-            .map_err(|_| DomainError::field("due_date", "must be a date as YYYY-MM-DD"))?;
+            .ok()
+            .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| {
+                DomainError::field("due_date", "must be a date as YYYY-MM-DD (years 2000–2200)")
+            })?;
         domain::services::tasks::due_on(&context().db, day, contact_id.filter(|c| !c.is_empty()))
             .await
             .map(Some)

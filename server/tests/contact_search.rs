@@ -173,9 +173,16 @@ async fn every_sort_pages_through_every_contact_once_in_order(backend: Backend) 
     let (status, body) = list(&app, &token, "sort=shoe-size").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["sort"].is_string());
-    let (status, body) = list(&app, &token, "sort=name&cursor=not-a-cursor").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["fields"]["cursor"].is_string());
+    for cursor in ["not-a-cursor", "%40not-a-number"] {
+        let (status, body) = list(&app, &token, &format!("q=smith&sort=name&cursor={cursor}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}");
+        assert!(body["error"]["fields"]["cursor"].is_string());
+    }
+    // A forged offset far past the last match is refused, not overflowed.
+    let (status, body) = list(&app, &token, "q=smith&cursor=%4018446744073709551615").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = list(&app, &token, "sort=name&cursor=7a7a").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "hex that is not JSON");
 
     // A name search sorted by name, paged: the same contacts as unpaged, in name order.
     let (_, all) = list(&app, &token, "q=a&sort=name&limit=200").await;

@@ -369,6 +369,23 @@ async fn every_server_function_for_every_role(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(mistyped.status(), StatusCode::BAD_REQUEST);
+    // Out-of-range numbers and dates a form could carry are the caller's mistake too.
+    for (endpoint, form) in [
+        (
+            "import_contacts",
+            vec![
+                ("csv", "Name,Phone\nA B,0413 555 000"),
+                ("mapping", "full_name,phone"),
+                ("duplicates", "skip"),
+                ("first_row", "18446744073709551615"),
+            ],
+        ),
+        ("add_task", vec![("title", "Far future"), ("due_date", "+99999-01-01")]),
+        ("add_task", vec![("title", "Far future"), ("due_date", "9999-01-01")]),
+    ] {
+        let response = admin.post(app.url(&format!("/rpc/{endpoint}"))).form(&form).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{endpoint} {form:?}");
+    }
 }
 
 on_both_backends!(every_rest_route_for_every_role, every_server_function_for_every_role);

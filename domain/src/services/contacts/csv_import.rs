@@ -310,6 +310,9 @@ pub async fn import(
         return Err(DomainError::field("mapping", "choose a column for the phone number or the email"));
     }
     let first_row = options.first_row.unwrap_or(2).max(2);
+    if first_row > 10_000_000 {
+        return Err(DomainError::field("first_row", "must be a row number within the file"));
+    }
     let refs = Refs::load(db).await?;
     let mut known = Known::load(db, actor).await?;
     let mut report =

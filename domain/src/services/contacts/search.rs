@@ -335,6 +335,8 @@ async fn list_name_matches(
         Some(cursor) => cursor
             .strip_prefix('@')
             .and_then(|n| n.parse::<usize>().ok())
+            // Name matches stop at MAX_NAME_MATCHES, so no real cursor points further.
+            .filter(|offset| *offset <= MAX_NAME_MATCHES)
             .ok_or_else(|| DomainError::field("cursor", "is not a cursor from a previous page"))?,
     };
     let ranked = name_match_ids(db, query).await?;
