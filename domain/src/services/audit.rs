@@ -61,13 +61,13 @@ impl Entry {
     }
 }
 
+const INSERT_SQL: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
+    subject_type, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 /// Appends one entry (a single indexed insert).
 pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
     on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
-             subject_type, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
+        sqlx::query(INSERT_SQL)
         .bind(Ulid::new().to_string())
         .bind(Timestamp::now())
         .bind(&entry.actor_user_id)
@@ -89,10 +89,7 @@ pub async fn record_many(db: &Db, entries: Vec<Entry>) -> Result<(), DomainError
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         for entry in &entries {
-            sqlx::query(
-                "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
-                 subject_type, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
+            sqlx::query(INSERT_SQL)
             .bind(Ulid::new().to_string())
             .bind(now)
             .bind(&entry.actor_user_id)
