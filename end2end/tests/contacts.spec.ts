@@ -165,3 +165,31 @@ test("merge a duplicate and keep both histories", async ({ page, consoleErrors }
   await expect(timeline).toContainText("Spoke to Evangelina");
   await expect(page.getByRole("region", { name: "Possible duplicates" })).toHaveCount(0);
 });
+
+test("filter by tag, sort by name and export exactly that list", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts");
+  await hydrated(page);
+  await page.getByLabel("Tag", { exact: true }).selectOption("urgent");
+  await page.getByLabel("Sort", { exact: true }).selectOption({ label: "Name A–Z" });
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/tag=urgent/);
+  await expect(page).toHaveURL(/sort=name/);
+  const rows = page.getByRole("row").filter({ has: page.getByRole("link") });
+  await expect(rows.first()).toBeVisible();
+  const shown = await rows.count();
+  expect(shown).toBeGreaterThan(0);
+  for (let i = 0; i < shown; i++) await expect(rows.nth(i)).toContainText("urgent");
+  const names = await rows.getByRole("link").allInnerTexts();
+  const surnames = names.map((n) => n.trim().split(" ").slice(-1)[0].toLowerCase());
+  expect(surnames).toEqual([...surnames].sort());
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+  const fs = await import("node:fs/promises");
+  const csv = await fs.readFile(await download.path(), "utf8");
+  const records = csv.split("\n").filter((line) => /^[0-9A-Z]{26},/.test(line));
+  // The export holds every match, not just the page on screen (50 rows).
+  if (shown < 50) expect(records.length).toBe(shown);
+  else expect(records.length).toBeGreaterThanOrEqual(shown);
+  for (const record of records) expect(record).toContain("urgent");
+});
