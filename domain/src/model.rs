@@ -146,7 +146,7 @@ pub struct OutboxEmail {
 }
 
 /// A patient or enquirer, as the API and the contact page show them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Contact {
     pub id: String,

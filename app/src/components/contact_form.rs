@@ -25,29 +25,9 @@ pub fn ContactFormFields(
     staff: Vec<(String, String)>,
 ) -> impl IntoView {
     let c = contact.unwrap_or_else(|| Contact {
-        id: String::new(),
-        first_name: String::new(),
-        last_name: String::new(),
-        phone: None,
-        email: None,
-        date_of_birth: None,
         source: "phone".into(),
-        referring_doctor: None,
-        requested_modality: None,
-        notes: None,
-        stage_id: String::new(),
         location_id: locations.first().map(|(id, _)| id.clone()),
-        owner_id: None,
-        warmness: None,
-        sms_consent: false,
-        sms_consent_changed_at: None,
-        email_consent: false,
-        email_consent_changed_at: None,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        last_touch_at: None,
-        created_at: Default::default(),
-        updated_at: Default::default(),
+        ..Default::default()
     });
     let text =
         |id: &'static str, label: &'static str, value: Option<String>, kind: &'static str, required: bool| {
