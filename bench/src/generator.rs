@@ -258,7 +258,7 @@ pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
         });
         made.extend(rows.into_iter().map(|(c, ..)| c));
     }
-    if let Db::Postgres(pool) = db {
+    if let domain::Pool::Postgres(pool) = db.pool() {
         sqlx::query("ANALYZE contacts").execute(pool).await.expect("analyze");
     }
     made

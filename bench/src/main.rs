@@ -226,7 +226,12 @@ async fn main() {
         "| Backend | Search p50 | Search p95 (budget < 10 ms) | Board SSR p50 | Board SSR p95 (budget < 15 ms) | GET contact req/s | Bare axum+sqlx req/s | Ratio (budget ≥ 0.7) | Import 10k rows (budget < 10 s) |".into(),
         "|---|---|---|---|---|---|---|---|---|".into(),
     ];
+    // `BENCH_BACKENDS=sqlite` (or `postgresql`) measures one backend only.
+    let only = std::env::var("BENCH_BACKENDS").unwrap_or_default().to_lowercase();
     for backend in ["SQLite", "PostgreSQL"] {
+        if !only.is_empty() && !only.split(',').any(|b| b.trim() == backend.to_lowercase()) {
+            continue;
+        }
         eprintln!("measuring {backend}…");
         let f = measure(backend).await;
         lines.push(format!(

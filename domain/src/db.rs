@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -14,14 +15,25 @@ use sqlx::sqlite::{
 };
 
 use crate::DomainError;
+use crate::services::api_tokens::CredentialCache;
+use crate::services::audit_writer::AuditWriter;
 
-/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` (a [`Db`]
+/// or a reference to one) is.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
-            $crate::db::Db::Postgres($pool) => $body,
+        $crate::on_pool!(($db).pool(), $pool => $body)
+    };
+}
+
+/// [`on_db!`] for a [`Pool`] reference.
+#[macro_export]
+macro_rules! on_pool {
+    ($pool_ref:expr, $pool:ident => $body:expr) => {
+        match $pool_ref {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -90,14 +102,49 @@ impl DatabaseUrl {
     }
 }
 
-/// A connection pool on one of the two supported backends. Cheap to clone.
+/// A connection pool on one of the two supported backends.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
+/// The database handle: the pool, and what every user of this database in this process
+/// shares (the audit log's group-commit writer, the API credentials cache). Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: Pool,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    audit: AuditWriter,
+    credentials: CredentialCache,
+}
+
 impl Db {
+    /// Wraps an open pool; starts the audit writer on the current Tokio runtime.
+    pub fn from_pool(pool: Pool) -> Db {
+        let shared = Arc::new(Shared {
+            audit: AuditWriter::start(pool.clone()),
+            credentials: CredentialCache::default(),
+        });
+        Db { pool, shared }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    pub(crate) fn audit_writer(&self) -> &AuditWriter {
+        &self.shared.audit
+    }
+
+    pub(crate) fn credentials(&self) -> &CredentialCache {
+        &self.shared.credentials
+    }
+
     /// Opens the pool. For SQLite the file (and its folder) is created if missing, with WAL
     /// and foreign keys on.
     pub async fn connect(url: &DatabaseUrl) -> Result<Db, DomainError> {
@@ -119,7 +166,7 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(options)
                     .await?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::from_pool(Pool::Sqlite(pool)))
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url.as_str())?;
@@ -128,23 +175,23 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(3))
                     .connect_with(options)
                     .await?;
-                Ok(Db::Postgres(pool))
+                Ok(Db::from_pool(Pool::Postgres(pool)))
             }
         }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the migrations for this backend that have not run yet.
     pub async fn migrate(&self) -> Result<(), DomainError> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
     }

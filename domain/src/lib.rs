@@ -26,6 +26,6 @@ pub mod time;
 #[cfg(feature = "server")]
 pub use actor::Actor;
 #[cfg(feature = "server")]
-pub use db::{Backend, DatabaseUrl, Db};
+pub use db::{Backend, DatabaseUrl, Db, Pool};
 #[cfg(feature = "server")]
 pub use error::DomainError;

@@ -80,6 +80,11 @@ impl NameQuery {
         self.words.iter().map(|w| (w.as_str(), Self::pieces(w))).filter(|(_, p)| !p.is_empty()).collect()
     }
 
+    /// Whether every word is long enough for the trigram index (none needs a prefix scan).
+    pub fn every_word_probed(&self) -> bool {
+        self.words.iter().all(|w| w.chars().count() >= MIN_PROBE_CHARS)
+    }
+
     /// One group of pieces per word long enough to index: a match contains at least one piece
     /// of every group. Empty when no word is long enough (the caller scans by prefix).
     pub fn probe_groups(&self) -> Vec<Vec<String>> {
@@ -98,9 +103,10 @@ impl NameQuery {
     }
 }
 
-/// Whether `query_word` matches some word of `text` (a prefix, or within the typo allowance).
-pub fn word_matches(query_word: &str, text: &str) -> bool {
-    words(text).iter().any(|word| word_distance(query_word, word).is_some())
+/// How well `query_word` matches the best word of `text` (as in [`NameQuery::score`]); `None`
+/// when it matches none (neither a prefix nor within the typo allowance).
+pub fn text_distance(query_word: &str, text: &str) -> Option<usize> {
+    words(text).iter().filter_map(|word| word_distance(query_word, word)).min()
 }
 
 /// 0 when `query` starts `name`; else the typos between `query` and `name` (or the start of
@@ -188,6 +194,17 @@ mod tests {
             let misspelt: String = misspelt.into_iter().collect();
             assert!(q(&misspelt).probes().iter().any(|p| "katherine".contains(p.as_str())), "{misspelt}");
         }
+    }
+
+    #[test]
+    fn a_text_scores_by_its_best_word() {
+        assert_eq!(text_distance("harris", "harris"), Some(0));
+        assert_eq!(text_distance("hareis", "harris"), Some(1));
+        assert_eq!(text_distance("hareis", "Smith-Harris"), Some(1), "each word of the text counts");
+        assert_eq!(text_distance("hareis", "harrison"), Some(2), "a typo in a prefix costs one more");
+        assert_eq!(text_distance("hareis", "morris"), None);
+        assert!(q("jane pemberten").every_word_probed());
+        assert!(!q("jo pemberten").every_word_probed());
     }
 
     #[test]

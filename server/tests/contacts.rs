@@ -330,6 +330,55 @@ async fn every_view_and_change_is_audited_without_patient_details(backend: Backe
     }
 }
 
+on_both_backends!(concurrent_views_are_each_audited_once);
+
+/// Views recorded together share one INSERT; none may be lost or doubled.
+async fn concurrent_views_are_each_audited_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let created: Value = app
+        .api()
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "first_name": "Often", "last_name": "Viewed", "phone": "0412 777 000" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let url = app.url(&format!("/api/v1/contacts/{id}"));
+    let views: Vec<_> = (0..40)
+        .map(|_| {
+            let request = app.api().get(&url).bearer_auth(&token);
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for view in views {
+        statuses.push(view.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    let manager = app.api_token("manager").await;
+    let log: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/audit-events?subject_type=contact&subject_id={id}&limit=200")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = log["items"].as_array().unwrap();
+    let views = entries.iter().filter(|e| e["action"] == "contact.view").count();
+    assert_eq!(views, 40, "one entry per view");
+    let mut ids: Vec<&str> = entries.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), entries.len());
+}
+
 on_both_backends!(contact_pages_render_escape_and_404);
 
 async fn contact_pages_render_escape_and_404(backend: Backend) {

@@ -574,6 +574,40 @@ async fn deactivated_users_lose_access_at_once(backend: Backend) {
     let their_token =
         domain::services::api_tokens::create_for_user(&app.db, &user_id, "t", None).await.unwrap().token;
     let admin = app.api_token("admin").await;
+    // Checked tokens are remembered for a few seconds: a change of role or status must still
+    // take effect on the very next request.
+    let new_contact = json!({ "first_name": "Cache", "last_name": "Check", "phone": "0412 555 000" });
+    let created = app
+        .api()
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&their_token)
+        .json(&new_contact)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let demoted = app
+        .api()
+        .patch(app.url(&format!("/api/v1/users/{user_id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "role": "readonly" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(demoted.status(), StatusCode::OK);
+    let refused = app
+        .api()
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&their_token)
+        .json(&new_contact)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "the demotion applies to the cached token at once");
+    assert_eq!(
+        app.api().get(app.url("/api/v1/me")).bearer_auth(&their_token).send().await.unwrap().status(),
+        200
+    );
     let response = app
         .api()
         .patch(app.url(&format!("/api/v1/users/{user_id}")))

@@ -1,6 +1,10 @@
 //! Personal API tokens for `/api/v1`: shown once, stored as a SHA-256 digest, scoped by the
 //! owner's role and locations, revocable.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use sqlx::FromRow;
 use ulid::Ulid;
 
@@ -119,6 +123,7 @@ pub async fn revoke(db: &Db, actor: &Actor, token_id: &str, ip: Option<String>) 
     if changed == 0 {
         return Err(DomainError::NotFound("API token"));
     }
+    db.credentials().clear();
     audit::record(db, Entry::new("api_token.revoke").by(actor).on("api_token", token_id).from_ip(ip)).await
 }
 
@@ -129,26 +134,72 @@ struct Owner {
     last_used_at: Option<Timestamp>,
 }
 
+/// How long this process trusts a token it has checked before asking the database again. A
+/// revocation, or a change to the owner's role, locations or status, made through this process
+/// takes effect at once (the cache is cleared); one made by another instance sharing the
+/// database within this time.
+pub const CREDENTIALS_TTL: Duration = Duration::from_secs(10);
+/// Beyond this many distinct live tokens the cache starts over rather than grow.
+const MAX_CACHED_TOKENS: usize = 10_000;
+
+/// Checked tokens: SHA-256 digest → the actor it stood for and when it was checked. Saves the
+/// token and user reads on every API request.
+#[derive(Debug, Default)]
+pub struct CredentialCache {
+    checked: Mutex<HashMap<String, (Instant, Actor)>>,
+}
+
+impl CredentialCache {
+    fn get(&self, digest: &str) -> Option<Actor> {
+        let checked = self.checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        checked.get(digest).filter(|(at, _)| at.elapsed() < CREDENTIALS_TTL).map(|(_, actor)| actor.clone())
+    }
+
+    fn put(&self, digest: String, actor: Actor) {
+        let mut checked = self.checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if checked.len() >= MAX_CACHED_TOKENS {
+            checked.clear();
+        }
+        checked.insert(digest, (Instant::now(), actor));
+    }
+
+    /// Forgets every checked token: call after anything that could make one invalid or change
+    /// what its owner may do.
+    pub fn clear(&self) {
+        self.checked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+}
+
 /// The actor a bearer token stands for, if it is live and its owner active.
 pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<Actor>, DomainError> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
+    let digest = tokens::digest(secret);
+    if let Some(actor) = db.credentials().get(&digest) {
+        return Ok(Some(actor));
+    }
     let owner = on_db!(db, pool => {
         sqlx::query_as::<_, Owner>(
             "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
-        .bind(tokens::digest(secret))
+        .bind(&digest)
         .fetch_optional(pool)
         .await?
     });
     let Some(owner) = owner else { return Ok(None) };
     let now = Timestamp::now();
+    // Checked at most once per CREDENTIALS_TTL, so `last_used_at` stays accurate to a minute.
     let stale = owner.last_used_at.is_none_or(|t| (now.0 - t.0).num_seconds() >= LAST_USED_GRANULARITY_SECS);
     if stale {
         on_db!(db, pool => {
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1").bind(&owner.id).bind(now).execute(pool).await?;
         });
     }
-    users::actor_for_user(db, &owner.user_id, AuthMethod::ApiToken { token_id: owner.id }).await
+    let actor =
+        users::actor_for_user(db, &owner.user_id, AuthMethod::ApiToken { token_id: owner.id }).await?;
+    if let Some(actor) = &actor {
+        db.credentials().put(digest, actor.clone());
+    }
+    Ok(actor)
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use ulid::Ulid;
 
+use super::audit_writer::{self, Stamped};
 use crate::access::Permission;
 use crate::model::{AuditEvent, Page};
 use crate::on_db;
@@ -61,49 +62,30 @@ impl Entry {
     }
 }
 
-const INSERT_SQL: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
-    subject_type, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INSERT_COLUMNS: &str =
+    "id, occurred_at, actor_user_id, actor_token_id, action, subject_type, subject_id, ip, detail";
 
-/// Appends one entry (a single indexed insert).
-pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
-    on_db!(db, pool => {
-        sqlx::query(INSERT_SQL)
-        .bind(Ulid::new().to_string())
-        .bind(Timestamp::now())
-        .bind(&entry.actor_user_id)
-        .bind(&entry.actor_token_id)
-        .bind(entry.action)
-        .bind(entry.subject_type)
-        .bind(&entry.subject_id)
-        .bind(&entry.ip)
-        .bind(&entry.detail)
-        .execute(pool)
-        .await?;
-    });
-    Ok(())
+fn stamp(entry: Entry, at: Timestamp) -> Stamped {
+    Stamped { id: Ulid::new().to_string(), at, entry }
 }
 
-/// Appends many entries in one transaction (an import's thousands of rows).
+/// Appends one entry and returns once it is committed. Concurrent requests' entries share one
+/// INSERT (see [`super::audit_writer`]), so auditing every read stays cheap under load.
+pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
+    match db.audit_writer().write(stamp(entry, Timestamp::now())).await {
+        Ok(outcome) => outcome,
+        // No writer on this runtime any more (it shut down): write it here instead.
+        Err(stamped) => audit_writer::insert(db.pool(), std::iter::once(&stamped)).await,
+    }
+}
+
+/// Appends many entries (an import's thousands of rows), a few hundred per INSERT.
 pub async fn record_many(db: &Db, entries: Vec<Entry>) -> Result<(), DomainError> {
     let now = Timestamp::now();
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        for entry in &entries {
-            sqlx::query(INSERT_SQL)
-            .bind(Ulid::new().to_string())
-            .bind(now)
-            .bind(&entry.actor_user_id)
-            .bind(&entry.actor_token_id)
-            .bind(entry.action)
-            .bind(entry.subject_type)
-            .bind(&entry.subject_id)
-            .bind(&entry.ip)
-            .bind(&entry.detail)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-    });
+    let stamped: Vec<Stamped> = entries.into_iter().map(|entry| stamp(entry, now)).collect();
+    for chunk in stamped.chunks(audit_writer::MAX_BATCH) {
+        audit_writer::insert(db.pool(), chunk.iter()).await?;
+    }
     Ok(())
 }
 

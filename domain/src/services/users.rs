@@ -324,6 +324,8 @@ pub async fn update(
         }
         tx.commit().await?;
     });
+    // Role, locations or status may have changed what this user's API tokens allow.
+    db.credentials().clear();
     if changes.active == Some(false) {
         sessions::delete_for_user(db, id).await?;
     }

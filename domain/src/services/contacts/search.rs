@@ -17,7 +17,7 @@ use crate::model::{Contact, Page};
 use crate::name_match::{self, MIN_PROBE_CHARS, NameQuery};
 use crate::on_db;
 use crate::time::Timestamp;
-use crate::{Actor, Backend, Db, DomainError};
+use crate::{Actor, Backend, Db, DomainError, Pool};
 
 pub const MAX_PAGE: u32 = 200;
 pub const DEFAULT_PAGE: u32 = 50;
@@ -87,8 +87,9 @@ impl Sql {
     }
 }
 
-async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<Row>, DomainError> {
-    Ok(on_db!(db, pool => {
+macro_rules! fetch_rows_from {
+    ($pool:expr, $sql:expr) => {{
+        let sql: Sql = $sql;
         let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.text));
         for arg in sql.args {
             query = match arg {
@@ -97,8 +98,16 @@ async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<Row>, DomainError> {
                 Arg::Time(value) => query.bind(value),
             };
         }
-        query.fetch_all(pool).await?
-    }))
+        query.fetch_all($pool).await?
+    }};
+}
+
+async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<Row>, DomainError> {
+    Ok(on_db!(db, pool => fetch_rows_from!(pool, sql)))
+}
+
+async fn fetch_rows_sqlite(pool: &sqlx::SqlitePool, sql: Sql) -> Result<Vec<Row>, DomainError> {
+    Ok(fetch_rows_from!(pool, sql))
 }
 
 /// Parsed and checked filter values.
@@ -214,7 +223,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Con
 /// The ids of the best name matches, best first.
 pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<String>, DomainError> {
     let groups = query.probe_groups();
-    let candidates: Vec<(String, String, String)> = match (db, groups.is_empty()) {
+    let candidates: Vec<(String, String, String)> = match (db.pool(), groups.is_empty()) {
         (_, true) => {
             // Too short for the trigram index: a prefix scan over the names.
             let prefix = format!("{}%", query.longest_word());
@@ -223,31 +232,18 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
                  AND (lower(first_name) LIKE $1 OR lower(last_name) LIKE $1) LIMIT $2",
             ).bind(prefix).bind(MAX_CANDIDATES).fetch_all(pool).await?)
         }
-        (Db::Sqlite(pool), false) => {
-            // Rank distinct name words first (see migration 0005): for each indexed query word,
-            // the vocabulary entries its pieces find and it really matches; the most selective
-            // word then fetches contacts through the lower(first_name/last_name) indexes.
-            let mut narrowest: Option<Vec<String>> = None;
+        (Pool::Sqlite(pool), false) => {
+            // The most selective query word fetches contacts through the lower(first_name /
+            // last_name) indexes by its matching vocabulary entries.
+            let mut narrowest: Option<Vec<(String, usize)>> = None;
             for (word, pieces) in query.probed_words() {
-                let expression = pieces
-                    .iter()
-                    .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
-                    .collect::<Vec<_>>()
-                    .join(" OR ");
-                let entries: Vec<String> = sqlx::query_scalar(
-                    "SELECT word FROM name_words WHERE rowid IN \
-                     (SELECT rowid FROM name_words_trigram WHERE name_words_trigram MATCH $1)",
-                )
-                .bind(expression)
-                .fetch_all(pool)
-                .await?;
-                let matching: Vec<String> =
-                    entries.into_iter().filter(|e| name_match::word_matches(word, e)).take(2000).collect();
+                let matching = vocabulary_matches(pool, word, &pieces).await?;
                 if narrowest.as_ref().is_none_or(|n| matching.len() < n.len()) {
                     narrowest = Some(matching);
                 }
             }
-            let names = narrowest.unwrap_or_default();
+            let names: Vec<String> =
+                narrowest.unwrap_or_default().into_iter().map(|(name, _)| name).collect();
             if names.is_empty() {
                 Vec::new()
             } else {
@@ -265,7 +261,7 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
                 q.fetch_all(pool).await?
             }
         }
-        (Db::Postgres(pool), false) => {
+        (Pool::Postgres(pool), false) => {
             // pg_trgm's GIN index answers each LIKE '%piece%'; groups AND together.
             let mut patterns = Vec::new();
             let mut conditions = Vec::new();
@@ -313,6 +309,105 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
     Ok(scored.into_iter().map(|(_, _, _, id)| id).collect())
 }
 
+/// Most vocabulary entries one query word may match (a short prefix such as "mar").
+const MAX_VOCABULARY_MATCHES: usize = 2000;
+
+/// The vocabulary entries (distinct lower-cased first and last names, see migration 0005) that
+/// `word` matches, with their distance: the trigram index finds entries holding one of `pieces`,
+/// and [`name_match::text_distance`] keeps those that really match.
+async fn vocabulary_matches(
+    pool: &sqlx::SqlitePool,
+    word: &str,
+    pieces: &[String],
+) -> Result<Vec<(String, usize)>, DomainError> {
+    let expression =
+        pieces.iter().map(|p| format!("\"{}\"", p.replace('"', "\"\""))).collect::<Vec<_>>().join(" OR ");
+    let entries: Vec<String> = sqlx::query_scalar(
+        "SELECT word FROM name_words WHERE rowid IN \
+         (SELECT rowid FROM name_words_trigram WHERE name_words_trigram MATCH $1)",
+    )
+    .bind(expression)
+    .fetch_all(pool)
+    .await?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| name_match::text_distance(word, &entry).map(|distance| (entry, distance)))
+        .take(MAX_VOCABULARY_MATCHES)
+        .collect())
+}
+
+/// One page of the best name matches on SQLite, ranked by the database so that only the page
+/// is read: every query word's matching vocabulary entries, grouped by distance, become a
+/// score expression, and the most selective word's entries pick the candidates through the
+/// name indexes. `None` when a word is too short for the index (the caller ranks in Rust).
+async fn sqlite_ranked_page(
+    pool: &sqlx::SqlitePool,
+    query: &NameQuery,
+    offset: usize,
+    limit: usize,
+) -> Result<Option<Page<Row>>, DomainError> {
+    if !query.every_word_probed() {
+        return Ok(None);
+    }
+    let take = limit.min(MAX_NAME_MATCHES.saturating_sub(offset));
+    let mut per_word = Vec::new();
+    for (word, pieces) in query.probed_words() {
+        let matching = vocabulary_matches(pool, word, &pieces).await?;
+        if matching.is_empty() || take == 0 {
+            // Every word must match: one that matches no name leaves nothing to list.
+            return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
+        }
+        per_word.push(matching);
+    }
+    let mut sql = Sql::default();
+    // A word's score for a contact is its best distance to the first or the last name.
+    const NO_MATCH: usize = 1000;
+    let mut scores = Vec::new();
+    let mut narrowest: Option<Vec<String>> = None;
+    for matching in &per_word {
+        let mut by_distance: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+        let mut placeholders = Vec::new();
+        for (entry, distance) in matching {
+            let p = sql.arg(Arg::Text(Some(entry.clone())));
+            by_distance.entry(*distance).or_default().push(p.clone());
+            placeholders.push(p);
+        }
+        let case = |column: &str| {
+            let arms: String = by_distance
+                .iter()
+                .map(|(distance, list)| {
+                    format!(" WHEN lower({column}) IN ({}) THEN {distance}", list.join(", "))
+                })
+                .collect();
+            format!("CASE{arms} ELSE {NO_MATCH} END")
+        };
+        scores.push(format!("MIN({}, {})", case("first_name"), case("last_name")));
+        if narrowest.as_ref().is_none_or(|n| placeholders.len() < n.len()) {
+            narrowest = Some(placeholders);
+        }
+    }
+    let list = narrowest.unwrap_or_default().join(", ");
+    let limit_arg = sql.arg(Arg::Int(take as i64 + 1));
+    let offset_arg = sql.arg(Arg::Int(offset as i64));
+    // `+deleted_at` keeps the planner on the name indexes (see migration 0005).
+    // Ranks on the sort keys alone, then reads the whole row for the page only.
+    let columns: Vec<String> = super::COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
+    sql.text = format!(
+        "SELECT {columns} FROM (SELECT id, score, last, first FROM \
+           (SELECT id, {score} AS score, lower(last_name) AS last, lower(first_name) AS first FROM contacts \
+            WHERE +deleted_at IS NULL AND (lower(first_name) IN ({list}) OR lower(last_name) IN ({list}))) \
+           WHERE score < {NO_MATCH} ORDER BY score, last, first, id LIMIT {limit_arg} OFFSET {offset_arg}) ranked \
+         JOIN contacts c ON c.id = ranked.id ORDER BY ranked.score, ranked.last, ranked.first, ranked.id",
+        columns = columns.join(", "),
+        score = scores.join(" + "),
+    );
+    let mut rows = fetch_rows_sqlite(pool, sql).await?;
+    let has_more = rows.len() > take && offset + take < MAX_NAME_MATCHES;
+    rows.truncate(take);
+    let next_cursor = has_more.then(|| format!("@{}", offset + take));
+    Ok(Some(Page { items: rows, next_cursor }))
+}
+
 /// Whether the filter narrows beyond the name (then the database must filter the matches).
 fn has_other_filters(actor: &Actor, filter: &ListFilter) -> bool {
     actor.locations != LocationScope::All
@@ -339,12 +434,19 @@ async fn list_name_matches(
             .filter(|offset| *offset <= MAX_NAME_MATCHES)
             .ok_or_else(|| DomainError::field("cursor", "is not a cursor from a previous page"))?,
     };
+    let plain_search = checked.sort == Sort::Relevance && !has_other_filters(actor, filter);
+    if plain_search
+        && let Pool::Sqlite(pool) = db.pool()
+        && let Some(page) = sqlite_ranked_page(pool, query, offset, checked.limit as usize).await?
+    {
+        return Ok(page);
+    }
     let ranked = name_match_ids(db, query).await?;
     if ranked.is_empty() {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let limit = checked.limit as usize;
-    if checked.sort == Sort::Relevance && !has_other_filters(actor, filter) {
+    if plain_search {
         // The usual search box: page through the ranking and read only the page's rows.
         let page_ids: Vec<&String> = ranked.iter().skip(offset).take(limit).collect();
         let mut sql = Sql {
