@@ -3,7 +3,10 @@
 //!
 //! Without a name query the database sorts and pages (keyset cursors over an index). With one,
 //! the trigram index yields candidates, [`NameQuery`] ranks them, and the (at most
-//! [`MAX_NAME_MATCHES`]) matches are filtered by the database and sorted and paged here.
+//! [`MAX_NAME_MATCHES`]) matches are filtered by the database and sorted and paged here. The
+//! search box's usual case on SQLite (relevance, no other filter) goes further: the distances
+//! of matching name words become a score the database ranks by, and only the page is read
+//! ([`sqlite_ranked_page`]).
 
 use std::cmp::Ordering;
 
