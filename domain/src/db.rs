@@ -124,7 +124,8 @@ struct Shared {
 }
 
 impl Db {
-    /// Wraps an open pool; starts the audit writer on the current Tokio runtime.
+    /// Wraps an open pool; starts the audit writer on the current Tokio runtime (without one,
+    /// audit entries are inserted one by one).
     pub fn from_pool(pool: Pool) -> Db {
         let shared = Arc::new(Shared {
             audit: AuditWriter::start(pool.clone()),

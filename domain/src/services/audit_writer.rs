@@ -58,22 +58,29 @@ struct Pending {
 /// The sending side, held by the database handle; the task ends when the last handle drops.
 #[derive(Debug)]
 pub(crate) struct AuditWriter {
-    queue: mpsc::Sender<Pending>,
+    /// `None` when the handle was made outside a Tokio runtime (entries are then inserted
+    /// directly by whoever records them).
+    queue: Option<mpsc::Sender<Pending>>,
 }
 
 impl AuditWriter {
-    /// Starts the writer task on the current Tokio runtime.
+    /// Starts the writer task on the current Tokio runtime, if there is one.
     pub(crate) fn start(pool: Pool) -> AuditWriter {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return AuditWriter { queue: None };
+        };
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write_batches(pool, receiver));
-        AuditWriter { queue }
+        runtime.spawn(write_batches(pool, receiver));
+        AuditWriter { queue: Some(queue) }
     }
 
     /// Queues `stamped` and waits until it is committed. `Err(stamped)` hands the entry back
-    /// when the writer is gone (its runtime shut down), for the caller to insert itself.
+    /// when there is no writer (none started, or its runtime shut down), for the caller to
+    /// insert itself.
     pub(crate) async fn write(&self, stamped: Stamped) -> Result<Result<(), DomainError>, Stamped> {
+        let Some(queue) = &self.queue else { return Err(stamped) };
         let (committed, outcome) = oneshot::channel();
-        if let Err(refused) = self.queue.send(Pending { stamped, committed }).await {
+        if let Err(refused) = queue.send(Pending { stamped, committed }).await {
             return Err(refused.0.stamped);
         }
         Ok(match outcome.await {
@@ -151,4 +158,53 @@ pub(crate) async fn insert<'a>(
 ) -> Result<(), DomainError> {
     on_pool!(pool, pool => insert_on!(pool, entries));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::services::audit::{self, Entry};
+    use crate::{DatabaseUrl, Db, Pool};
+
+    async fn count(db: &Db) -> i64 {
+        crate::on_db!(db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'test.entry'")
+                .fetch_one(pool)
+                .await
+                .expect("count")
+        })
+    }
+
+    /// Entries are committed before `record` returns, with the writer task and without one.
+    #[test]
+    fn entries_are_committed_with_or_without_a_writer_task() {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        let file = std::env::temp_dir().join(format!("avatar-audit-{}.db", ulid::Ulid::new()));
+        let url = DatabaseUrl::parse(&format!("sqlite://{}?mode=rwc", file.display())).expect("url");
+        let with_writer = runtime.block_on(async {
+            let db = Db::connect(&url).await.expect("connect");
+            db.migrate().await.expect("migrate");
+            db
+        });
+        // Made outside the runtime: no writer task, entries go straight in.
+        let without_writer = Db::from_pool(with_writer.pool().clone());
+        assert!(matches!(without_writer.pool(), Pool::Sqlite(_)));
+        runtime.block_on(async {
+            let together: Vec<_> = (0..20)
+                .map(|_| {
+                    let db = with_writer.clone();
+                    tokio::spawn(async move { audit::record(&db, Entry::new("test.entry")).await })
+                })
+                .collect();
+            for recording in together {
+                recording.await.expect("task").expect("recorded");
+            }
+            assert_eq!(count(&with_writer).await, 20);
+            audit::record(&without_writer, Entry::new("test.entry")).await.expect("recorded directly");
+            assert_eq!(count(&with_writer).await, 21);
+            with_writer.close().await;
+        });
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
 }

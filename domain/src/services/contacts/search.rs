@@ -353,10 +353,13 @@ async fn sqlite_ranked_page(
         return Ok(None);
     }
     let take = limit.min(MAX_NAME_MATCHES.saturating_sub(offset));
+    if take == 0 {
+        return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
+    }
     let mut per_word = Vec::new();
     for (word, pieces) in query.probed_words() {
         let matching = vocabulary_matches(pool, word, &pieces).await?;
-        if matching.is_empty() || take == 0 {
+        if matching.is_empty() {
             // Every word must match: one that matches no name leaves nothing to list.
             return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
         }
