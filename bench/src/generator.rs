@@ -4,35 +4,21 @@
 
 use chrono::{Duration, Utc};
 use domain::Db;
+use domain::services::demo_seed;
 use domain::time::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-pub const FIRST_NAMES: [&str; 60] = [
-    "Olivia",
-    "Liam",
-    "Charlotte",
-    "Noah",
-    "Amelia",
-    "Jack",
-    "Isla",
-    "William",
-    "Mia",
-    "Oliver",
-    "Ava",
-    "Leo",
-    "Grace",
-    "Henry",
-    "Chloe",
-    "Thomas",
-    "Zoe",
-    "Lucas",
-    "Ruby",
-    "James",
+/// The demo clinic's names and the extra ones, each name once.
+fn names(demo: &[&'static str], extra: &[&'static str]) -> Vec<&'static str> {
+    demo.iter().chain(extra).copied().collect()
+}
+
+/// More first names, beside the demo clinic's own, for a 100k-contact clinic.
+const EXTRA_FIRST_NAMES: [&str; 31] = [
     "Sophie",
     "Harrison",
     "Ella",
-    "Ethan",
     "Matilda",
     "Hudson",
     "Evie",
@@ -44,18 +30,10 @@ pub const FIRST_NAMES: [&str; 60] = [
     "Ivy",
     "Max",
     "Sienna",
-    "Samuel",
-    "Hannah",
     "Lachlan",
     "Georgia",
     "Cooper",
-    "Priya",
-    "Wei",
-    "Mei",
-    "Arjun",
-    "Fatima",
     "Mohammed",
-    "Aisha",
     "Nguyen",
     "Linh",
     "Giorgos",
@@ -71,27 +49,8 @@ pub const FIRST_NAMES: [&str; 60] = [
     "Evangeline",
 ];
 
-pub const LAST_NAMES: [&str; 80] = [
-    "Smith",
-    "Jones",
-    "Williams",
-    "Brown",
-    "Wilson",
-    "Taylor",
-    "Johnson",
-    "White",
-    "Martin",
-    "Anderson",
-    "Thompson",
-    "Nguyen",
-    "Thomas",
-    "Walker",
-    "Harris",
-    "Lee",
-    "Ryan",
-    "Robinson",
-    "Kelly",
-    "King",
+/// More surnames, beside the demo clinic's own, for a 100k-contact clinic.
+const EXTRA_LAST_NAMES: [&str; 50] = [
     "Davis",
     "Wright",
     "Evans",
@@ -101,20 +60,10 @@ pub const LAST_NAMES: [&str; 80] = [
     "Wood",
     "Jackson",
     "Clarke",
-    "Patel",
-    "Singh",
-    "Chen",
     "Wang",
-    "Tran",
     "Le",
-    "Papadopoulos",
     "Russo",
-    "Murphy",
-    "O'Brien",
     "MacDonald",
-    "Campbell",
-    "Stewart",
-    "Pemberton",
     "Fotheringham",
     "Quarrington",
     "Marchbanks",
@@ -184,12 +133,14 @@ pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
     });
     let total_weight: u32 = STAGES.iter().map(|(_, w)| w).sum();
     let now = Utc::now();
+    let first_names = names(&demo_seed::FIRST_NAMES, &EXTRA_FIRST_NAMES);
+    let last_names = names(&demo_seed::LAST_NAMES, &EXTRA_LAST_NAMES);
     let mut made = Vec::with_capacity(count);
     for start in (0..count).step_by(500) {
         let rows = (start..(start + 500).min(count))
             .map(|n| {
-                let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
-                let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+                let first = first_names[rng.random_range(0..first_names.len())];
+                let last = last_names[rng.random_range(0..last_names.len())];
                 let mut pick = rng.random_range(0..total_weight);
                 let stage = STAGES
                     .iter()

@@ -121,7 +121,8 @@ const TAGS: [(&str, &str); 5] = [
     ("returning patient", "violet"),
 ];
 
-const FIRST_NAMES: [&str; 40] = [
+/// Also the start of the benchmark generator's list.
+pub const FIRST_NAMES: [&str; 40] = [
     "Olivia",
     "Liam",
     "Charlotte",
@@ -164,7 +165,7 @@ const FIRST_NAMES: [&str; 40] = [
     "Kai",
 ];
 
-const LAST_NAMES: [&str; 40] = [
+pub const LAST_NAMES: [&str; 40] = [
     "Smith",
     "Jones",
     "Williams",
