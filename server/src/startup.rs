@@ -35,9 +35,13 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// After a shutdown signal, how long open connections get to finish before we close anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 
-/// Shared by every handler; cheap to clone.
+/// Shared by every handler and middleware. One `Arc`, because every layer and extractor clones
+/// it per request (cloning the fields themselves showed up in profiles).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+#[derive(Debug)]
+pub struct SharedState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
@@ -53,13 +57,21 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| ConfigError { variable: "(http client)", message: e.to_string() })?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(SharedState {
             leptos_options: leptos_options(config)?,
             config: Arc::new(config.clone()),
             allowlist: Arc::new(AllowlistCache::new(db.clone())),
             db,
             http,
-        })
+        })))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
     }
 }
 
@@ -99,22 +111,27 @@ pub fn router(state: AppState) -> Router {
         .with_secure(state.config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(state.config.session_idle_minutes)));
 
-    Router::new()
+    // The REST API is opened by Bearer tokens only and reads no cookie, so it skips the session
+    // layer, the CSRF check and the page guards (less work on every API request).
+    let api = Router::new()
+        .nest("/api/v1", api::router())
+        .layer(from_fn_with_state(state.clone(), guard::resolve_api_caller))
+        .layer(from_fn_with_state(state.clone(), guard::admit_client));
+    let site = Router::new()
         .route("/health", get(routes::health::health))
         .route("/contacts/export.csv", get(routes::contacts_export::export))
         .nest("/auth", auth::routes::router())
-        .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
-        // Each `.layer` wraps everything above it, so these run bottom to top: client address →
+        // Each `.layer` wraps everything above it, so these run bottom to top: client address and
         // IP allowlist → CSRF → session → who is calling → pages need sign-in.
         .layer(from_fn(routes::server_fn_errors::map_argument_errors))
         .layer(from_fn(guard::require_sign_in_for_pages))
         .layer(from_fn_with_state(state.clone(), guard::resolve_actor))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
-        .layer(from_fn_with_state(state.clone(), guard::ip_allowlist))
-        .layer(from_fn_with_state(state.clone(), guard::client_address))
+        .layer(from_fn_with_state(state.clone(), guard::admit_client));
+    api.merge(site)
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()

@@ -250,6 +250,19 @@ async fn api_needs_a_live_bearer_token(backend: Backend) {
     // A browser session does not open the API.
     let browser_session = app.signed_in("admin").await;
     assert_eq!(browser_session.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    // Nor a forged cross-site write riding that session (the API reads no cookie at all).
+    let forged = browser_session
+        .post(app.url("/api/v1/contacts"))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "first_name": "Forged", "last_name": "Entry" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let forged_rows: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE first_name = 'Forged'").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(forged_rows, 0, "nothing was created");
 
     let token = app.api_token("marketing").await;
     let me = api.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();

@@ -1,5 +1,6 @@
-//! The middleware every request passes, outermost first: client address → IP allowlist →
-//! CSRF → (session layer) → who is calling → sign-in required for pages.
+//! The middleware requests pass, outermost first. Pages, server functions and sign-in routes:
+//! client address and IP allowlist → CSRF → (session layer) → who is calling → sign-in required
+//! for pages. The REST API: client address and IP allowlist → who is calling (Bearer only).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -59,12 +60,6 @@ fn refuse(request: &Request, status: StatusCode, code: &'static str, message: &s
     }
 }
 
-pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let ip = client_ip::resolve(client_ip::peer(&request), request.headers(), &state.config.trusted_proxies);
-    request.extensions_mut().insert(ClientIp(ip));
-    next.run(request).await
-}
-
 /// The allowlist as last read, shared by all requests of this instance.
 #[derive(Debug)]
 pub struct AllowlistCache {
@@ -103,11 +98,14 @@ impl AllowlistCache {
     }
 }
 
-pub async fn ip_allowlist(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Resolves the client's address (through trusted proxies) for everything after, and refuses
+/// addresses outside the IP allowlist. `/health` stays reachable for load balancers.
+pub async fn admit_client(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let ip = client_ip::resolve(client_ip::peer(&request), request.headers(), &state.config.trusted_proxies);
+    request.extensions_mut().insert(ClientIp(ip));
     if request.uri().path() == "/health" {
         return next.run(request).await;
     }
-    let ip = request.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]));
     match state.allowlist.current().await {
         Some(list) if list.allows(ip) => next.run(request).await,
         Some(_) => {
@@ -171,27 +169,58 @@ fn bearer_token(request: &Request) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Works out who is calling: a Bearer token (API) or the session (browser).
+fn client_ip_of(request: &Request) -> IpAddr {
+    request.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// What the request's Bearer token says about the caller.
+enum Bearer {
+    Absent,
+    Valid(Actor),
+    Refused(Response),
+}
+
+/// Checks the Bearer token, if any: a bad one is refused, never treated as anonymous. Takes
+/// `&mut` only because a shared `&Request` is not `Send` (its body is not `Sync`).
+async fn check_bearer(state: &AppState, request: &mut Request) -> Bearer {
+    let Some(token) = bearer_token(request).map(str::to_owned) else { return Bearer::Absent };
+    match api_tokens::authenticate(&state.db, &token).await {
+        Ok(Some(actor)) => Bearer::Valid(actor),
+        Ok(None) => Bearer::Refused(refuse(
+            request,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "The API token is invalid or revoked.",
+        )),
+        Err(err) => Bearer::Refused(ApiError::from(err).into_response()),
+    }
+}
+
+/// Works out who is calling a page, server function or sign-in route: a Bearer token or the
+/// session (browser).
 pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let ip = request.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let actor = if let Some(token) = bearer_token(&request) {
-        match api_tokens::authenticate(&state.db, token).await {
-            Ok(Some(actor)) => Some(actor),
-            Ok(None) => {
-                return refuse(
-                    &request,
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    "The API token is invalid or revoked.",
-                );
-            }
-            Err(err) => return ApiError::from(err).into_response(),
-        }
-    } else if let Some(session) = request.extensions().get::<Session>().cloned() {
-        actor_from_session(&state, &session).await
-    } else {
-        None
+    let actor = match check_bearer(&state, &mut request).await {
+        Bearer::Valid(actor) => Some(actor),
+        Bearer::Absent => match request.extensions().get::<Session>().cloned() {
+            Some(session) => actor_from_session(&state, &session).await,
+            None => None,
+        },
+        Bearer::Refused(refused) => return refused,
     };
+    let ip = client_ip_of(&request);
+    request.extensions_mut().insert(RequestAuth { actor, ip });
+    next.run(request).await
+}
+
+/// Works out who is calling the REST API, which only Bearer tokens open: it reads no cookie,
+/// so it needs neither the session layer nor the CSRF check.
+pub async fn resolve_api_caller(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let actor = match check_bearer(&state, &mut request).await {
+        Bearer::Valid(actor) => Some(actor),
+        Bearer::Absent => None,
+        Bearer::Refused(refused) => return refused,
+    };
+    let ip = client_ip_of(&request);
     request.extensions_mut().insert(RequestAuth { actor, ip });
     next.run(request).await
 }
