@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use domain::model::{Contact, Stage, modality_label};
+use domain::model::{CONTACT_SOURCES, Contact, Stage, modality_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -62,25 +62,80 @@ const SORT_CHOICES: [(&str, &str); 6] = [
     ("warmness", "Warmest first"),
 ];
 
+/// The list's search and filters as the page's query string holds them; the export link
+/// carries the same, so "Export CSV" exports exactly the list on screen.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ListQuery {
+    q: Option<String>,
+    stage_id: Option<String>,
+    tag: Option<String>,
+    owner_id: Option<String>,
+    location_id: Option<String>,
+    source: Option<String>,
+    sort: Option<String>,
+}
+
+impl ListQuery {
+    fn pairs(&self) -> [(&'static str, Option<String>); 7] {
+        [
+            ("q", self.q.clone()),
+            ("stage_id", self.stage_id.clone()),
+            ("tag", self.tag.clone()),
+            ("owner_id", self.owner_id.clone()),
+            ("location_id", self.location_id.clone()),
+            ("source", self.source.clone()),
+            ("sort", self.sort.clone()),
+        ]
+    }
+}
+
+/// A filter `<select>`: "All …" first, then `choices` as (value, label), `now` selected.
+fn filter_select(
+    name: &'static str,
+    label: &'static str,
+    all: &'static str,
+    choices: Vec<(String, String)>,
+    now: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label class="text-sm text-slate-700">
+            <span class="sr-only">{label}</span>
+            <select name=name aria-label=label class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
+                <option value="">{all}</option>
+                {choices.into_iter().map(|(value, text)| {
+                    let selected = now.as_deref() == Some(value.as_str());
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.read().get(key).filter(|v| !v.trim().is_empty());
-    let filters = move || (param("q"), param("stage_id"), param("tag"), param("sort"));
+    let filters = move || ListQuery {
+        q: param("q"),
+        stage_id: param("stage_id"),
+        tag: param("tag"),
+        owner_id: param("owner_id"),
+        location_id: param("location_id"),
+        source: param("source"),
+        sort: param("sort"),
+    };
     let contacts = Resource::new(
         move || (filters(), param("cursor")),
-        |((q, stage_id, tag, sort), cursor)| list_contacts(q, stage_id, tag, sort, cursor),
+        |(f, cursor)| {
+            list_contacts(f.q, f.stage_id, f.tag, f.owner_id, f.location_id, f.source, f.sort, cursor)
+        },
     );
     let list_stages = Resource::new(|| (), |_| pipeline_stages());
-    let filter_choices =
-        Resource::new(|| (), |_| async { (pipeline_stages().await, contact_tag_names().await) });
-    let export_href = move || {
-        let (q, stage_id, tag, sort) = filters();
-        format!(
-            "/contacts/export.csv?{}",
-            query_string(&[("q", q), ("stage_id", stage_id), ("tag", tag), ("sort", sort)])
-        )
-    };
+    let filter_choices = Resource::new(
+        || (),
+        |_| async { (pipeline_stages().await, contact_tag_names().await, contact_form_choices().await) },
+    );
+    let export_href = move || format!("/contacts/export.csv?{}", query_string(&filters().pairs()));
 
     view! {
         <Title text="Contacts" />
@@ -103,29 +158,20 @@ pub fn ContactsPage() -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (stages, tags) = filter_choices.await;
-                    let (stage_now, tag_now, sort_now) = (param("stage_id"), param("tag"), param("sort"));
+                    let (stages, tags, people) = filter_choices.await;
+                    let (locations, staff) = people.unwrap_or_default();
+                    let now = filters();
+                    let stages = stages.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
+                    let tags = tags.unwrap_or_default().into_iter().map(|t| (t.clone(), t)).collect();
+                    let sources =
+                        CONTACT_SOURCES.into_iter().map(|s| (s.to_owned(), source_label(s))).collect();
+                    let sort_now = now.sort.clone();
                     view! {
-                        <label class="text-sm text-slate-700">
-                            <span class="sr-only">"Stage"</span>
-                            <select name="stage_id" aria-label="Stage" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
-                                <option value="">"All stages"</option>
-                                {stages.unwrap_or_default().into_iter().map(|stage| {
-                                    let selected = stage_now.as_deref() == Some(stage.id.as_str());
-                                    view! { <option value=stage.id selected=selected>{stage.name}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label class="text-sm text-slate-700">
-                            <span class="sr-only">"Tag"</span>
-                            <select name="tag" aria-label="Tag" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
-                                <option value="">"All tags"</option>
-                                {tags.unwrap_or_default().into_iter().map(|tag| {
-                                    let selected = tag_now.as_deref() == Some(tag.as_str());
-                                    view! { <option value=tag.clone() selected=selected>{tag.clone()}</option> }
-                                }).collect_view()}
-                            </select>
-                        </label>
+                        {filter_select("stage_id", "Stage", "All stages", stages, now.stage_id)}
+                        {filter_select("tag", "Tag", "All tags", tags, now.tag)}
+                        {filter_select("owner_id", "Owner", "Any owner", staff, now.owner_id)}
+                        {filter_select("location_id", "Location", "All locations", locations, now.location_id)}
+                        {filter_select("source", "Source", "Any source", sources, now.source)}
                         <label class="text-sm text-slate-700">
                             <span class="sr-only">"Sort"</span>
                             <select name="sort" aria-label="Sort" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
@@ -153,11 +199,9 @@ pub fn ContactsPage() -> impl IntoView {
                     .into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|cursor| {
-                            let (q, stage_id, tag, sort) = filters();
-                            format!(
-                                "/contacts?{}",
-                                query_string(&[("q", q), ("stage_id", stage_id), ("tag", tag), ("sort", sort), ("cursor", Some(cursor))]),
-                            )
+                            let mut pairs = filters().pairs().to_vec();
+                            pairs.push(("cursor", Some(cursor)));
+                            format!("/contacts?{}", query_string(&pairs))
                         });
                         view! {
                             <div class=format!("mt-6 overflow-x-auto {CARD}")>
