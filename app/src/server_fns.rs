@@ -270,11 +270,22 @@ pub async fn list_contacts(
     owner_id: Option<String>,
     location_id: Option<String>,
     source: Option<String>,
+    warmness_min: Option<String>,
+    warmness_max: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<Page<domain::model::Contact>, ServerFnError> {
     let (actor, _) = ssr::caller()?;
     let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+    // Range checks (0–100, min ≤ max) are the service's; here only "is it a number".
+    let score = |field: &str, value: Option<String>| match given(value) {
+        None => Ok(None),
+        Some(text) => text.trim().parse::<i32>().map(Some).map_err(|_| {
+            ssr::fail(domain::DomainError::field(field, "must be a whole number from 0 to 100"))
+        }),
+    };
+    let warmness_min = score("warmness_min", warmness_min)?;
+    let warmness_max = score("warmness_max", warmness_max)?;
     let filter = domain::services::contacts::ListFilter {
         q: given(q),
         stage_id: given(stage_id),
@@ -282,6 +293,8 @@ pub async fn list_contacts(
         owner_id: given(owner_id),
         location_id: given(location_id),
         source: given(source),
+        warmness_min,
+        warmness_max,
         sort: given(sort),
         cursor: given(cursor),
         ..Default::default()

@@ -256,4 +256,11 @@ test("filter by location, source and owner; the export holds exactly those conta
   const owned = await exported();
   expect(owned.length).toBeGreaterThan(0);
   for (const record of owned) expect(record.owner_id).toBe(ownerId);
+
+  // A warmness range: the demo clinic is not scored yet, so nobody is in it.
+  await page.getByLabel("Warmness from", { exact: true }).fill("50");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/warmness_min=50/);
+  await expect(page.getByText("No contacts match.")).toBeVisible();
+  await expect(page.getByLabel("Warmness from", { exact: true })).toHaveValue("50");
 });

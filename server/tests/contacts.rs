@@ -3,6 +3,7 @@
 mod common;
 
 use common::{Backend, TestApp};
+use domain::on_db;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -12,6 +13,7 @@ on_both_backends!(
     read_change_delete_and_restore,
     stage_moves_join_the_timeline,
     lists_filter_search_and_page,
+    contacts_page_filters_reach_the_list,
     contacts_stay_within_the_users_locations,
     every_view_and_change_is_audited_without_patient_details,
 );
@@ -233,6 +235,68 @@ async fn lists_filter_search_and_page(backend: Backend) {
     }
     let bad = api.get(app.url("/api/v1/contacts?limit=0")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The Contacts page's filters (its `list_contacts` server function): owner, location, source
+/// and the warmness range narrow the list; a warmness that is not a number is named.
+async fn contacts_page_filters_reach_the_list(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let staff = app.signed_in("manager").await;
+    let list = |form: Vec<(&'static str, String)>| {
+        let request = staff.post(app.url("/rpc/list_contacts")).form(&form);
+        async move { request.send().await.unwrap() }
+    };
+    let items = |page: Value| page["items"].as_array().unwrap().clone();
+
+    let (warm, cool): (String, String) = on_db!(&app.db, pool => {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM contacts ORDER BY id LIMIT 2")
+            .fetch_all(pool).await.unwrap();
+        for (id, score) in ids.iter().zip([80, 30]) {
+            sqlx::query("UPDATE contacts SET warmness = $1 WHERE id = $2")
+                .bind(score).bind(id).execute(pool).await.unwrap();
+        }
+        (ids[0].clone(), ids[1].clone())
+    });
+    let warmest = list(vec![("warmness_min", "50".into())]).await;
+    assert_eq!(warmest.status(), StatusCode::OK);
+    let ids: Vec<String> =
+        items(warmest.json().await.unwrap()).iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids, [warm.as_str()]);
+    let scored = items(
+        list(vec![("warmness_min", "0".into()), ("warmness_max", "100".into())]).await.json().await.unwrap(),
+    );
+    assert_eq!(scored.len(), 2, "unscored contacts are left out of a warmness range");
+    assert!(scored.iter().any(|c| c["id"] == cool.as_str()));
+    let bad = list(vec![("warmness_min", "warm".into())]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("warmness min"));
+
+    let (location_id, owner_id): (String, String) = on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT location_id, owner_id FROM contacts WHERE source = 'referral' \
+                        AND owner_id IS NOT NULL ORDER BY id LIMIT 1")
+            .fetch_one(pool).await.unwrap()
+    });
+    let narrowed = items(
+        list(vec![
+            ("source", "referral".into()),
+            ("location_id", location_id.clone()),
+            ("owner_id", owner_id.clone()),
+            ("sort", "name".into()),
+        ])
+        .await
+        .json()
+        .await
+        .unwrap(),
+    );
+    assert!(!narrowed.is_empty());
+    for contact in &narrowed {
+        assert_eq!(contact["source"], "referral");
+        assert_eq!(contact["location_id"], location_id.as_str());
+        assert_eq!(contact["owner_id"], owner_id.as_str());
+    }
+    let all = items(list(vec![]).await.json().await.unwrap());
+    assert!(all.len() > narrowed.len(), "the filters narrowed the list");
 }
 
 async fn contacts_stay_within_the_users_locations(backend: Backend) {

@@ -72,11 +72,13 @@ struct ListQuery {
     owner_id: Option<String>,
     location_id: Option<String>,
     source: Option<String>,
+    warmness_min: Option<String>,
+    warmness_max: Option<String>,
     sort: Option<String>,
 }
 
 impl ListQuery {
-    fn pairs(&self) -> [(&'static str, Option<String>); 7] {
+    fn pairs(&self) -> [(&'static str, Option<String>); 9] {
         [
             ("q", self.q.clone()),
             ("stage_id", self.stage_id.clone()),
@@ -84,6 +86,8 @@ impl ListQuery {
             ("owner_id", self.owner_id.clone()),
             ("location_id", self.location_id.clone()),
             ("source", self.source.clone()),
+            ("warmness_min", self.warmness_min.clone()),
+            ("warmness_max", self.warmness_max.clone()),
             ("sort", self.sort.clone()),
         ]
     }
@@ -122,12 +126,25 @@ pub fn ContactsPage() -> impl IntoView {
         owner_id: param("owner_id"),
         location_id: param("location_id"),
         source: param("source"),
+        warmness_min: param("warmness_min"),
+        warmness_max: param("warmness_max"),
         sort: param("sort"),
     };
     let contacts = Resource::new(
         move || (filters(), param("cursor")),
         |(f, cursor)| {
-            list_contacts(f.q, f.stage_id, f.tag, f.owner_id, f.location_id, f.source, f.sort, cursor)
+            list_contacts(
+                f.q,
+                f.stage_id,
+                f.tag,
+                f.owner_id,
+                f.location_id,
+                f.source,
+                f.warmness_min,
+                f.warmness_max,
+                f.sort,
+                cursor,
+            )
         },
     );
     let list_stages = Resource::new(|| (), |_| pipeline_stages());
@@ -172,6 +189,23 @@ pub fn ContactsPage() -> impl IntoView {
                         {filter_select("owner_id", "Owner", "Any owner", staff, now.owner_id)}
                         {filter_select("location_id", "Location", "All locations", locations, now.location_id)}
                         {filter_select("source", "Source", "Any source", sources, now.source)}
+                        <fieldset class="flex items-end gap-1 text-sm text-slate-700">
+                            <legend class="sr-only">"Warmness"</legend>
+                            <label>
+                                <span class="block text-xs text-slate-500">"Warmness from"</span>
+                                <input name="warmness_min" type="number" min="0" max="100" inputmode="numeric"
+                                    aria-label="Warmness from" placeholder="0"
+                                    class="mt-1 w-20 rounded-md border border-slate-300 px-2 py-2 text-sm"
+                                    prop:value=now.warmness_min.clone().unwrap_or_default() />
+                            </label>
+                            <label>
+                                <span class="block text-xs text-slate-500">"to"</span>
+                                <input name="warmness_max" type="number" min="0" max="100" inputmode="numeric"
+                                    aria-label="Warmness to" placeholder="100"
+                                    class="mt-1 w-20 rounded-md border border-slate-300 px-2 py-2 text-sm"
+                                    prop:value=now.warmness_max.clone().unwrap_or_default() />
+                            </label>
+                        </fieldset>
                         <label class="text-sm text-slate-700">
                             <span class="sr-only">"Sort"</span>
                             <select name="sort" aria-label="Sort" class="mt-1 rounded-md border border-slate-300 px-2 py-2 text-sm">
