@@ -2,10 +2,6 @@
 //! the request (put there by the server's middleware), calls one service, and maps a failure
 //! to a plain message and the right HTTP status.
 
-// `list_contacts` takes one argument per query-string key of the Contacts page; the client
-// stub `#[server]` generates from it would not carry a function-level allow.
-#![allow(clippy::too_many_arguments)]
-
 use domain::access::CurrentUser;
 use domain::model::{
     ApiTokenSummary, AuditEvent, DashboardSummary, IpAllowlistSettings, NewApiToken, Page, UserSummary,
@@ -261,19 +257,43 @@ pub async fn list_outbox_emails() -> Result<Vec<domain::model::OutboxEmail>, Ser
     domain::services::outbox::list_emails(&ssr::context().db, &actor).await.map_err(ssr::fail)
 }
 
-/// The Contacts page's list: search, filters, sort and cursor as the page's query string has them.
+/// The Contacts page's search and filters, as its query string holds them. The page's "Export
+/// CSV" link carries the same keys, so it exports exactly the list on screen.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ContactListQuery {
+    pub q: Option<String>,
+    pub stage_id: Option<String>,
+    pub tag: Option<String>,
+    pub owner_id: Option<String>,
+    pub location_id: Option<String>,
+    pub source: Option<String>,
+    pub warmness_min: Option<String>,
+    pub warmness_max: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl ContactListQuery {
+    /// (query-string key, value) for each filter.
+    pub fn pairs(&self) -> [(&'static str, Option<String>); 9] {
+        [
+            ("q", self.q.clone()),
+            ("stage_id", self.stage_id.clone()),
+            ("tag", self.tag.clone()),
+            ("owner_id", self.owner_id.clone()),
+            ("location_id", self.location_id.clone()),
+            ("source", self.source.clone()),
+            ("warmness_min", self.warmness_min.clone()),
+            ("warmness_max", self.warmness_max.clone()),
+            ("sort", self.sort.clone()),
+        ]
+    }
+}
+
+/// The Contacts page's list: one page of what `query` finds, from `cursor`.
 #[server(prefix = "/rpc", endpoint = "list_contacts")]
 pub async fn list_contacts(
-    q: Option<String>,
-    stage_id: Option<String>,
-    tag: Option<String>,
-    owner_id: Option<String>,
-    location_id: Option<String>,
-    source: Option<String>,
-    warmness_min: Option<String>,
-    warmness_max: Option<String>,
-    sort: Option<String>,
-    cursor: Option<String>,
+    #[server(default)] query: ContactListQuery,
+    #[server(default)] cursor: Option<String>,
 ) -> Result<Page<domain::model::Contact>, ServerFnError> {
     let (actor, _) = ssr::caller()?;
     let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
@@ -284,18 +304,16 @@ pub async fn list_contacts(
             ssr::fail(domain::DomainError::field(field, "must be a whole number from 0 to 100"))
         }),
     };
-    let warmness_min = score("warmness_min", warmness_min)?;
-    let warmness_max = score("warmness_max", warmness_max)?;
     let filter = domain::services::contacts::ListFilter {
-        q: given(q),
-        stage_id: given(stage_id),
-        tag: given(tag),
-        owner_id: given(owner_id),
-        location_id: given(location_id),
-        source: given(source),
-        warmness_min,
-        warmness_max,
-        sort: given(sort),
+        warmness_min: score("warmness_min", query.warmness_min)?,
+        warmness_max: score("warmness_max", query.warmness_max)?,
+        q: given(query.q),
+        stage_id: given(query.stage_id),
+        tag: given(query.tag),
+        owner_id: given(query.owner_id),
+        location_id: given(query.location_id),
+        source: given(query.source),
+        sort: given(query.sort),
         cursor: given(cursor),
         ..Default::default()
     };

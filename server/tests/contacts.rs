@@ -258,17 +258,21 @@ async fn contacts_page_filters_reach_the_list(backend: Backend) {
         }
         (ids[0].clone(), ids[1].clone())
     });
-    let warmest = list(vec![("warmness_min", "50".into())]).await;
+    let warmest = list(vec![("query[warmness_min]", "50".into())]).await;
     assert_eq!(warmest.status(), StatusCode::OK);
     let ids: Vec<String> =
         items(warmest.json().await.unwrap()).iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids, [warm.as_str()]);
     let scored = items(
-        list(vec![("warmness_min", "0".into()), ("warmness_max", "100".into())]).await.json().await.unwrap(),
+        list(vec![("query[warmness_min]", "0".into()), ("query[warmness_max]", "100".into())])
+            .await
+            .json()
+            .await
+            .unwrap(),
     );
     assert_eq!(scored.len(), 2, "unscored contacts are left out of a warmness range");
     assert!(scored.iter().any(|c| c["id"] == cool.as_str()));
-    let bad = list(vec![("warmness_min", "warm".into())]).await;
+    let bad = list(vec![("query[warmness_min]", "warm".into())]).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("warmness min"));
 
@@ -279,10 +283,10 @@ async fn contacts_page_filters_reach_the_list(backend: Backend) {
     });
     let narrowed = items(
         list(vec![
-            ("source", "referral".into()),
-            ("location_id", location_id.clone()),
-            ("owner_id", owner_id.clone()),
-            ("sort", "name".into()),
+            ("query[source]", "referral".into()),
+            ("query[location_id]", location_id.clone()),
+            ("query[owner_id]", owner_id.clone()),
+            ("query[sort]", "name".into()),
         ])
         .await
         .json()

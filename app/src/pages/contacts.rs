@@ -12,9 +12,9 @@ use crate::components::contact_form::ContactFormFields;
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
 use crate::components::task_list::TaskList;
 use crate::server_fns::{
-    AddTask, LogTouchpoint, RescheduleTask, SetTaskDone, UpdateContact, assignable_staff, contact_duplicates,
-    contact_form_choices, contact_tag_names, contact_tasks, contact_timeline, get_contact, list_contacts,
-    pipeline_stages,
+    AddTask, ContactListQuery, LogTouchpoint, RescheduleTask, SetTaskDone, UpdateContact, assignable_staff,
+    contact_duplicates, contact_form_choices, contact_tag_names, contact_tasks, contact_timeline,
+    get_contact, list_contacts, pipeline_stages,
 };
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
@@ -62,37 +62,6 @@ const SORT_CHOICES: [(&str, &str); 6] = [
     ("warmness", "Warmest first"),
 ];
 
-/// The list's search and filters as the page's query string holds them; the export link
-/// carries the same, so "Export CSV" exports exactly the list on screen.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct ListQuery {
-    q: Option<String>,
-    stage_id: Option<String>,
-    tag: Option<String>,
-    owner_id: Option<String>,
-    location_id: Option<String>,
-    source: Option<String>,
-    warmness_min: Option<String>,
-    warmness_max: Option<String>,
-    sort: Option<String>,
-}
-
-impl ListQuery {
-    fn pairs(&self) -> [(&'static str, Option<String>); 9] {
-        [
-            ("q", self.q.clone()),
-            ("stage_id", self.stage_id.clone()),
-            ("tag", self.tag.clone()),
-            ("owner_id", self.owner_id.clone()),
-            ("location_id", self.location_id.clone()),
-            ("source", self.source.clone()),
-            ("warmness_min", self.warmness_min.clone()),
-            ("warmness_max", self.warmness_max.clone()),
-            ("sort", self.sort.clone()),
-        ]
-    }
-}
-
 /// A filter `<select>`: "All …" first, then `choices` as (value, label), `now` selected.
 fn filter_select(
     name: &'static str,
@@ -119,7 +88,7 @@ fn filter_select(
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |key: &str| query.read().get(key).filter(|v| !v.trim().is_empty());
-    let filters = move || ListQuery {
+    let filters = move || ContactListQuery {
         q: param("q"),
         stage_id: param("stage_id"),
         tag: param("tag"),
@@ -130,23 +99,8 @@ pub fn ContactsPage() -> impl IntoView {
         warmness_max: param("warmness_max"),
         sort: param("sort"),
     };
-    let contacts = Resource::new(
-        move || (filters(), param("cursor")),
-        |(f, cursor)| {
-            list_contacts(
-                f.q,
-                f.stage_id,
-                f.tag,
-                f.owner_id,
-                f.location_id,
-                f.source,
-                f.warmness_min,
-                f.warmness_max,
-                f.sort,
-                cursor,
-            )
-        },
-    );
+    let contacts =
+        Resource::new(move || (filters(), param("cursor")), |(query, cursor)| list_contacts(query, cursor));
     let list_stages = Resource::new(|| (), |_| pipeline_stages());
     let filter_choices = Resource::new(
         || (),
