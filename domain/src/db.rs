@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 use crate::DomainError;
 use crate::services::api_tokens::CredentialCache;
 use crate::services::audit_writer::AuditWriter;
+use crate::wal_checkpointer::{self, WalCheckpointer};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` (a [`Db`]
 /// or a reference to one) is.
@@ -121,15 +122,22 @@ pub struct Db {
 struct Shared {
     audit: AuditWriter,
     credentials: CredentialCache,
+    /// SQLite only: checkpoints the WAL in the background instead of inside commits.
+    _checkpointer: Option<WalCheckpointer>,
 }
 
 impl Db {
-    /// Wraps an open pool; starts the audit writer on the current Tokio runtime (without one,
-    /// audit entries are inserted one by one).
+    /// Wraps an open pool; starts the audit writer (and, on SQLite, the WAL checkpointer) on
+    /// the current Tokio runtime (without one, audit entries are inserted one by one).
     pub fn from_pool(pool: Pool) -> Db {
+        let checkpointer = match &pool {
+            Pool::Sqlite(sqlite) => WalCheckpointer::start(sqlite.clone()),
+            Pool::Postgres(_) => None,
+        };
         let shared = Arc::new(Shared {
             audit: AuditWriter::start(pool.clone()),
             credentials: CredentialCache::default(),
+            _checkpointer: checkpointer,
         });
         Db { pool, shared }
     }
@@ -161,7 +169,10 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
+                    .busy_timeout(Duration::from_secs(5))
+                    // Checkpoints run in the background (see wal_checkpointer); commits only
+                    // checkpoint themselves if the WAL grows past this backstop.
+                    .pragma("wal_autocheckpoint", wal_checkpointer::BACKSTOP_PAGES.to_string());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(5))

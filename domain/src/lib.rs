@@ -22,6 +22,8 @@ pub mod services;
 pub mod sessions;
 #[cfg(feature = "server")]
 pub mod time;
+#[cfg(feature = "server")]
+mod wal_checkpointer;
 
 #[cfg(feature = "server")]
 pub use actor::Actor;
