@@ -23,6 +23,11 @@ impl Timestamp {
     pub fn now() -> Self {
         Timestamp(Utc::now().trunc_subsecs(6))
     }
+
+    /// The text SQLite stores (for SQL that builds values itself, e.g. from JSON).
+    pub fn sqlite_text(&self) -> String {
+        self.0.format(SQLITE_FORMAT).to_string()
+    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {
@@ -48,7 +53,7 @@ impl Type<Sqlite> for Timestamp {
 
 impl Encode<'_, Sqlite> for Timestamp {
     fn encode_by_ref(&self, buf: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
-        Encode::<Sqlite>::encode(self.0.format(SQLITE_FORMAT).to_string(), buf)
+        Encode::<Sqlite>::encode(self.sqlite_text(), buf)
     }
 }
 

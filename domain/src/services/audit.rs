@@ -62,9 +62,6 @@ impl Entry {
     }
 }
 
-pub(crate) const INSERT_COLUMNS: &str =
-    "id, occurred_at, actor_user_id, actor_token_id, action, subject_type, subject_id, ip, detail";
-
 fn stamp(entry: Entry, at: Timestamp) -> Stamped {
     Stamped { id: Ulid::new().to_string(), at, entry }
 }

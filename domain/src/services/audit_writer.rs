@@ -8,36 +8,12 @@
 use sqlx::pool::PoolConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::{Entry, INSERT_COLUMNS};
+use super::audit::Entry;
+use crate::DomainError;
 use crate::db::Pool;
 use crate::time::Timestamp;
-use crate::{DomainError, on_pool};
 
-/// Runs one multi-row INSERT of `$entries` on `$executor` (a single statement: all or none).
-macro_rules! insert_on {
-    ($executor:expr, $entries:expr) => {{
-        let entries = $entries;
-        let rows = entries.len();
-        if rows > 0 {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_sql(rows)));
-            for Stamped { id, at, entry } in entries {
-                query = query
-                    .bind(id.as_str())
-                    .bind(*at)
-                    .bind(entry.actor_user_id.as_deref())
-                    .bind(entry.actor_token_id.as_deref())
-                    .bind(entry.action)
-                    .bind(entry.subject_type)
-                    .bind(entry.subject_id.as_deref())
-                    .bind(entry.ip.as_deref())
-                    .bind(entry.detail.as_deref());
-            }
-            query.execute($executor).await?;
-        }
-    }};
-}
-
-/// Most entries in one INSERT (9 bind values each, well under both backends' limits).
+/// Most entries in one INSERT.
 pub(crate) const MAX_BATCH: usize = 256;
 /// Entries waiting beyond this make `record` wait for room (backpressure, not loss).
 const QUEUE_CAPACITY: usize = 8192;
@@ -134,21 +110,103 @@ async fn write_held(pool: &Pool, held: &mut Option<Held>, batch: &[Pending]) -> 
     };
     let entries = batch.iter().map(|p| &p.stamped);
     match connection {
-        Held::Sqlite(connection) => insert_on!(&mut **connection, entries),
-        Held::Postgres(connection) => insert_on!(&mut **connection, entries),
+        Held::Sqlite(connection) => insert_sqlite(&mut **connection, entries).await,
+        Held::Postgres(connection) => insert_postgres(&mut **connection, entries).await,
     }
+}
+
+/// One statement whatever the batch size, so it is prepared once per connection and stays in
+/// sqlx's statement cache (a VALUES list per size would be a new statement for every size).
+/// SQLite: the entries travel as one JSON array of rows, unpacked by `json_each` in order.
+const SQLITE_INSERT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, \
+    action, subject_type, subject_id, ip, detail) \
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, \
+    value ->> 7, value ->> 8 FROM json_each($1) ORDER BY key";
+
+/// PostgreSQL: one array per column, zipped back into rows by `unnest`.
+const POSTGRES_INSERT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, \
+    action, subject_type, subject_id, ip, detail) \
+    SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], \
+    $7::text[], $8::text[], $9::text[])";
+
+async fn insert_sqlite<'a, E>(
+    executor: E,
+    entries: impl Iterator<Item = &'a Stamped>,
+) -> Result<(), DomainError>
+where
+    E: sqlx::Executor<'a, Database = sqlx::Sqlite>,
+{
+    let rows: Vec<serde_json::Value> = entries
+        .map(|Stamped { id, at, entry }| {
+            serde_json::json!([
+                id,
+                at.sqlite_text(),
+                entry.actor_user_id,
+                entry.actor_token_id,
+                entry.action,
+                entry.subject_type,
+                entry.subject_id,
+                entry.ip,
+                entry.detail,
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let json = serde_json::Value::Array(rows).to_string();
+    sqlx::query(SQLITE_INSERT).bind(json).execute(executor).await?;
     Ok(())
 }
 
-fn insert_sql(rows: usize) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|row| {
-            let first = row * 9;
-            let placeholders: Vec<String> = (first + 1..=first + 9).map(|n| format!("${n}")).collect();
-            format!("({})", placeholders.join(", "))
-        })
-        .collect();
-    format!("INSERT INTO audit_events ({INSERT_COLUMNS}) VALUES {}", values.join(", "))
+async fn insert_postgres<'a, E>(
+    executor: E,
+    entries: impl Iterator<Item = &'a Stamped>,
+) -> Result<(), DomainError>
+where
+    E: sqlx::Executor<'a, Database = sqlx::Postgres>,
+{
+    let mut columns = PostgresColumns::default();
+    for Stamped { id, at, entry } in entries {
+        columns.id.push(id.as_str());
+        columns.occurred_at.push(at.0);
+        columns.actor_user_id.push(entry.actor_user_id.as_deref());
+        columns.actor_token_id.push(entry.actor_token_id.as_deref());
+        columns.action.push(entry.action);
+        columns.subject_type.push(entry.subject_type);
+        columns.subject_id.push(entry.subject_id.as_deref());
+        columns.ip.push(entry.ip.as_deref());
+        columns.detail.push(entry.detail.as_deref());
+    }
+    if columns.id.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(POSTGRES_INSERT)
+        .bind(columns.id)
+        .bind(columns.occurred_at)
+        .bind(columns.actor_user_id)
+        .bind(columns.actor_token_id)
+        .bind(columns.action)
+        .bind(columns.subject_type)
+        .bind(columns.subject_id)
+        .bind(columns.ip)
+        .bind(columns.detail)
+        .execute(executor)
+        .await?;
+    Ok(())
+}
+
+#[derive(Default)]
+struct PostgresColumns<'a> {
+    id: Vec<&'a str>,
+    occurred_at: Vec<chrono::DateTime<chrono::Utc>>,
+    actor_user_id: Vec<Option<&'a str>>,
+    actor_token_id: Vec<Option<&'a str>>,
+    action: Vec<&'a str>,
+    subject_type: Vec<Option<&'a str>>,
+    subject_id: Vec<Option<&'a str>>,
+    ip: Vec<Option<&'a str>>,
+    detail: Vec<Option<&'a str>>,
 }
 
 /// Inserts `entries` through the pool (imports, and when no writer runs).
@@ -156,8 +214,10 @@ pub(crate) async fn insert<'a>(
     pool: &Pool,
     entries: impl ExactSizeIterator<Item = &'a Stamped>,
 ) -> Result<(), DomainError> {
-    on_pool!(pool, pool => insert_on!(pool, entries));
-    Ok(())
+    match pool {
+        Pool::Sqlite(pool) => insert_sqlite(pool, entries).await,
+        Pool::Postgres(pool) => insert_postgres(pool, entries).await,
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +259,16 @@ mod tests {
                 recording.await.expect("task").expect("recorded");
             }
             assert_eq!(count(&with_writer).await, 20);
+            // Whatever text an entry's detail holds comes back as written.
+            let awkward = "quote \" backslash \\ tab \t newline \n ünïcödé 🩻 ' -- ;";
+            audit::record(&with_writer, Entry::new("test.detail").detail(awkward)).await.expect("recorded");
+            let stored: String = crate::on_db!(&with_writer, pool => {
+                sqlx::query_scalar("SELECT detail FROM audit_events WHERE action = 'test.detail'")
+                    .fetch_one(pool)
+                    .await
+                    .expect("detail")
+            });
+            assert_eq!(stored, awkward);
             audit::record(&without_writer, Entry::new("test.entry")).await.expect("recorded directly");
             assert_eq!(count(&with_writer).await, 21);
             with_writer.close().await;
