@@ -25,16 +25,29 @@ mod ssr {
         day: Option<&str>,
         contact_id: Option<&str>,
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DomainError> {
-        let Some(day) = day.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
-        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-            .ok()
-            .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
-            .ok_or_else(|| {
-                DomainError::field("due_date", "must be a date as YYYY-MM-DD (years 2000–2200)")
-            })?;
+        let Some(day) = due_day(day)? else { return Ok(None) };
         domain::services::tasks::due_on(&context().db, day, contact_id.filter(|c| !c.is_empty()))
             .await
             .map(Some)
+    }
+
+    /// [`due_at`] for an existing task (its contact's zone).
+    pub async fn due_at_for_task(
+        day: Option<&str>,
+        task_id: &str,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, DomainError> {
+        let Some(day) = due_day(day)? else { return Ok(None) };
+        domain::services::tasks::due_on_for_task(&context().db, day, task_id).await.map(Some)
+    }
+
+    /// A form's due day: empty is none; otherwise YYYY-MM-DD in a sane range.
+    fn due_day(day: Option<&str>) -> Result<Option<chrono::NaiveDate>, DomainError> {
+        let Some(day) = day.map(str::trim).filter(|d| !d.is_empty()) else { return Ok(None) };
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+            .map(Some)
+            .ok_or_else(|| DomainError::field("due_date", "must be a date as YYYY-MM-DD (years 2000–2200)"))
     }
 
     fn set_status(status: StatusCode) {
@@ -555,8 +568,8 @@ pub async fn reschedule_task(
     due_date: Option<String>,
 ) -> Result<domain::model::Task, ServerFnError> {
     let (actor, ip) = ssr::caller()?;
-    // The day is read in the clinic's first location's zone (see tasks::due_on).
-    let due_at = ssr::due_at(due_date.as_deref(), None).await.map_err(ssr::fail)?;
+    // The day is read in the zone of the task's contact's location (see tasks::due_on).
+    let due_at = ssr::due_at_for_task(due_date.as_deref(), &id).await.map_err(ssr::fail)?;
     let changes = domain::services::tasks::TaskChanges {
         assignee_id: Some(assignee_id.filter(|a| !a.is_empty())),
         due_at: Some(due_at),

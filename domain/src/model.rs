@@ -209,6 +209,11 @@ pub struct Task {
     pub title: String,
     pub assignee_id: Option<String>,
     pub due_at: Option<DateTime<Utc>>,
+    /// The calendar day `due_at` falls on in the zone of the contact's location (else the
+    /// clinic's first location).
+    pub due_day: Option<chrono::NaiveDate>,
+    /// `due_at` as that location's clock shows it, e.g. "Tue 15 Dec 2026, 5:00 pm AEST".
+    pub due_label: Option<String>,
     pub completed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// Open and past its due time, as of when the server answered.

@@ -89,7 +89,8 @@ test("add a task with a due day on a contact, then reassign it from Tasks", asyn
   await addTask.getByRole("button", { name: "Add task" }).click();
   const tasks = page.getByRole("region", { name: "Tasks" });
   await expect(tasks.getByText("Send MRI preparation sheet")).toBeVisible();
-  await expect(tasks.getByText(/Due 2031-03-14/)).toBeVisible();
+  // Due at 5 pm on the clock of the contact's location (AEDT in Sydney, AEST in Brisbane).
+  await expect(tasks.getByText(/Due Fri 14 Mar 2031, 5:00 pm AE[DS]T/)).toBeVisible();
 
   await page.goto("/tasks?view=open");
   await hydrated(page);
@@ -101,7 +102,8 @@ test("add a task with a due day on a contact, then reassign it from Tasks", asyn
   await expect(page.getByRole("status").filter({ hasText: "Task updated." })).toBeVisible();
   const updated = page.getByRole("listitem").filter({ hasText: "Send MRI preparation sheet" });
   await expect(updated).toContainText("Riley Reception");
-  await expect(updated).toContainText("Due 2031-03-20");
+  await expect(updated).toContainText(/Due Thu 20 Mar 2031, 5:00 pm AE[DS]T/);
+  await expect(updated.getByLabel("Due day")).toHaveValue("2031-03-20");
 });
 
 test("import a CSV with one bad row and see the report", async ({ page, consoleErrors }) => {

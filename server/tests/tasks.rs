@@ -259,3 +259,96 @@ async fn tasks_page_lists_and_completes_tasks(backend: Backend) {
     let finished = client.get(app.url("/tasks?view=done")).send().await.unwrap().text().await.unwrap();
     assert!(finished.contains("Confirm appointment time"));
 }
+
+on_both_backends!(due_days_are_read_and_shown_in_the_contacts_zone);
+
+/// In December Sydney keeps daylight time (UTC+11) and Brisbane does not (UTC+10): a task moved
+/// to a day falls due at 5 pm on the clock of its contact's location, and the task list shows
+/// that clock, whichever location the clinic lists first.
+async fn due_days_are_read_and_shown_in_the_contacts_zone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("manager").await;
+    let client = app.signed_in("manager").await;
+    for (location, expected_due_at, expected_label) in [
+        ("Brisbane North", "2026-12-15T07:00:00Z", "Tue 15 Dec 2026, 5:00 pm AEST"),
+        ("Sydney CBD", "2026-12-15T06:00:00Z", "Tue 15 Dec 2026, 5:00 pm AEDT"),
+    ] {
+        let location_id = app.location_id(location).await;
+        let contact = new_contact(
+            &app,
+            &token,
+            json!({ "first_name": "Zoe", "last_name": location, "location_id": location_id,
+                    "email": format!("zoe.{}@example.com", location_id.to_lowercase()) }),
+        )
+        .await;
+        let task: Value = app
+            .api()
+            .post(app.url("/api/v1/tasks"))
+            .bearer_auth(&token)
+            .json(&json!({ "title": format!("Call back ({location})"), "contact_id": contact }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let task_id = task["id"].as_str().unwrap();
+
+        // The Tasks page's "Change" form.
+        let moved = client
+            .post(app.url("/rpc/reschedule_task"))
+            .form(&[("id", task_id), ("assignee_id", ""), ("due_date", "2026-12-15")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), StatusCode::OK, "{location}");
+
+        let listed: Value = app
+            .api()
+            .get(app.url(&format!("/api/v1/tasks?contact_id={contact}&status=all")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let stored = &listed["items"][0];
+        let due_at: chrono::DateTime<chrono::Utc> = stored["due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(due_at, expected_due_at.parse::<chrono::DateTime<chrono::Utc>>().unwrap(), "{location}");
+        assert_eq!(stored["due_day"], "2026-12-15", "{location}");
+        assert_eq!(stored["due_label"], expected_label, "{location}");
+
+        // The contact page lists its tasks with the Tasks page's component.
+        let page =
+            client.get(app.url(&format!("/contacts/{contact}"))).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains(&format!("Due {expected_label}")),
+            "{location}: the task shows the clinic's clock"
+        );
+        assert!(page.contains(r#"value="2026-12-15""#), "{location}: the due-day field holds the same day");
+    }
+
+    // Not a date: the field is named and nothing changes.
+    let listed: Value = app
+        .api()
+        .get(app.url("/api/v1/tasks?status=all"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task_id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    let refused = client
+        .post(app.url("/rpc/reschedule_task"))
+        .form(&[("id", task_id.as_str()), ("assignee_id", ""), ("due_date", "15/12/2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("due date: must be a date"), "{body}");
+}

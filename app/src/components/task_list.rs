@@ -20,8 +20,8 @@ pub fn TaskList(
             {tasks.into_iter().map(|task| {
                 let done = task.completed_at.is_some();
                 let overdue = task.overdue;
-                let due = task.due_at.as_ref().map(utc);
-                let due_day = task.due_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+                let due = task.due_label.clone().or_else(|| task.due_at.as_ref().map(utc));
+                let due_day = task.due_day.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
                 let assignee = task.assignee_id.clone().unwrap_or_default();
                 let assignee_name = staff.iter().find(|(id, _)| *id == assignee).map(|(_, n)| n.clone());
                 let (button, next) = if done { ("Reopen", "false") } else { ("Done", "true") };

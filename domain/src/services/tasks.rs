@@ -28,10 +28,14 @@ struct Row {
     due_at: Option<Timestamp>,
     completed_at: Option<Timestamp>,
     created_at: Timestamp,
+    /// The zone the due day is read in: the contact's location's, else the clinic's first.
+    time_zone: Option<String>,
 }
 
 impl From<Row> for Task {
     fn from(r: Row) -> Self {
+        let zone = parse_zone(r.time_zone.as_deref());
+        let due_local = r.due_at.map(|due| due.0.with_timezone(&zone));
         Task {
             id: r.id,
             contact_id: r.contact_id,
@@ -39,6 +43,12 @@ impl From<Row> for Task {
             title: r.title,
             assignee_id: r.assignee_id,
             due_at: r.due_at.map(|t| t.0),
+            due_day: due_local.map(|due| due.date_naive()),
+            due_label: due_local.map(|due| {
+                // "Tue 15 Dec 2026, 5:00 pm AEST": what the clinic's clock says.
+                let hour = due.format("%-I:%M %P");
+                format!("{} {}, {hour} {}", due.format("%a %-d %b"), due.format("%Y"), due.format("%Z"))
+            }),
             overdue: r.completed_at.is_none() && r.due_at.is_some_and(|due| due.0 < Utc::now()),
             completed_at: r.completed_at.map(|t| t.0),
             created_at: r.created_at.0,
@@ -46,8 +56,9 @@ impl From<Row> for Task {
     }
 }
 
-const SELECT: &str = "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_name AS contact_name, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at \
-    FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id \
+const SELECT: &str = "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_name AS contact_name, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at, \
+    COALESCE(l.time_zone, (SELECT time_zone FROM locations ORDER BY created_at, name LIMIT 1)) AS time_zone \
+    FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id LEFT JOIN locations l ON l.id = c.location_id \
     WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
       AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
 
@@ -127,6 +138,7 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) 
         due_at: input.due_at.map(|d| Timestamp(d.trunc_subsecs(6))),
         completed_at: None,
         created_at: Timestamp::now(),
+        time_zone: None,
     };
     on_db!(db, pool => {
         sqlx::query(
@@ -143,7 +155,8 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) 
         .await?;
     });
     audit::record(db, Entry::new("task.create").by(actor).on("task", &row.id).from_ip(ip)).await?;
-    Ok(row.into())
+    // Read back: the answer names the contact and reads the due day in its location's zone.
+    Ok(load(db, actor, &row.id).await?.into())
 }
 
 pub async fn update(
@@ -235,6 +248,11 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
     Ok(Page { items, next_cursor })
 }
 
+/// An IANA zone name as stored, or UTC when there is none (a clinic with no location yet).
+fn parse_zone(name: Option<&str>) -> chrono_tz::Tz {
+    name.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC)
+}
+
 /// The moment a task "due on `day`" falls due: 5 pm in the time zone of the contact's
 /// location, else of the clinic's first location (UTC if there is none).
 pub async fn due_on(
@@ -251,7 +269,24 @@ pub async fn due_on(
         .fetch_one(pool)
         .await?
     });
-    let zone: chrono_tz::Tz = zone.and_then(|z| z.parse().ok()).unwrap_or(chrono_tz::UTC);
+    five_pm(day, parse_zone(zone.as_deref()))
+}
+
+/// [`due_on`] for an existing task: the day is read in its contact's zone. An unknown task
+/// gets the clinic's zone here; the change itself then answers 404.
+pub async fn due_on_for_task(
+    db: &Db,
+    day: chrono::NaiveDate,
+    task_id: &str,
+) -> Result<DateTime<Utc>, DomainError> {
+    let contact_id: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT contact_id FROM tasks WHERE id = $1").bind(task_id).fetch_optional(pool).await?
+    })
+    .flatten();
+    due_on(db, day, contact_id.as_deref()).await
+}
+
+fn five_pm(day: chrono::NaiveDate, zone: chrono_tz::Tz) -> Result<DateTime<Utc>, DomainError> {
     let local = day.and_hms_opt(17, 0, 0).unwrap_or_default();
     // 5 pm is never inside a daylight-saving gap in the zones we serve; `earliest` covers any other.
     use chrono::TimeZone;
