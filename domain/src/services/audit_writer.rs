@@ -69,17 +69,25 @@ impl AuditWriter {
     }
 }
 
-/// A connection the writer keeps while entries keep coming, so its batches do not queue for
-/// the pool behind the very requests that wait for them. Returned to the pool when idle.
+/// The writer's connection. SQLite: one from the pool, kept while entries keep coming (so its
+/// batches do not queue for the pool behind the very requests that wait for them) and returned
+/// when idle. PostgreSQL: its own connection, kept for the writer's life, whose commits do not
+/// wait for the WAL flush (`synchronous_commit = off`): an entry is committed before its request
+/// is answered, so a crash of the app loses none, but like SQLite's WAL with
+/// `synchronous = NORMAL` a crash of the database machine may lose the last fraction of a second.
 enum Held {
     Sqlite(PoolConnection<sqlx::Sqlite>),
-    Postgres(PoolConnection<sqlx::Postgres>),
+    Postgres(sqlx::PgConnection),
 }
 
 async fn acquire(pool: &Pool) -> Result<Held, sqlx::Error> {
     Ok(match pool {
         Pool::Sqlite(pool) => Held::Sqlite(pool.acquire().await?),
-        Pool::Postgres(pool) => Held::Postgres(pool.acquire().await?),
+        Pool::Postgres(pool) => {
+            use sqlx::Connection;
+            let options = pool.connect_options().as_ref().clone().options([("synchronous_commit", "off")]);
+            Held::Postgres(sqlx::PgConnection::connect_with(&options).await?)
+        }
     })
 }
 
@@ -97,7 +105,7 @@ async fn write_batches(pool: Pool, mut queue: mpsc::Receiver<Pending>) {
             // A waiter that gave up (its request was cancelled) needs no answer.
             let _ = pending.committed.send(outcome.clone());
         }
-        if queue.is_empty() {
+        if queue.is_empty() && matches!(held, Some(Held::Sqlite(_))) {
             held = None;
         }
     }
@@ -111,7 +119,7 @@ async fn write_held(pool: &Pool, held: &mut Option<Held>, batch: &[Pending]) -> 
     let entries = batch.iter().map(|p| &p.stamped);
     match connection {
         Held::Sqlite(connection) => insert_sqlite(&mut **connection, entries).await,
-        Held::Postgres(connection) => insert_postgres(&mut **connection, entries).await,
+        Held::Postgres(connection) => insert_postgres(&mut *connection, entries).await,
     }
 }
 
