@@ -97,7 +97,7 @@ release: css wasm-release
 	cargo build -p server --release
 
 ## ---- benchmarks (release build; PostgreSQL as for the tests) ----
-# Figures for the budget in ARCHITECTURE.md; the README quotes a run. Takes about 4 minutes.
+# Figures for the budget in ARCHITECTURE.md; the README quotes a run. Takes about 6 minutes.
 bench: postgres
 	cargo build -p bench --release
 	./target/release/avatar-bench

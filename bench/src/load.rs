@@ -41,6 +41,24 @@ pub async fn throughput(
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Latencies (ms) of `samples` requests sent one after another by a single client.
+pub async fn latencies(urls: Arc<Vec<String>>, token: Option<String>, samples: usize) -> (f64, f64) {
+    let client = reqwest::Client::new();
+    let mut timings = Vec::with_capacity(samples);
+    for n in 0..samples {
+        let mut request = client.get(&urls[n % urls.len()]);
+        if let Some(token) = &token {
+            request = request.bearer_auth(token);
+        }
+        let started = Instant::now();
+        let response = request.send().await.expect("request");
+        assert_eq!(response.status(), 200, "{}", urls[n % urls.len()]);
+        response.bytes().await.expect("body");
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    percentiles(timings)
+}
+
 /// Median and 95th percentile of `samples` (milliseconds).
 pub fn percentiles(mut samples: Vec<f64>) -> (f64, f64) {
     samples.sort_by(|a, b| a.total_cmp(b));

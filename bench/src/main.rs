@@ -1,10 +1,11 @@
 //! `make bench`: the performance budget's figures for contacts, on SQLite and PostgreSQL, in a
-//! release build. Prints a Markdown table (also written to target/bench/results.md).
+//! release build. Prints Markdown tables (also written to target/bench/results.md).
 //!
 //! - search: `contacts::list` with a name (typos included), phone or email over 100k contacts;
 //! - board: `GET /pipeline` server-rendered with 500 cards, signed in;
 //! - read API: `GET /api/v1/contacts/{id}` (token, scoping, audit) against a bare axum + sqlx
-//!   handler doing the same read, closed-loop load, ratio of requests per second.
+//!   handler running the same SQL and answering the same JSON: closed-loop load in paired
+//!   rounds, the ratio of requests per second taken per round; then one client's latency.
 //!
 //! PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
 
@@ -28,7 +29,10 @@ const BOARD_CARDS: usize = 500;
 const SEARCHES: usize = 400;
 const BOARD_RENDERS: usize = 200;
 const CONCURRENCY: usize = 16;
-const LOAD_SECONDS: u64 = 5;
+/// Paired rounds of the read API against the bare server.
+const ROUNDS: usize = 8;
+const ROUND_SECONDS: u64 = 2;
+const LATENCY_SAMPLES: usize = 2_000;
 
 struct Figures {
     backend: &'static str,
@@ -36,6 +40,12 @@ struct Figures {
     board: (f64, f64),
     ours_rps: f64,
     bare_rps: f64,
+    /// Median of the rounds' ratios, and the lowest and highest.
+    ratio: f64,
+    ratio_range: (f64, f64),
+    /// p50 and p95 latency (ms) of one client's requests in turn.
+    ours_latency: (f64, f64),
+    bare_latency: (f64, f64),
     import_seconds: f64,
 }
 
@@ -187,18 +197,40 @@ async fn measure(backend: &'static str) -> Figures {
     let ids: Vec<&String> = generated.iter().step_by(97).map(|c| &c.id).take(1000).collect();
     let ours = Arc::new(ids.iter().map(|id| format!("{base}/api/v1/contacts/{id}")).collect::<Vec<_>>());
     let theirs = Arc::new(ids.iter().map(|id| format!("{bare_base}/contacts/{id}")).collect::<Vec<_>>());
-    let run = Duration::from_secs(LOAD_SECONDS);
+    // The yardstick must answer what we answer, or the ratio compares different work.
+    let http = reqwest::Client::new();
+    let ours_body: serde_json::Value =
+        http.get(&ours[0]).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let bare_body: serde_json::Value = http.get(&theirs[0]).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ours_body, bare_body, "the bare server answers the same JSON as the API");
     load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, Duration::from_secs(1)).await;
     load::throughput(theirs.clone(), None, CONCURRENCY, Duration::from_secs(1)).await;
-    let (mut ours_runs, mut bare_runs) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        ours_runs.push(load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, run).await);
-        bare_runs.push(load::throughput(theirs.clone(), None, CONCURRENCY, run).await);
+    // Short rounds, alternating which server goes first, and the ratio taken within each round:
+    // this machine's speed drifts by a third between runs a minute apart, which a ratio of two
+    // separately taken medians would count as our cost or gain.
+    let round = Duration::from_secs(ROUND_SECONDS);
+    let (mut ours_runs, mut bare_runs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..ROUNDS {
+        let (o, b) = if n % 2 == 0 {
+            let o = load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, round).await;
+            (o, load::throughput(theirs.clone(), None, CONCURRENCY, round).await)
+        } else {
+            let b = load::throughput(theirs.clone(), None, CONCURRENCY, round).await;
+            (load::throughput(ours.clone(), Some(token.clone()), CONCURRENCY, round).await, b)
+        };
+        ours_runs.push(o);
+        bare_runs.push(b);
+        ratios.push(o / b);
     }
     let median = |mut v: Vec<f64>| {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
+    let ratio_range =
+        (ratios.iter().copied().fold(f64::INFINITY, f64::min), ratios.iter().copied().fold(0.0, f64::max));
+    // What one request costs a user when the server is not saturated: one client, in turn.
+    let ours_latency = load::latencies(ours.clone(), Some(token.clone()), LATENCY_SAMPLES).await;
+    let bare_latency = load::latencies(theirs.clone(), None, LATENCY_SAMPLES).await;
 
     if let Some(name) = pg_name {
         db.close().await;
@@ -214,6 +246,10 @@ async fn measure(backend: &'static str) -> Figures {
         board,
         ours_rps: median(ours_runs),
         bare_rps: median(bare_runs),
+        ratio: median(ratios),
+        ratio_range,
+        ours_latency,
+        bare_latency,
         import_seconds,
     }
 }
@@ -221,10 +257,17 @@ async fn measure(backend: &'static str) -> Figures {
 #[tokio::main]
 async fn main() {
     let mut lines = vec![
-        format!("Contacts benchmark ({CONTACTS} contacts; board with {BOARD_CARDS} cards; {CONCURRENCY} clients, {LOAD_SECONDS} s runs, medians of 3)"),
+        format!("Contacts benchmark ({CONTACTS} contacts; board with {BOARD_CARDS} cards)"),
         String::new(),
-        "| Backend | Search p50 | Search p95 (budget < 10 ms) | Board SSR p50 | Board SSR p95 (budget < 15 ms) | GET contact req/s | Bare axum+sqlx req/s | Ratio (budget ≥ 0.7) | Import 10k rows (budget < 10 s) |".into(),
-        "|---|---|---|---|---|---|---|---|---|".into(),
+        "| Backend | Search p50 | Search p95 (budget < 10 ms) | Board SSR p50 | Board SSR p95 (budget < 15 ms) | Import 10k rows (budget < 10 s) |".into(),
+        "|---|---|---|---|---|---|".into(),
+    ];
+    let mut reads = vec![
+        String::new(),
+        format!("Read API: GET /api/v1/contacts/{{id}} against a bare axum + sqlx server doing the same read ({CONCURRENCY} clients, {ROUNDS} paired rounds of {ROUND_SECONDS} s; medians; then one client, {LATENCY_SAMPLES} requests in turn)"),
+        String::new(),
+        "| Backend | GET contact req/s | Bare req/s | Ratio (budget ≥ 0.7) | Ratio, lowest–highest round | p50 / p95 one client | Bare p50 / p95 one client |".into(),
+        "|---|---|---|---|---|---|---|".into(),
     ];
     // `BENCH_BACKENDS=sqlite` (or `postgresql`) measures one backend only.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default().to_lowercase();
@@ -235,18 +278,24 @@ async fn main() {
         eprintln!("measuring {backend}…");
         let f = measure(backend).await;
         lines.push(format!(
-            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} | {:.0} | {:.2} | {:.2} s |",
+            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} s |",
+            f.backend, f.search.0, f.search.1, f.board.0, f.board.1, f.import_seconds
+        ));
+        reads.push(format!(
+            "| {} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} / {:.2} ms | {:.2} / {:.2} ms |",
             f.backend,
-            f.search.0,
-            f.search.1,
-            f.board.0,
-            f.board.1,
             f.ours_rps,
             f.bare_rps,
-            f.ours_rps / f.bare_rps,
-            f.import_seconds
+            f.ratio,
+            f.ratio_range.0,
+            f.ratio_range.1,
+            f.ours_latency.0,
+            f.ours_latency.1,
+            f.bare_latency.0,
+            f.bare_latency.1
         ));
     }
+    lines.extend(reads);
     let table = lines.join("\n");
     println!("{table}");
     let _ = std::fs::create_dir_all("target/bench");
