@@ -182,6 +182,18 @@ pub struct Contact {
 
 /// Where contacts come from.
 pub const CONTACT_SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
+
+/// How staff read a [`CONTACT_SOURCES`] key ("walk_in" is "Walk-in"); an unknown key as is.
+pub fn source_label(source: &str) -> &str {
+    match source {
+        "web_form" => "Web form",
+        "referral" => "Referral",
+        "phone" => "Phone",
+        "campaign" => "Campaign",
+        "walk_in" => "Walk-in",
+        other => other,
+    }
+}
 /// The imaging modalities a contact may ask for.
 pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
 

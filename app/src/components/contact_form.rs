@@ -6,17 +6,6 @@ use leptos::prelude::*;
 
 use crate::components::forms::INPUT;
 
-fn source_name(source: &str) -> &str {
-    match source {
-        "web_form" => "Web form",
-        "referral" => "Referral",
-        "phone" => "Phone",
-        "campaign" => "Campaign",
-        "walk_in" => "Walk-in",
-        other => other,
-    }
-}
-
 /// Labelled inputs for every contact field, filled from `contact` when editing.
 #[component]
 pub fn ContactFormFields(
@@ -55,7 +44,7 @@ pub fn ContactFormFields(
                 <label for="source" class="block text-sm font-medium text-slate-700">"Source"</label>
                 <select id="source" name="form[source]" class=INPUT>
                     {CONTACT_SOURCES.into_iter().map(|s| view! {
-                        <option value=s selected=source == s>{source_name(s).to_owned()}</option>
+                        <option value=s selected=source == s>{domain::model::source_label(s).to_owned()}</option>
                     }).collect_view()}
                 </select>
             </div>

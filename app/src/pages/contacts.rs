@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use domain::model::{CONTACT_SOURCES, Contact, Stage, modality_label};
+use domain::model::{CONTACT_SOURCES, Contact, Stage, modality_label, source_label};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -19,17 +19,6 @@ use crate::server_fns::{
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.id, s.name)).collect()
-}
-
-fn source_label(source: &str) -> String {
-    match source {
-        "web_form" => "Web form".into(),
-        "walk_in" => "Walk-in".into(),
-        other => {
-            let mut chars = other.chars();
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-        }
-    }
 }
 
 /// `key=value&…` for the given, non-empty values, percent-encoded.
@@ -135,7 +124,7 @@ pub fn ContactsPage() -> impl IntoView {
                     let stages = stages.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
                     let tags = tags.unwrap_or_default().into_iter().map(|t| (t.clone(), t)).collect();
                     let sources =
-                        CONTACT_SOURCES.into_iter().map(|s| (s.to_owned(), source_label(s))).collect();
+                        CONTACT_SOURCES.into_iter().map(|s| (s.to_owned(), source_label(s).to_owned())).collect();
                     let sort_now = now.sort.clone();
                     view! {
                         {filter_select("stage_id", "Stage", "All stages", stages, now.stage_id)}
@@ -374,7 +363,7 @@ fn ContactDetails(
             {row("Email", contact.email)}
             {row("Date of birth", contact.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()))}
             {row("Requested", contact.requested_modality.as_deref().map(|m| modality_label(m).to_owned()))}
-            {row("Source", Some(source_label(&contact.source)))}
+            {row("Source", Some(source_label(&contact.source).to_owned()))}
             {row("Referring doctor", contact.referring_doctor)}
             {row("Location", location)}
             {row("SMS consent", Some(consent(contact.sms_consent)))}
