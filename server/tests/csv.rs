@@ -197,4 +197,14 @@ async fn ten_thousand_rows_import_in_one_request(backend: Backend) {
     // the machine with the other tests, so it only guards against a pathological slowdown.
     assert!(took < Duration::from_secs(40), "10,000 rows took {took:?}");
     assert_eq!(list(&app, &token, "tag=imported&limit=1").await["items"].as_array().unwrap().len(), 1);
+    // Every created row is in the audit log, each naming its contact.
+    let audited: i64 = domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT subject_id) FROM audit_events WHERE action = 'contact.create' AND detail = 'import'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(audited, 10_000);
 }

@@ -76,14 +76,11 @@ pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
     }
 }
 
-/// Appends many entries (an import's thousands of rows), a few hundred per INSERT.
+/// Appends many entries (an import's thousands of rows) in one INSERT: all or none.
 pub async fn record_many(db: &Db, entries: Vec<Entry>) -> Result<(), DomainError> {
     let now = Timestamp::now();
     let stamped: Vec<Stamped> = entries.into_iter().map(|entry| stamp(entry, now)).collect();
-    for chunk in stamped.chunks(audit_writer::MAX_BATCH) {
-        audit_writer::insert(db.pool(), chunk.iter()).await?;
-    }
-    Ok(())
+    audit_writer::insert(db.pool(), stamped.iter()).await
 }
 
 /// Filters for [`list`]; every field optional.

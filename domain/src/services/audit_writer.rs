@@ -13,8 +13,8 @@ use crate::DomainError;
 use crate::db::Pool;
 use crate::time::Timestamp;
 
-/// Most entries in one INSERT.
-pub(crate) const MAX_BATCH: usize = 256;
+/// Most entries the writer puts in one INSERT.
+const MAX_BATCH: usize = 256;
 /// Entries waiting beyond this make `record` wait for room (backpressure, not loss).
 const QUEUE_CAPACITY: usize = 8192;
 
