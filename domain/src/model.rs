@@ -194,6 +194,7 @@ pub fn source_label(source: &str) -> &str {
         other => other,
     }
 }
+
 /// The imaging modalities a contact may ask for.
 pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
 

@@ -44,11 +44,8 @@ impl From<Row> for Task {
             assignee_id: r.assignee_id,
             due_at: r.due_at.map(|t| t.0),
             due_day: due_local.map(|due| due.date_naive()),
-            due_label: due_local.map(|due| {
-                // "Tue 15 Dec 2026, 5:00 pm AEST": what the clinic's clock says.
-                let hour = due.format("%-I:%M %P");
-                format!("{} {}, {hour} {}", due.format("%a %-d %b"), due.format("%Y"), due.format("%Z"))
-            }),
+            // "Tue 15 Dec 2026, 5:00 pm AEST": what the location's clock says.
+            due_label: due_local.map(|due| due.format("%a %-d %b %Y, %-I:%M %P %Z").to_string()),
             overdue: r.completed_at.is_none() && r.due_at.is_some_and(|due| due.0 < Utc::now()),
             completed_at: r.completed_at.map(|t| t.0),
             created_at: r.created_at.0,
@@ -56,11 +53,22 @@ impl From<Row> for Task {
     }
 }
 
-const SELECT: &str = "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_name AS contact_name, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at, \
-    COALESCE(l.time_zone, (SELECT time_zone FROM locations ORDER BY created_at, name LIMIT 1)) AS time_zone \
+/// The clinic's zone, for what has no location of its own: its first location's.
+macro_rules! clinic_zone {
+    () => {
+        "(SELECT time_zone FROM locations ORDER BY created_at, name LIMIT 1)"
+    };
+}
+
+const SELECT: &str = concat!(
+    "SELECT t.id, t.contact_id, c.first_name || ' ' || c.last_name AS contact_name, t.title, t.assignee_id, t.due_at, t.completed_at, t.created_at, \
+    COALESCE(l.time_zone, ",
+    clinic_zone!(),
+    ") AS time_zone \
     FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id LEFT JOIN locations l ON l.id = c.location_id \
     WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
-      AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
+      AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))"
+);
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -260,16 +268,12 @@ pub async fn due_on(
     day: chrono::NaiveDate,
     contact_id: Option<&str>,
 ) -> Result<DateTime<Utc>, DomainError> {
-    let zone: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT COALESCE((SELECT l.time_zone FROM contacts c JOIN locations l ON l.id = c.location_id WHERE c.id = $1), \
-                             (SELECT time_zone FROM locations ORDER BY created_at, name LIMIT 1))",
-        )
-        .bind(contact_id)
-        .fetch_one(pool)
-        .await?
-    });
-    five_pm(day, parse_zone(zone.as_deref()))
+    const ZONE: &str = concat!(
+        "SELECT COALESCE((SELECT l.time_zone FROM contacts c JOIN locations l ON l.id = c.location_id WHERE c.id = $1), ",
+        clinic_zone!(),
+        ")"
+    );
+    five_pm(day, zone(db, ZONE, contact_id).await?)
 }
 
 /// [`due_on`] for an existing task: the day is read in its contact's zone. An unknown task
@@ -279,11 +283,19 @@ pub async fn due_on_for_task(
     day: chrono::NaiveDate,
     task_id: &str,
 ) -> Result<DateTime<Utc>, DomainError> {
-    let contact_id: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT contact_id FROM tasks WHERE id = $1").bind(task_id).fetch_optional(pool).await?
-    })
-    .flatten();
-    due_on(db, day, contact_id.as_deref()).await
+    const ZONE: &str = concat!(
+        "SELECT COALESCE((SELECT l.time_zone FROM tasks t JOIN contacts c ON c.id = t.contact_id \
+         JOIN locations l ON l.id = c.location_id WHERE t.id = $1), ",
+        clinic_zone!(),
+        ")"
+    );
+    five_pm(day, zone(db, ZONE, Some(task_id)).await?)
+}
+
+/// Runs one of the zone queries above for `id`.
+async fn zone(db: &Db, sql: &'static str, id: Option<&str>) -> Result<chrono_tz::Tz, DomainError> {
+    let name: Option<String> = on_db!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_one(pool).await?);
+    Ok(parse_zone(name.as_deref()))
 }
 
 fn five_pm(day: chrono::NaiveDate, zone: chrono_tz::Tz) -> Result<DateTime<Utc>, DomainError> {
