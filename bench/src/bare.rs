@@ -1,34 +1,17 @@
 //! The yardstick: a minimal axum + sqlx server answering `GET /contacts/{id}` with the same
-//! database read as `GET /api/v1/contacts/{id}` (the same SQL: every column the API returns,
-//! tags in the same subquery) and the same JSON body, and nothing else: no authentication,
+//! database read as `GET /api/v1/contacts/{id}` (the domain's own SQL text: every column the API
+//! returns, tags in the same subquery) and the same JSON body, and nothing else: no authentication,
 //! audit entry, location scoping, middleware or error envelope. The ratio of the two servers'
 //! throughput is what everything but the read costs.
-
-use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
+use domain::Db;
+use domain::model::Contact;
 use domain::time::Timestamp;
-use domain::{Backend, Db};
-use serde::Serialize;
-
-/// The API's query, column for column (domain/src/services/contacts/mod.rs, `load`).
-fn sql(backend: Backend) -> String {
-    let aggregate = match backend {
-        Backend::Sqlite => "group_concat(t.name, char(31))",
-        Backend::Postgres => "string_agg(t.name, chr(31))",
-    };
-    format!(
-        "SELECT id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
-         requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, \
-         sms_consent_changed_at, email_consent, email_consent_changed_at, custom_fields, last_touch_at, \
-         created_at, updated_at, deleted_at, (SELECT {aggregate} FROM contact_tags ct JOIN tags t \
-         ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id) AS tag_list FROM contacts WHERE id = $1"
-    )
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -58,41 +41,13 @@ struct Row {
     tag_list: Option<String>,
 }
 
-/// The same fields the API answers with.
-#[derive(Serialize)]
-struct Body {
-    id: String,
-    first_name: String,
-    last_name: String,
-    phone: Option<String>,
-    email: Option<String>,
-    date_of_birth: Option<NaiveDate>,
-    source: String,
-    referring_doctor: Option<String>,
-    requested_modality: Option<String>,
-    notes: Option<String>,
-    stage_id: String,
-    location_id: Option<String>,
-    owner_id: Option<String>,
-    warmness: Option<i32>,
-    sms_consent: bool,
-    sms_consent_changed_at: Option<DateTime<Utc>>,
-    email_consent: bool,
-    email_consent_changed_at: Option<DateTime<Utc>>,
-    tags: Vec<String>,
-    custom_fields: BTreeMap<String, String>,
-    last_touch_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
 #[derive(Clone)]
 struct Bare {
     db: Db,
     sql: &'static str,
 }
 
-async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Json<Body>, StatusCode> {
+async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Json<Contact>, StatusCode> {
     let sql = sqlx::AssertSqlSafe(bare.sql);
     let row: Option<Row> = domain::on_db!(&bare.db, pool => {
         sqlx::query_as(sql).bind(&id).fetch_optional(pool).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
@@ -101,7 +56,8 @@ async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Jso
     let mut tags: Vec<String> =
         row.tag_list.map(|list| list.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default();
     tags.sort();
-    Ok(Json(Body {
+    // The API's own answer type, so both servers serialize the same shape the same way.
+    Ok(Json(Contact {
         id: row.id,
         first_name: row.first_name,
         last_name: row.last_name,
@@ -132,7 +88,7 @@ async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Jso
 pub async fn spawn(db: Db) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let sql: &'static str = Box::leak(sql(db.backend()).into_boxed_str());
+    let sql = domain::services::contacts::by_id_sql(db.backend());
     let app = Router::new().route("/contacts/{id}", get(contact)).with_state(Bare { db, sql });
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")

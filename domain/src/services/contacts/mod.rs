@@ -86,9 +86,29 @@ struct Row {
     tags: Vec<String>,
 }
 
-const COLUMNS: &str = "id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
-    requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
-    email_consent, email_consent_changed_at, custom_fields, last_touch_at, created_at, updated_at, deleted_at";
+/// The columns of [`Row`], as a literal so queries can be built with `concat!` at compile time.
+macro_rules! columns {
+    () => {
+        "id, first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
+         requested_modality, notes, stage_id, location_id, owner_id, warmness, sms_consent, sms_consent_changed_at, \
+         email_consent, email_consent_changed_at, custom_fields, last_touch_at, created_at, updated_at, deleted_at"
+    };
+}
+const COLUMNS: &str = columns!();
+
+/// The one-contact read with `$aggregate` joining the tag names.
+macro_rules! by_id_sql {
+    ($aggregate:literal) => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            ", (SELECT ",
+            $aggregate,
+            " FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = contacts.id) AS tag_list \
+             FROM contacts WHERE id = $1"
+        )
+    };
+}
 
 impl Row {
     fn custom_fields(&self) -> BTreeMap<String, String> {
@@ -410,15 +430,17 @@ struct RowWithTags {
 /// Separates tag names in `tag_list` (the ASCII unit separator: no tag contains it).
 const TAG_SEPARATOR: char = '\u{1f}';
 
+/// The one-contact read: every column and the tags (`tag_list`, joined by `TAG_SEPARATOR`).
+/// Public so the benchmark's bare yardstick runs exactly this query.
+pub fn by_id_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => by_id_sql!("group_concat(t.name, char(31))"),
+        Backend::Postgres => by_id_sql!("string_agg(t.name, chr(31))"),
+    }
+}
+
 async fn load(db: &Db, actor: &Actor, id: &str, include_deleted: bool) -> Result<Row, DomainError> {
-    let aggregate = match db.backend() {
-        Backend::Sqlite => "group_concat(t.name, char(31))",
-        Backend::Postgres => "string_agg(t.name, chr(31))",
-    };
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, (SELECT {aggregate} FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
-         WHERE ct.contact_id = contacts.id) AS tag_list FROM contacts WHERE id = $1"
-    ));
+    let sql = sqlx::AssertSqlSafe(by_id_sql(db.backend()));
     let found =
         on_db!(db, pool => sqlx::query_as::<_, RowWithTags>(sql).bind(id).fetch_optional(pool).await?);
     match found {
