@@ -10,11 +10,12 @@ pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use components::layout::Layout;
+use components::page_title::PageTitle;
 use pages::account::AccountPage;
 use pages::audit::AuditPage;
 use pages::contact_import::ImportContactsPage;
@@ -83,9 +84,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/avatar.css" />
-        <Title formatter=|text: String| {
-            if text.is_empty() { "Avatar CRM".to_string() } else { format!("{text} · Avatar CRM") }
-        } />
+        <PageTitle text="" />
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod telemetry;

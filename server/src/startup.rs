@@ -8,12 +8,14 @@ use std::time::Duration;
 use app::{App, ServerContext, shell};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::request::Parts;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use domain::Db;
 use domain::sessions::DbSessionStore;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -27,6 +29,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::auth::csrf;
 use crate::auth::guard::{self, AllowlistCache};
 use crate::config::{Config, ConfigError};
+use crate::security_headers::{self, CspNonce};
 use crate::telemetry::{self, UlidRequestId};
 use crate::{api, auth, routes};
 
@@ -100,7 +103,15 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn router(state: AppState) -> Router {
     let context = ServerContext { db: state.db.clone(), google_sign_in: state.config.google.is_some() };
-    let provide = move || provide_context(context.clone());
+    let provide = move || {
+        provide_context(context.clone());
+        // Leptos's scripts carry the nonce that `security_headers` put in this response's CSP.
+        if let Some(CspNonce(nonce)) =
+            use_context::<Parts>().and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+        {
+            provide_context(Nonce::from_value(nonce));
+        }
+    };
     let routes = route_list();
     let options = state.leptos_options.clone();
 
@@ -135,6 +146,7 @@ pub fn router(state: AppState) -> Router {
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn_with_state(state.clone(), security_headers::apply))
                 .layer(from_fn(api::error::json_for_oversized_api_bodies))
                 .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
                 .layer(

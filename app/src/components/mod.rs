@@ -3,5 +3,6 @@
 pub mod contact_form;
 pub mod forms;
 pub mod layout;
+pub mod page_title;
 pub mod stage_chart;
 pub mod task_list;

@@ -1,7 +1,7 @@
 //! My account: password, personal API tokens, sign out everywhere.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
 use crate::components::layout::use_current_user;
@@ -19,7 +19,7 @@ pub fn AccountPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="My account" />
+        <PageTitle text="My account" />
         <h1 class="text-2xl font-semibold tracking-tight">"My account"</h1>
         <p class="mt-1 text-slate-600">
             <Transition fallback=|| ()>

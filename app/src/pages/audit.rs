@@ -1,7 +1,7 @@
 //! The audit log: who signed in, viewed or changed what, when and from where.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::forms::{CARD, INPUT, LoadError, SECONDARY, utc};
@@ -17,7 +17,7 @@ pub fn AuditPage() -> impl IntoView {
     let events = Resource::new(params, |(action, actor, cursor)| list_audit_events(action, actor, cursor));
 
     view! {
-        <Title text="Audit log" />
+        <PageTitle text="Audit log" />
         <h1 class="text-2xl font-semibold tracking-tight">"Audit log"</h1>
         <p class="mt-1 text-slate-600">
             "Every sign-in and every view or change of a record, newest first. Entries cannot be edited or deleted."

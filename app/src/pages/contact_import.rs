@@ -2,10 +2,10 @@
 //! headers), choose what to do with contacts already on file, then import in chunks with a
 //! progress bar and a report of every row that was not simply created.
 
+use crate::components::page_title::PageTitle;
 use domain::model::{IMPORT_FIELDS, ImportPreview, ImportReport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::forms::{BUTTON, CARD, INPUT, server_error_message};
@@ -169,7 +169,7 @@ pub fn ImportContactsPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Import contacts" />
+        <PageTitle text="Import contacts" />
         <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Import contacts from CSV"</h1>
         <p class="mt-1 text-slate-600">

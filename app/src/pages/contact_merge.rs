@@ -1,9 +1,9 @@
 //! Compare two records side by side and merge the second into the first: its timeline, tasks
 //! and tags move over, and any detail the kept record lacks is filled from it.
 
+use crate::components::page_title::PageTitle;
 use domain::model::{Contact, modality_label};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -51,7 +51,7 @@ pub fn MergeContactsPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Merge contacts" />
+        <PageTitle text="Merge contacts" />
         <A href=move || format!("/contacts/{}", ids().0) attr:class="text-sm text-sky-700 hover:underline">"← Back to the contact"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Merge duplicate contacts"</h1>
         <p class="mt-1 text-slate-600">

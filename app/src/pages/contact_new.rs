@@ -1,8 +1,8 @@
 //! New contact: the full form; a phone number or email already on file stops the save and
 //! links to that contact, with an explicit way to save a separate record anyway.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
@@ -26,7 +26,7 @@ pub fn NewContactPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="New contact" />
+        <PageTitle text="New contact" />
         <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"New contact"</h1>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::components::page_title::PageTitle;
 use domain::model::{CONTACT_SOURCES, Contact, Stage, modality_label, source_label};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -98,7 +98,7 @@ pub fn ContactsPage() -> impl IntoView {
     let export_href = move || format!("/contacts/export.csv?{}", query_string(&filters().pairs()));
 
     view! {
-        <Title text="Contacts" />
+        <PageTitle text="Contacts" />
         <div class="flex flex-wrap items-center justify-between gap-3">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">"Contacts"</h1>
@@ -260,7 +260,7 @@ pub fn ContactPage() -> impl IntoView {
                 let names = stage_names(stages.await.unwrap_or_default());
                 let (locations, staff) = choices.await.unwrap_or_default();
                 match contact.await {
-                    Err(error) => view! { <Title text="Contact" /> <LoadError error /> }.into_any(),
+                    Err(error) => view! { <PageTitle text="Contact" /> <LoadError error /> }.into_any(),
                     Ok(contact) => view! {
                         <Show
                             when=move || editing.get()
@@ -346,7 +346,7 @@ fn ContactDetails(
     };
     let consent = |given: bool| if given { "Yes" } else { "No" }.to_owned();
     view! {
-        <Title text=name.clone() />
+        <PageTitle text=name.clone() />
         <div class="mt-2 flex flex-wrap items-center gap-3">
             <h1 class="text-2xl font-semibold tracking-tight">{name}</h1>
             <span class="rounded-full bg-sky-100 px-2.5 py-0.5 text-sm text-sky-800">{stage}</span>
@@ -399,7 +399,7 @@ fn EditContact(
         contact.custom_fields.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n");
     let id = contact.id.clone();
     view! {
-        <Title text=name.clone() />
+        <PageTitle text=name.clone() />
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">{format!("Edit {name}")}</h1>
         <ActionForm action=update attr:class=format!("mt-4 space-y-4 {CARD}")>
             <input type="hidden" name="id" value=id />

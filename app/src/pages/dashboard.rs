@@ -1,8 +1,8 @@
 //! The dashboard: the clinic's live figures at a glance.
 
+use crate::components::page_title::PageTitle;
 use domain::model::{DashboardSummary, modality_label};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::stage_chart::StageChart;
 use crate::server_fns::get_dashboard;
@@ -14,7 +14,7 @@ pub fn DashboardPage() -> impl IntoView {
     let refreshing = move || pending.get();
 
     view! {
-        <Title text="Dashboard" />
+        <PageTitle text="Dashboard" />
         <div class="flex flex-wrap items-center justify-between gap-3">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">"Dashboard"</h1>

@@ -1,5 +1,5 @@
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 /// Shown for any path the app does not know; answers with HTTP 404.
@@ -10,7 +10,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <PageTitle text="Page not found" />
         <section class="mx-auto mt-16 max-w-lg rounded-xl border border-slate-200 bg-white p-8 text-center shadow-sm">
             <p class="text-sm font-semibold uppercase tracking-wide text-sky-600">"404"</p>
             <h1 class="mt-2 text-2xl font-semibold">"Page not found"</h1>

@@ -1,7 +1,7 @@
 //! The email outbox: what would have been sent while no SMTP relay is configured.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::forms::{CARD, LoadError, utc};
 use crate::server_fns::list_outbox_emails;
@@ -10,7 +10,7 @@ use crate::server_fns::list_outbox_emails;
 pub fn OutboxPage() -> impl IntoView {
     let emails = Resource::new(|| (), |_| list_outbox_emails());
     view! {
-        <Title text="Email outbox" />
+        <PageTitle text="Email outbox" />
         <h1 class="text-2xl font-semibold tracking-tight">"Email outbox"</h1>
         <p class="mt-1 text-slate-600">
             "No email relay is configured, so messages wait here instead of being sent. Newest first."

@@ -2,10 +2,10 @@
 //! keyboard users, with ← and → on a focused card. Moves show at once and persist through a
 //! server function; a refused move is put back and the reason announced.
 
+use crate::components::page_title::PageTitle;
 use domain::model::{BoardCard, BoardColumn, modality_label};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::forms::{LoadError, server_error_message};
@@ -15,7 +15,7 @@ use crate::server_fns::{move_contact_stage, pipeline_board};
 pub fn PipelinePage() -> impl IntoView {
     let board = Resource::new(|| (), |_| pipeline_board());
     view! {
-        <Title text="Pipeline" />
+        <PageTitle text="Pipeline" />
         <h1 class="text-2xl font-semibold tracking-tight">"Pipeline"</h1>
         <p id="board-help" class="mt-1 text-slate-600">
             "Drag a card to another stage, or focus it and press ← or → to move it. Enter opens the contact."

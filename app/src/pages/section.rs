@@ -1,7 +1,7 @@
 //! Sections whose features are still being built: each says plainly what it will hold.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -37,7 +37,7 @@ impl Section {
 #[component]
 pub fn SectionPage(section: Section) -> impl IntoView {
     view! {
-        <Title text=section.title() />
+        <PageTitle text=section.title() />
         <h1 class="text-2xl font-semibold tracking-tight">{section.title()}</h1>
         <p class="mt-1 text-slate-600">{section.purpose()}</p>
         <div class="mt-8 rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center">

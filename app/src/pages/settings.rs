@@ -1,8 +1,8 @@
 //! Settings: an index of what can be configured, and the security settings (IP allowlist).
 
+use crate::components::page_title::PageTitle;
 use domain::access::Permission;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::forms::SECONDARY;
@@ -24,7 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="Settings" />
+        <PageTitle text="Settings" />
         <h1 class="text-2xl font-semibold tracking-tight">"Settings"</h1>
         <p class="mt-1 text-slate-600">"Locations, services, resources, staff hours, users and integrations."</p>
         <div class="mt-6 grid gap-4 md:grid-cols-2">
@@ -56,7 +56,7 @@ pub fn SecurityPage() -> impl IntoView {
     let my_ip = Resource::new(|| (), |_| my_ip_address());
 
     view! {
-        <Title text="Security" />
+        <PageTitle text="Security" />
         <h1 class="text-2xl font-semibold tracking-tight">"Security"</h1>
         <section class=format!("mt-6 {CARD}") aria-labelledby="allowlist-heading">
             <h2 id="allowlist-heading" class="font-semibold">"IP allowlist"</h2>
@@ -105,7 +105,7 @@ pub fn PipelineStagesPage() -> impl IntoView {
     let remove = ServerAction::<RemoveStage>::new();
     let board = Resource::new(move || (save.version().get(), remove.version().get()), |_| pipeline_board());
     view! {
-        <Title text="Pipeline stages" />
+        <PageTitle text="Pipeline stages" />
         <A href="/settings" attr:class="text-sm text-sky-700 hover:underline">"← Settings"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Pipeline stages"</h1>
         <p class="mt-1 text-slate-600">"The columns of the board, in order. New contacts start in the first stage; closed stages (such as Lost) end the pipeline."</p>

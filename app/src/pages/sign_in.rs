@@ -1,8 +1,8 @@
 //! The sign-in and password-reset pages: plain HTML forms posting to `/auth/*`, so they work
 //! before (or without) the WASM bundle.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::server_fns::google_sign_in_enabled;
@@ -54,7 +54,7 @@ pub fn SignInPage() -> impl IntoView {
     let google = Resource::new(|| (), |_| google_sign_in_enabled());
 
     view! {
-        <Title text="Sign in" />
+        <PageTitle text="Sign in" />
         <Card title="Sign in">
             {move || error().map(|message| view! {
                 <p role="alert" class="mt-4 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{message}</p>
@@ -112,7 +112,7 @@ pub fn PasswordResetPage() -> impl IntoView {
     let sent = move || query.read().get("sent").is_some();
 
     view! {
-        <Title text="Reset your password" />
+        <PageTitle text="Reset your password" />
         <Card title="Reset your password">
             {move || error().map(|message| view! {
                 <p role="alert" class="mt-4 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{message}</p>

@@ -1,7 +1,7 @@
 //! Tasks: call-backs and follow-ups. Mine, overdue, everyone's open tasks, and done.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -30,7 +30,7 @@ pub fn TasksPage() -> impl IntoView {
     );
 
     view! {
-        <Title text="Tasks" />
+        <PageTitle text="Tasks" />
         <h1 class="text-2xl font-semibold tracking-tight">"Tasks"</h1>
         <p class="mt-1 text-slate-600">"Call-backs and follow-ups: mine, overdue and everyone's."</p>
         <nav aria-label="Task lists" class="mt-6 flex flex-wrap gap-2">

@@ -1,9 +1,9 @@
 //! Users & roles: who can sign in, with which role; add staff, change roles, deactivate.
 
+use crate::components::page_title::PageTitle;
 use domain::access::{Permission, Role};
 use domain::model::UserSummary;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
 use crate::components::layout::use_current_user;
@@ -17,7 +17,7 @@ pub fn UsersPage() -> impl IntoView {
     let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
 
     view! {
-        <Title text="Users & roles" />
+        <PageTitle text="Users & roles" />
         <h1 class="text-2xl font-semibold tracking-tight">"Users & roles"</h1>
         <p class="mt-1 text-slate-600">"Staff who can sign in, and what their role lets them do."</p>
 
