@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 on_both_backends!(
     pages_send_anonymous_visitors_to_sign_in_and_back,
+    sign_in_never_redirects_off_site,
     wrong_password_and_unknown_account_get_the_same_answer,
     sign_in_rotates_the_session_id_and_sets_a_safe_cookie,
     repeated_failures_lock_the_account_with_429,
@@ -49,6 +50,31 @@ async fn pages_send_anonymous_visitors_to_sign_in_and_back(backend: Backend) {
     let evil = [("email", email.as_str()), ("password", TEST_PASSWORD), ("next", "//evil.example/x")];
     let response = browser(&app.base_url).post(app.url("/auth/login")).form(&evil).send().await.unwrap();
     assert_eq!(response.headers()["location"], "/");
+}
+
+async fn sign_in_never_redirects_off_site(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("reception").await;
+    // As a phishing link would carry them: percent-encoded in the sign-in form's `next`.
+    for (next, expected) in [
+        ("%2F%09%2Fevil.example%2Fphish", "/"),
+        ("/%0A/evil.example", "/"),
+        ("%2F%5C%2Fevil.example", "/"),
+        ("%20%2F%2Fevil.example", "/"),
+        ("javascript%3Aalert(1)", "/"),
+        ("%2Fcontacts%3Fq%3DAnn%20Lee", "/contacts?q=Ann%20Lee"),
+    ] {
+        let body = format!("email={}&password={TEST_PASSWORD}&next={next}", email.replace('@', "%40"));
+        let response = browser(&app.base_url)
+            .post(app.url("/auth/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "next={next}");
+        assert_eq!(response.headers()["location"], expected, "next={next}");
+    }
 }
 
 async fn wrong_password_and_unknown_account_get_the_same_answer(backend: Backend) {

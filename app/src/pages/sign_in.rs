@@ -80,7 +80,8 @@ pub fn SignInPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     google.await.unwrap_or(false).then(|| {
-                        let href = format!("/auth/google?next={}", next());
+                        let next: String = form_urlencoded::byte_serialize(next().as_bytes()).collect();
+                        let href = format!("/auth/google?next={next}");
                         view! {
                             <div class="mt-4 border-t border-slate-200 pt-4">
                                 <a href=href rel="external" class="block w-full rounded-md border border-slate-300 px-4 py-2 text-center font-medium text-slate-700 hover:bg-slate-50">
