@@ -97,8 +97,14 @@ async fn measure(backend: &'static str) -> Figures {
     domain::services::demo_seed::seed(&db).await.expect("seed");
     let admin_id =
         domain::services::users::find_id_by_email(&db, "admin@avatar.test").await.unwrap().unwrap();
-    let admin =
-        domain::services::users::actor_for_user(&db, &admin_id, AuthMethod::Session).await.unwrap().unwrap();
+    let admin = domain::services::users::actor_for_user(
+        &db,
+        &admin_id,
+        AuthMethod::Session { session_id: "bench".into() },
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let demo_contacts: usize = domain::on_db!(&db, pool => {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM contacts").fetch_one(pool).await.unwrap() as usize
     });

@@ -23,8 +23,13 @@ impl LocationScope {
 /// How the actor proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthMethod {
-    Session,
-    ApiToken { token_id: String },
+    /// A browser session; its id, so a password change can keep this one and end the others.
+    Session {
+        session_id: String,
+    },
+    ApiToken {
+        token_id: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +50,15 @@ impl Actor {
     pub fn token_id(&self) -> Option<&str> {
         match &self.via {
             AuthMethod::ApiToken { token_id } => Some(token_id),
-            AuthMethod::Session => None,
+            AuthMethod::Session { .. } => None,
+        }
+    }
+
+    /// The browser session this request came with, if it came with one.
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.via {
+            AuthMethod::Session { session_id } => Some(session_id),
+            AuthMethod::ApiToken { .. } => None,
         }
     }
 }

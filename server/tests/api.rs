@@ -134,10 +134,14 @@ async fn unknown_path_is_a_styled_404(backend: Backend) {
 async fn admin(app: &TestApp) -> domain::Actor {
     let email = app.create_user("admin").await;
     let id = domain::services::users::find_id_by_email(&app.db, &email).await.unwrap().unwrap();
-    domain::services::users::actor_for_user(&app.db, &id, domain::actor::AuthMethod::Session)
-        .await
-        .unwrap()
-        .unwrap()
+    domain::services::users::actor_for_user(
+        &app.db,
+        &id,
+        domain::actor::AuthMethod::Session { session_id: "test".into() },
+    )
+    .await
+    .unwrap()
+    .unwrap()
 }
 
 async fn insert_contact(app: &TestApp, first_name: &str, created_at: Timestamp) {

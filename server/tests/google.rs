@@ -234,10 +234,14 @@ async fn the_allowed_workspace_domain_gets_read_only_accounts(backend: Backend) 
     assert_eq!(location(&client.get(at_app(&app, &callback)).send().await.unwrap()), "/settings");
     let id =
         domain::services::users::find_id_by_email(&app.db, "new.starter@clinic.test").await.unwrap().unwrap();
-    let actor = domain::services::users::actor_for_user(&app.db, &id, domain::actor::AuthMethod::Session)
-        .await
-        .unwrap()
-        .unwrap();
+    let actor = domain::services::users::actor_for_user(
+        &app.db,
+        &id,
+        domain::actor::AuthMethod::Session { session_id: "test".into() },
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(actor.role, domain::access::Role::Readonly);
 }
 

@@ -20,6 +20,10 @@ on_both_backends!(
     sessions_past_their_absolute_lifetime_end,
     idle_sessions_expire_and_are_swept,
     changing_my_password_needs_the_current_one,
+    changing_my_password_ends_my_other_sessions_and_open_reset_links,
+    a_used_reset_link_retires_every_other_link,
+    reset_requests_are_throttled_per_address_and_per_account,
+    reset_answers_take_as_long_for_unknown_addresses,
     cross_site_state_changes_are_refused,
     api_needs_a_live_bearer_token,
     api_tokens_are_stored_hashed_and_revocable,
@@ -781,4 +785,154 @@ async fn changing_my_password_needs_the_current_one(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The token in the newest reset email to `email`.
+async fn newest_reset_token(app: &TestApp, email: &str) -> String {
+    let body: String = on_db!(&app.db, pool => {
+        sqlx::query_scalar(
+            "SELECT body_text FROM outbox_emails WHERE kind = 'password_reset' AND to_address = $1 \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    let link = body.lines().find(|l| l.contains("/password-reset?token=")).expect("link in the email");
+    link.split("token=").nth(1).unwrap().trim().to_owned()
+}
+
+async fn ask_for_reset(app: &TestApp, email: &str, from_ip: &str) -> reqwest::Response {
+    app.api()
+        .post(app.url("/auth/password-reset"))
+        .header("x-forwarded-for", from_ip)
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn use_reset_link(app: &TestApp, token: &str, new_password: &str) -> StatusCode {
+    app.api()
+        .post(app.url("/auth/password-reset/confirm"))
+        .json(&json!({ "token": token, "new_password": new_password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn changing_my_password_ends_my_other_sessions_and_open_reset_links(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let email = app.create_user("reception").await;
+    let laptop = app.sign_in(&email, TEST_PASSWORD).await;
+    let phone = app.sign_in(&email, TEST_PASSWORD).await;
+    assert_eq!(ask_for_reset(&app, &email, "203.0.113.7").await.status(), StatusCode::ACCEPTED);
+    let open_link = newest_reset_token(&app, &email).await;
+
+    let changed = laptop
+        .post(app.url("/rpc/change_password"))
+        .form(&[("current_password", TEST_PASSWORD), ("new_password", "a-fresh-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(laptop.get(app.url("/")).send().await.unwrap().status(), StatusCode::OK, "this session stays");
+    assert_eq!(
+        phone.get(app.url("/")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER,
+        "the other session is signed out"
+    );
+    assert_eq!(
+        use_reset_link(&app, &open_link, "someone-elses-password").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a link asked for before the change no longer works"
+    );
+    app.sign_in(&email, "a-fresh-password-1").await;
+}
+
+async fn a_used_reset_link_retires_every_other_link(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let email = app.create_user("manager").await;
+    ask_for_reset(&app, &email, "203.0.113.8").await;
+    let older = newest_reset_token(&app, &email).await;
+    ask_for_reset(&app, &email, "203.0.113.8").await;
+    let newer = newest_reset_token(&app, &email).await;
+    assert_ne!(older, newer);
+    assert_eq!(use_reset_link(&app, &newer, "the-newer-password").await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        use_reset_link(&app, &older, "the-older-password").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the older link died with the newer one's use"
+    );
+    app.sign_in(&email, "the-newer-password").await;
+}
+
+async fn reset_requests_are_throttled_per_address_and_per_account(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let email = app.create_user("reception").await;
+    let emails_sent = || async {
+        on_db!(&app.db, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'password_reset'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        })
+    };
+    // One account asked for from many addresses: three emails an hour, the same answer always.
+    for n in 1..=5 {
+        let response = ask_for_reset(&app, &email, &format!("198.51.100.{n}")).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "request {n}");
+    }
+    assert_eq!(emails_sent().await, 3, "at most three reset emails an hour to one account");
+
+    // One address asking about many accounts: ten a quarter hour, then 429.
+    for n in 0..10 {
+        let response = ask_for_reset(&app, &format!("nobody{n}@clinic.test"), "192.0.2.50").await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "request {n}");
+    }
+    let refused = ask_for_reset(&app, "nobody@clinic.test", "192.0.2.50").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    let form = app
+        .api()
+        .post(app.url("/auth/password-reset"))
+        .header("x-forwarded-for", "192.0.2.50")
+        .form(&[("email", "nobody@clinic.test")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.headers()["location"], "/password-reset?error=throttled");
+    let page = app.get("/password-reset?error=throttled").await.text().await.unwrap();
+    assert!(page.contains("Too many reset requests from your network."));
+    // Another address is unaffected.
+    assert_eq!(ask_for_reset(&app, "nobody@clinic.test", "192.0.2.51").await.status(), StatusCode::ACCEPTED);
+}
+
+async fn reset_answers_take_as_long_for_unknown_addresses(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let email = app.create_user("reception").await;
+    let floor = domain::services::users::RESET_ANSWER_FLOOR;
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    // Alternate the two so the machine's drift touches both alike; each from its own address.
+    for n in 0..6 {
+        for (target, times) in [(email.clone(), &mut known), (format!("nobody{n}@clinic.test"), &mut unknown)]
+        {
+            let started = std::time::Instant::now();
+            let response = ask_for_reset(&app, &target, &format!("198.51.100.{}", 10 + n)).await;
+            times.push(started.elapsed());
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+        }
+    }
+    for took in known.iter().chain(&unknown) {
+        assert!(*took >= floor, "every answer waits for the floor: {took:?}");
+    }
+    let median = |times: &mut Vec<std::time::Duration>| {
+        times.sort();
+        times[times.len() / 2]
+    };
+    let (known, unknown) = (median(&mut known), median(&mut unknown));
+    let gap = known.abs_diff(unknown);
+    assert!(gap < std::time::Duration::from_millis(25), "known {known:?} vs unknown {unknown:?}");
 }

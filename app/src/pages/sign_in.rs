@@ -101,6 +101,7 @@ fn reset_error(code: &str) -> &'static str {
         "email" => "Enter your email address, such as name@clinic.com.au.",
         "token" => "This reset link is invalid, already used or expired. Ask for a new one below.",
         "weak" => "The new password must be at least 10 characters.",
+        "throttled" => "Too many reset requests from your network. Wait 15 minutes and try again.",
         _ => "Password reset is unavailable right now. Please try again shortly.",
     }
 }

@@ -475,7 +475,9 @@ pub async fn sign_in_with_google(
     Ok(created.id)
 }
 
-/// Changes the signed-in user's own password and signs out their other sessions.
+/// Changes the signed-in user's own password. In the same transaction, every other session of
+/// the account ends (the one making the change stays signed in) and any reset link not yet
+/// used stops working.
 pub async fn change_password(
     db: &Db,
     actor: &Actor,
@@ -489,63 +491,143 @@ pub async fn change_password(
         return Err(DomainError::field("current_password", "is not your current password"));
     }
     let hash = password::hash(new.expose().to_owned()).await?;
+    let now = Timestamp::now();
     on_db!(db, pool => {
-        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(&actor.user_id).bind(&hash).execute(pool).await?;
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(&actor.user_id)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
+            .bind(&actor.user_id)
+            .bind(actor.session_id())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(RETIRE_RESET_LINKS).bind(&actor.user_id).bind(now).execute(&mut *tx).await?;
+        tx.commit().await?;
     });
     audit::record(db, Entry::new("user.password_change").by(actor).on("user", &actor.user_id).from_ip(ip))
         .await
 }
 
-/// Sends a reset link to the address if it belongs to an active account. Answers the same
-/// either way, so the form cannot be used to discover accounts.
+/// Marks every reset link of the account that is still open as used.
+const RETIRE_RESET_LINKS: &str =
+    "UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL";
+
+/// Reset requests from one address within [`THROTTLE_WINDOW_MINUTES`] before it gets 429.
+pub const MAX_RESET_REQUESTS_PER_IP: i64 = 10;
+/// Reset emails one account receives per hour at most; later requests send nothing (and say
+/// the same as always, so this reveals nothing about the account).
+pub const MAX_RESET_EMAILS_PER_HOUR: i64 = 3;
+/// Every reset request answers after at least this long, whether or not the address has an
+/// account, so response times do not tell which addresses do (the work itself takes a few ms).
+pub const RESET_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Sends a reset link to the address if it belongs to an active account. Answers the same,
+/// after the same time ([`RESET_ANSWER_FLOOR`]), whether or not it does, so the form cannot be
+/// used to discover accounts. Too many requests from one address answer `RateLimited`.
 pub async fn request_password_reset(
     db: &Db,
     raw_email: &str,
     base_url: &str,
-    ip: Option<String>,
+    ip: &str,
 ) -> Result<(), DomainError> {
+    let answer_at = tokio::time::Instant::now() + RESET_ANSWER_FLOOR;
+    let result = send_reset_link(db, raw_email, base_url, ip).await;
+    tokio::time::sleep_until(answer_at).await;
+    result
+}
+
+async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> Result<(), DomainError> {
     let Ok(email) = Email::parse(raw_email) else {
         return Err(DomainError::field("email", "must be an email address such as name@clinic.com.au"));
     };
-    let Some(user) = find_by_email(db, email.as_str()).await?.filter(|u| u.active) else {
-        return Ok(());
-    };
-    let secret = tokens::generate("");
     let now = Utc::now();
-    let link = format!("{}/password-reset?token={secret}", base_url.trim_end_matches('/'));
-    let body = format!(
-        "Hello {},\n\nSomeone (hopefully you) asked to reset your Avatar CRM password.\n\
-         Open this link within {RESET_LINK_MINUTES} minutes to choose a new one:\n\n{link}\n\n\
-         If you did not ask for this, ignore this email: your password stays the same.\n",
-        user.display_name
-    );
+    let window_start = Timestamp(now - Duration::minutes(THROTTLE_WINDOW_MINUTES));
+    let recent: i64 = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM password_reset_requests WHERE ip = $1 AND requested_at > $2")
+            .bind(ip)
+            .bind(window_start)
+            .fetch_one(pool)
+            .await?
+    });
+    if recent >= MAX_RESET_REQUESTS_PER_IP {
+        audit::record(db, Entry::new("auth.password_reset_throttled").from_ip(Some(ip.to_owned()))).await?;
+        return Err(DomainError::RateLimited {
+            message: format!(
+                "Too many password reset requests from your network. Wait {THROTTLE_WINDOW_MINUTES} minutes and try again."
+            ),
+            retry_after_secs: (THROTTLE_WINDOW_MINUTES * 60) as u64,
+        });
+    }
+    let user = find_by_email(db, email.as_str()).await?.filter(|u| u.active);
+    let sent_this_hour: i64 = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM password_resets WHERE user_id = $1 AND created_at > $2")
+            .bind(user.as_ref().map(|u| u.id.as_str()))
+            .bind(Timestamp(now - Duration::hours(1)))
+            .fetch_one(pool)
+            .await?
+    });
+    // The same transaction for every request; a link and its email only for a real account
+    // that has not had its hourly share.
+    let link_for = user.filter(|_| sent_this_hour < MAX_RESET_EMAILS_PER_HOUR);
+    let secret = tokens::generate("");
+    let body = link_for.as_ref().map(|user| {
+        let link = format!("{}/password-reset?token={secret}", base_url.trim_end_matches('/'));
+        format!(
+            "Hello {},\n\nSomeone (hopefully you) asked to reset your Avatar CRM password.\n\
+             Open this link within {RESET_LINK_MINUTES} minutes to choose a new one:\n\n{link}\n\n\
+             If you did not ask for this, ignore this email: your password stays the same.\n",
+            user.display_name
+        )
+    });
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        sqlx::query("INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO password_reset_requests (id, ip, requested_at) VALUES ($1, $2, $3)")
             .bind(Ulid::new().to_string())
-            .bind(&user.id)
-            .bind(tokens::digest(&secret))
+            .bind(ip)
             .bind(Timestamp(now))
-            .bind(Timestamp(now + Duration::minutes(RESET_LINK_MINUTES)))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO outbox_emails (id, kind, to_address, subject, body_text, created_at) \
-             VALUES ($1, 'password_reset', $2, 'Reset your Avatar CRM password', $3, $4)",
-        )
-        .bind(Ulid::new().to_string())
-        .bind(email.as_str())
-        .bind(&body)
-        .bind(Timestamp(now))
-        .execute(&mut *tx)
-        .await?;
+        if let (Some(user), Some(body)) = (&link_for, &body) {
+            sqlx::query("INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(Ulid::new().to_string())
+                .bind(&user.id)
+                .bind(tokens::digest(&secret))
+                .bind(Timestamp(now))
+                .bind(Timestamp(now + Duration::minutes(RESET_LINK_MINUTES)))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO outbox_emails (id, kind, to_address, subject, body_text, created_at) \
+                 VALUES ($1, 'password_reset', $2, 'Reset your Avatar CRM password', $3, $4)",
+            )
+            .bind(Ulid::new().to_string())
+            .bind(email.as_str())
+            .bind(body)
+            .bind(Timestamp(now))
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
     });
-    audit::record(db, Entry::new("auth.password_reset_requested").by_user(Some(user.id.clone())).from_ip(ip))
-        .await
+    match link_for {
+        Some(user) => {
+            audit::record(
+                db,
+                Entry::new("auth.password_reset_requested")
+                    .by_user(Some(user.id))
+                    .from_ip(Some(ip.to_owned())),
+            )
+            .await
+        }
+        None => Ok(()),
+    }
 }
 
-/// Sets a new password from a reset link, once, and signs the account out everywhere.
+/// Sets a new password from a reset link, once. In the same transaction the account is signed
+/// out everywhere and every other open link of it stops working.
 pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>) -> Result<(), DomainError> {
     let new = NewPassword::parse(new).map_err(|p| DomainError::field("new_password", p))?;
     let hash = password::hash(new.expose().to_owned()).await?;
@@ -562,6 +644,8 @@ pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>
         .await?;
         if let Some(user_id) = &user_id {
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(&hash).execute(&mut *tx).await?;
+            sqlx::query(RETIRE_RESET_LINKS).bind(user_id).bind(now).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         user_id
@@ -572,7 +656,6 @@ pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>
             "this reset link is invalid, used or expired; ask for a new one",
         ));
     };
-    sessions::delete_for_user(db, &user_id).await?;
     audit::record(
         db,
         Entry::new("auth.password_reset").by_user(Some(user_id.clone())).on("user", &user_id).from_ip(ip),

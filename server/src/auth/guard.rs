@@ -132,6 +132,11 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
     }
 }
 
+/// How a browser request proved who it is: this session (its id, once it has one).
+pub fn session_method(session: &Session) -> AuthMethod {
+    AuthMethod::Session { session_id: session.id().map(|id| id.to_string()).unwrap_or_default() }
+}
+
 async fn actor_from_session(state: &AppState, session: &Session) -> Option<Actor> {
     let user_id: String = session.get(USER_ID_KEY).await.ok().flatten()?;
     let signed_in_at: Option<DateTime<Utc>> = session.get(SIGNED_IN_AT_KEY).await.ok().flatten();
@@ -142,7 +147,7 @@ async fn actor_from_session(state: &AppState, session: &Session) -> Option<Actor
         let _ = session.flush().await;
         return None;
     }
-    match users::actor_for_user(&state.db, &user_id, AuthMethod::Session).await {
+    match users::actor_for_user(&state.db, &user_id, session_method(session)).await {
         Ok(Some(actor)) => {
             let last_seen: Option<DateTime<Utc>> = session.get(LAST_SEEN_KEY).await.ok().flatten();
             if last_seen.is_none_or(|at| now - at > TOUCH_EVERY) {

@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
 use chrono::Utc;
 use domain::access::CurrentUser;
-use domain::actor::AuthMethod;
 use domain::services::audit::{self, Entry};
 use domain::services::users;
 use domain::sessions::{self, SIGNED_IN_AT_KEY, USER_ID_KEY};
@@ -20,7 +19,7 @@ use tower_sessions::Session;
 
 use crate::api::error::ApiError;
 use crate::auth::google;
-use crate::auth::guard::{ClientIp, safe_next, urlencode};
+use crate::auth::guard::{ClientIp, safe_next, session_method, urlencode};
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -106,7 +105,7 @@ async fn login(
             if !json {
                 return Redirect::to(&next).into_response();
             }
-            match users::actor_for_user(&state.db, &user_id, AuthMethod::Session).await {
+            match users::actor_for_user(&state.db, &user_id, session_method(&session)).await {
                 Ok(Some(actor)) => Json(serde_json::json!({ "user": current_user(&actor) })).into_response(),
                 Ok(None) => ApiError::from(DomainError::InvalidCredentials).into_response(),
                 Err(err) => ApiError::from(err).into_response(),
@@ -198,19 +197,18 @@ async fn request_reset(
         Ok(parsed) => parsed,
         Err(response) => return response,
     };
-    let result = users::request_password_reset(
-        &state.db,
-        &body.email,
-        &state.config.public_base_url,
-        Some(ip.to_string()),
-    )
-    .await;
+    let result =
+        users::request_password_reset(&state.db, &body.email, &state.config.public_base_url, &ip.to_string())
+            .await;
     match (result, json) {
         (Ok(()), true) => StatusCode::ACCEPTED.into_response(),
         (Ok(()), false) => Redirect::to("/password-reset?sent=1").into_response(),
         (Err(err), true) => ApiError::from(err).into_response(),
         (Err(DomainError::Validation(_)), false) => {
             Redirect::to("/password-reset?error=email").into_response()
+        }
+        (Err(DomainError::RateLimited { .. }), false) => {
+            Redirect::to("/password-reset?error=throttled").into_response()
         }
         (Err(err), false) => {
             let _ = ApiError::from(err);
