@@ -40,6 +40,11 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Google sign-in, when `GOOGLE_CLIENT_ID` and `GOOGLE_CLIENT_SECRET` are set.
     pub google: Option<GoogleConfig>,
+    /// A request's headers must arrive within this, from when its connection opens or the
+    /// previous response ends (so it is also how long an idle connection stays open).
+    pub http_header_timeout: std::time::Duration,
+    /// A request's body must arrive within this, from when its headers did (408 after).
+    pub http_body_timeout: std::time::Duration,
 }
 
 /// Google OAuth 2 settings; every URL can be pointed elsewhere (tests use a local server).
@@ -164,6 +169,13 @@ impl Config {
             }
         };
 
+        let seconds = |var: &'static str, default: i64| {
+            parse_number(var, non_empty(var), default, 1..=3600)
+                .map(|secs| std::time::Duration::from_secs(secs.unsigned_abs()))
+        };
+        let http_header_timeout = seconds("HTTP_HEADER_TIMEOUT_SECS", 10)?;
+        let http_body_timeout = seconds("HTTP_BODY_TIMEOUT_SECS", 60)?;
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -174,6 +186,8 @@ impl Config {
             session_idle_minutes,
             session_max_hours,
             google,
+            http_header_timeout,
+            http_body_timeout,
         })
     }
 
@@ -202,6 +216,8 @@ mod tests {
         assert_eq!(config.public_base_url, "http://127.0.0.1:3000");
         assert!(!config.secure_cookies());
         assert!(config.google.is_none());
+        assert_eq!(config.http_header_timeout, std::time::Duration::from_secs(10));
+        assert_eq!(config.http_body_timeout, std::time::Duration::from_secs(60));
     }
 
     #[test]
@@ -228,6 +244,14 @@ mod tests {
         assert_eq!(parse(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().variable, "LEPTOS_SITE_ADDR");
         assert_eq!(parse(&[("LOG_FORMAT", "xml")]).unwrap_err().variable, "LOG_FORMAT");
         assert_eq!(parse(&[("RUST_LOG", "info,[[[")]).unwrap_err().variable, "RUST_LOG");
+        assert_eq!(
+            parse(&[("HTTP_HEADER_TIMEOUT_SECS", "0")]).unwrap_err().variable,
+            "HTTP_HEADER_TIMEOUT_SECS"
+        );
+        assert_eq!(
+            parse(&[("HTTP_BODY_TIMEOUT_SECS", "soon")]).unwrap_err().variable,
+            "HTTP_BODY_TIMEOUT_SECS"
+        );
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod cli;
 pub mod config;
 pub mod routes;
 pub mod security_headers;
+pub mod serve;
 pub mod startup;
 pub mod telemetry;

@@ -22,6 +22,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -155,6 +156,7 @@ pub fn router(state: AppState) -> Router {
                         .on_response(telemetry::log_response),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(RequestBodyDeadlineLayer::new(state.config.http_body_timeout))
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new()),
@@ -167,6 +169,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    header_timeout: Duration,
 }
 
 impl Application {
@@ -174,7 +177,7 @@ impl Application {
         let state = AppState::new(config, db.clone()).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen_addr).await?;
         let router = router(state);
-        Ok(Application { listener, router, db })
+        Ok(Application { listener, router, db, header_timeout: config.http_header_timeout })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -187,22 +190,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
-        let serve =
-            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    shutdown.await;
-                    tracing::info!("shutdown signal received; finishing open requests");
-                    let _ = stopping_tx.send(true);
-                });
-        let grace = async move {
-            let _ = stopping_rx.wait_for(|stopping| *stopping).await;
-            tokio::time::sleep(SHUTDOWN_GRACE).await;
-        };
-        tokio::select! {
-            result = serve => result?,
-            _ = grace => tracing::warn!("requests still open after the grace period; closing them"),
-        }
+        crate::serve::serve(self.listener, self.router, self.header_timeout, shutdown, SHUTDOWN_GRACE).await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.db.close()).await;
         tracing::info!("stopped");
         Ok(())

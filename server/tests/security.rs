@@ -24,6 +24,7 @@ on_both_backends!(
     a_used_reset_link_retires_every_other_link,
     reset_requests_are_throttled_per_address_and_per_account,
     reset_answers_take_as_long_for_unknown_addresses,
+    slow_and_idle_clients_are_cut_off,
     cross_site_state_changes_are_refused,
     api_needs_a_live_bearer_token,
     api_tokens_are_stored_hashed_and_revocable,
@@ -935,4 +936,94 @@ async fn reset_answers_take_as_long_for_unknown_addresses(backend: Backend) {
     let (known, unknown) = (median(&mut known), median(&mut unknown));
     let gap = known.abs_diff(unknown);
     assert!(gap < std::time::Duration::from_millis(25), "known {known:?} vs unknown {unknown:?}");
+}
+
+/// Reads from `stream` until the server closes it (or `limit` passes); returns what arrived
+/// and how long after `since` the close came.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    since: std::time::Instant,
+    limit: std::time::Duration,
+) -> (String, Option<std::time::Duration>) {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let closed = tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await
+    .is_ok();
+    (String::from_utf8_lossy(&received).into_owned(), closed.then(|| since.elapsed()))
+}
+
+async fn slow_and_idle_clients_are_cut_off(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    let app =
+        TestApp::spawn_with(backend, &[("HTTP_HEADER_TIMEOUT_SECS", "1"), ("HTTP_BODY_TIMEOUT_SECS", "1")])
+            .await;
+    let token = app.api_token("reception").await;
+    let limit = std::time::Duration::from_secs(6);
+    let one_second = std::time::Duration::from_secs(1);
+
+    // A connection that never sends a request.
+    let started = std::time::Instant::now();
+    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    let (_, closed) = read_until_closed(&mut silent, started, limit).await;
+    let closed = closed.expect("a silent connection is closed");
+    assert!(closed >= one_second, "not before the limit: {closed:?}");
+
+    // Slowloris: headers a line at a time, never finished. The limit is for all of them.
+    let started = std::time::Instant::now();
+    let mut slow = TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let dribble = async {
+        for n in 0..20 {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            if slow.write_all(format!("X-Line-{n}: y\r\n").as_bytes()).await.is_err() {
+                return std::time::Instant::now() - started;
+            }
+        }
+        std::time::Instant::now() - started
+    };
+    let cut_after = dribble.await;
+    assert!(cut_after < std::time::Duration::from_secs(4), "dribbled headers are cut off: {cut_after:?}");
+
+    // A keep-alive connection left idle after its answer.
+    let mut idle = TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let (answer, closed) = read_until_closed(&mut idle, started, limit).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(closed.expect("an idle connection is closed") >= one_second);
+
+    // A body that trickles in: 408 in our error shape once the body's time is up.
+    let started = std::time::Instant::now();
+    let mut trickle = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 400\r\n\r\n{{\"first_name\": \""
+    );
+    trickle.write_all(head.as_bytes()).await.unwrap();
+    let sender = async {
+        for _ in 0..30 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if trickle.write_all(b"a").await.is_err() {
+                break;
+            }
+        }
+    };
+    sender.await;
+    let (answer, _) = read_until_closed(&mut trickle, started, limit).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+    let stored: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(stored, 0, "nothing half-received is stored");
 }

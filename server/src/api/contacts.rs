@@ -204,7 +204,7 @@ pub async fn import_csv(
     caller: ApiActor,
     ApiQuery(query): ApiQuery<ImportQuery>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<domain::model::ImportReport>, ApiError> {
     let content_type =
         headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -215,6 +215,7 @@ pub async fn import_csv(
             "Send the file as `Content-Type: text/csv`.",
         ));
     }
+    let body = body?;
     let text =
         std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("The CSV must be UTF-8 text."))?;
     let options = contacts::csv_import::ImportOptions {

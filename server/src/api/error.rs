@@ -1,7 +1,7 @@
 //! The REST error shape: `{"error": {"code", "message", "fields"?}}` with the matching status.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody, JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
@@ -156,12 +156,38 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", e.body_text())
             }
-            JsonRejection::BytesRejection(_) => ApiError::new(
+            JsonRejection::BytesRejection(rejection) => ApiError::from(rejection),
+            other => ApiError::bad_request(other.body_text()),
+        }
+    }
+}
+
+/// Whether `err`, or anything it was caused by, is the body deadline expiring.
+fn caused_by_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> ApiError {
+        match rejection {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                "The request body is too large.",
+                "The request body is larger than the 2 MiB limit.",
             ),
-            other => ApiError::bad_request(other.body_text()),
+            other if caused_by_timeout(&other) => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "The request body did not arrive in time.",
+            ),
+            _ => ApiError::bad_request("The request body could not be read."),
         }
     }
 }
