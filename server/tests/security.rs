@@ -26,6 +26,8 @@ on_both_backends!(
     reset_answers_take_as_long_for_unknown_addresses,
     slow_and_idle_clients_are_cut_off,
     cross_site_state_changes_are_refused,
+    session_cookie_spellings_cannot_skip_the_origin_check,
+    user_bodies_are_objects_and_location_lists_are_sets,
     api_needs_a_live_bearer_token,
     api_tokens_are_stored_hashed_and_revocable,
     api_errors_have_the_documented_shape,
@@ -1026,4 +1028,131 @@ async fn slow_and_idle_clients_are_cut_off(backend: Backend) {
         sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(pool).await.unwrap()
     });
     assert_eq!(stored, 0, "nothing half-received is stored");
+}
+
+async fn session_cookie_spellings_cannot_skip_the_origin_check(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.create_user("admin").await;
+    let signed_in = app
+        .api()
+        .post(app.url("/auth/login"))
+        .header("origin", &app.base_url)
+        .json(&json!({ "email": email, "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = session_cookie(&signed_in).expect("session cookie");
+    let id = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    let https_origin = app.base_url.replace("http://", "https://");
+    for (cookie, origin) in [
+        (format!("avatar%5Fsession={id}"), "https://evil.example"),
+        (format!("avatar_session ={id}"), "https://evil.example"),
+        (format!("theme=dark;avatar_session={id}"), "https://evil.example"),
+        // Our host and port, but not our scheme.
+        (format!("avatar_session={id}"), https_origin.as_str()),
+    ] {
+        let forged = app
+            .api()
+            .post(app.url("/rpc/create_api_token"))
+            .header("cookie", &cookie)
+            .header("origin", origin)
+            .form(&[("name", "stolen")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{cookie} from {origin}");
+    }
+    let tokens: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(tokens, 0, "no forged request made a token");
+    // The same cookie from our own origin works, so the refusals above were the origin check.
+    let own = app
+        .api()
+        .post(app.url("/rpc/create_api_token"))
+        .header("cookie", format!("avatar_session={id}"))
+        .header("origin", &app.base_url)
+        .form(&[("name", "mine")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+}
+
+async fn user_bodies_are_objects_and_location_lists_are_sets(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let sydney = app.location_id("Sydney CBD").await;
+    let created = api
+        .post(app.url("/api/v1/users"))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "email": "twice.listed@clinic.test", "display_name": "Twice listed", "role": "reception",
+            "location_ids": [sydney, sydney]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["location_ids"], json!([sydney]));
+    let user = created["id"].as_str().unwrap();
+    let patched = api
+        .patch(app.url(&format!("/api/v1/users/{user}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "location_ids": [sydney, sydney, sydney] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(patched.json::<Value>().await.unwrap()["location_ids"], json!([sydney]));
+    let too_many: Vec<String> = (0..101).map(|n| format!("loc{n}")).collect();
+    let refused = api
+        .patch(app.url(&format!("/api/v1/users/{user}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "location_ids": too_many }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["fields"]["location_ids"].is_string());
+
+    // An array is not a set of named fields, even though serde could read one by position.
+    let positional = api
+        .patch(app.url(&format!("/api/v1/users/{user}")))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(r#"["Renamed", "manager", true]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(positional.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = positional.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "validation");
+    assert!(body["error"]["message"].as_str().unwrap().contains("JSON object"));
+    let users: Value =
+        api.get(app.url("/api/v1/users")).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+    let unchanged = users["items"].as_array().unwrap().iter().find(|u| u["id"] == user).unwrap();
+    assert_eq!(unchanged["role"], "reception");
+    assert_eq!(unchanged["display_name"], "Twice listed");
+    // Sign-in's JSON form takes objects only too, and a body that is not JSON at all is a 415.
+    let array_login = api
+        .post(app.url("/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"["admin@avatar.test", "avatar-demo"]"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(array_login.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let not_json = api
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&admin)
+        .header("content-type", "text/plain")
+        .body("first_name=Ann")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }

@@ -128,8 +128,18 @@ pub struct NewUser {
     pub location_ids: Option<Vec<String>>,
 }
 
-async fn check_locations(db: &Db, ids: &[String]) -> Result<(), DomainError> {
-    for id in ids {
+/// Most locations one user can be limited to (a clinic group has a handful).
+pub const MAX_USER_LOCATIONS: usize = 100;
+
+/// The location ids a user is limited to: each once, each one that exists.
+async fn check_locations(db: &Db, ids: &[String]) -> Result<Vec<String>, DomainError> {
+    if ids.len() > MAX_USER_LOCATIONS {
+        return Err(DomainError::field("location_ids", format!("at most {MAX_USER_LOCATIONS} locations")));
+    }
+    let mut unique: Vec<String> = ids.iter().map(|id| id.trim().to_owned()).collect();
+    unique.sort();
+    unique.dedup();
+    for id in &unique {
         let exists: Option<String> = on_db!(db, pool => {
             sqlx::query_scalar("SELECT id FROM locations WHERE id = $1").bind(id).fetch_optional(pool).await?
         });
@@ -137,7 +147,7 @@ async fn check_locations(db: &Db, ids: &[String]) -> Result<(), DomainError> {
             return Err(DomainError::field("location_ids", format!("unknown location {id}")));
         }
     }
-    Ok(())
+    Ok(unique)
 }
 
 /// Creates an account. `by` is the admin doing it, or `None` for the command line.
@@ -170,9 +180,10 @@ pub async fn create(
     let (Some(email), Some(display_name), Some(role)) = (email, display_name, role) else {
         return Err(DomainError::Internal("validated fields missing".into()));
     };
-    if let Some(ids) = &input.location_ids {
-        check_locations(db, ids).await?;
-    }
+    let location_ids = match &input.location_ids {
+        Some(ids) => Some(check_locations(db, ids).await?),
+        None => None,
+    };
     let password_hash = match password {
         Some(p) => Some(password::hash(p.expose().to_owned()).await?),
         None => None,
@@ -191,13 +202,13 @@ pub async fn create(
         .bind(&display_name)
         .bind(role.as_str())
         .bind(&job_title)
-        .bind(input.location_ids.is_none())
+        .bind(location_ids.is_none())
         .bind(&password_hash)
         .bind(now)
         .execute(&mut *tx)
         .await
         .map_err(|e| DomainError::on_unique_violation(e, format!("a user with the email {} already exists", email.as_str())))?;
-        for location in input.location_ids.iter().flatten() {
+        for location in location_ids.iter().flatten() {
             sqlx::query("INSERT INTO user_locations (user_id, location_id) VALUES ($1, $2)")
                 .bind(&id)
                 .bind(location)
@@ -275,9 +286,11 @@ pub async fn update(
         None => None,
     };
     v.finish()?;
-    if let Some(Some(ids)) = &changes.location_ids {
-        check_locations(db, ids).await?;
-    }
+    let location_ids = match &changes.location_ids {
+        Some(Some(ids)) => Some(Some(check_locations(db, ids).await?)),
+        Some(None) => Some(None),
+        None => None,
+    };
 
     let loses_admin = current.role == "admin"
         && current.active
@@ -307,7 +320,7 @@ pub async fn update(
         .bind(changes.active)
         .execute(&mut *tx)
         .await?;
-        if let Some(scope) = &changes.location_ids {
+        if let Some(scope) = &location_ids {
             sqlx::query("DELETE FROM user_locations WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("UPDATE users SET all_locations = $2 WHERE id = $1")
                 .bind(id)

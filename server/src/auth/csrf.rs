@@ -4,24 +4,29 @@
 //! clients with Bearer tokens) cannot ride on a user's session, so they pass.
 
 use axum::http::{HeaderMap, Method, header};
+use tower_sessions::cookie::Cookie;
 
 pub const SESSION_COOKIE: &str = "avatar_session";
 
+/// Whether the session layer would find a session cookie in these headers. Parsed exactly as
+/// tower-cookies (under tower-sessions) parses them: each header as UTF-8, split at `;`, each
+/// piece through the cookie crate's `parse_encoded` (names trimmed and percent-decoded), so a
+/// cookie the session layer reads can never look absent here (`avatar%5Fsession=…`,
+/// `avatar_session =…`, non-ASCII bytes elsewhere in the header).
 fn carries_session_cookie(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| std::str::from_utf8(v.as_bytes()).ok())
         .flat_map(|v| v.split(';'))
-        .any(|pair| pair.trim().split('=').next() == Some(SESSION_COOKIE))
+        .filter_map(|pair| Cookie::parse_encoded(pair.to_owned()).ok())
+        .any(|cookie| cookie.name() == SESSION_COOKIE)
 }
 
-/// Scheme + host + port of a URL-ish string, lower-cased, for comparing origins.
-fn origin_of(url: &str) -> String {
-    let lower = url.trim().to_lowercase();
-    let (scheme, rest) = lower.split_once("://").unwrap_or(("", lower.as_str()));
-    let authority = rest.split('/').next().unwrap_or("");
-    format!("{scheme}://{authority}")
+/// Scheme, host and port of an absolute URL (default ports filled in); `None` for anything
+/// else, such as `null`.
+fn origin_of(url: &str) -> Option<url::Origin> {
+    url::Url::parse(url.trim()).ok().map(|u| u.origin()).filter(url::Origin::is_tuple)
 }
 
 /// `Ok` when the request may proceed; `Err(reason)` for a cross-site state change.
@@ -45,15 +50,17 @@ pub fn check(
         };
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        // Our own origin: the public address, or this request's host reached with the public
+        // address's scheme (a proxy or a port mapping may change the host, never the scheme).
+        let public = origin_of(public_base_url);
+        let scheme = public_base_url.split_once("://").map(|(scheme, _)| scheme).unwrap_or("http");
+        let this_host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|host| origin_of(&format!("{scheme}://{host}")));
         let origin = origin_of(origin);
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let same_host =
-            origin.split_once("://").map(|(_, authority)| authority) == Some(&host.to_lowercase()[..]);
-        return if same_host || origin == origin_of(public_base_url) {
-            Ok(())
-        } else {
-            Err("cross-origin request refused")
-        };
+        let ours = origin.is_some() && (origin == public || origin == this_host);
+        return if ours { Ok(()) } else { Err("cross-origin request refused") };
     }
     // A browser always sends one of the two on a state change; with neither we cannot tell.
     if is_login { Ok(()) } else { Err("request origin unknown") }
@@ -80,7 +87,7 @@ mod tests {
         let h = with(&[COOKIE, ("sec-fetch-site", "same-origin")]);
         assert!(check(&Method::POST, &h, BASE, false).is_ok());
         let h = with(&[COOKIE, ("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")]);
-        assert!(check(&Method::POST, &h, BASE, false).is_ok());
+        assert!(check(&Method::POST, &h, "http://127.0.0.1:3000", false).is_ok());
         let h = with(&[COOKIE, ("origin", "https://crm.clinic.com.au"), ("host", "internal:3000")]);
         assert!(check(&Method::POST, &h, BASE, false).is_ok());
     }
@@ -92,6 +99,41 @@ mod tests {
         let h = with(&[COOKIE, ("origin", "https://evil.example"), ("host", "crm.clinic.com.au")]);
         assert!(check(&Method::DELETE, &h, BASE, false).is_err());
         assert!(check(&Method::POST, &with(&[COOKIE]), BASE, false).is_err());
+    }
+
+    #[test]
+    fn every_spelling_the_session_layer_reads_is_checked() {
+        for cookie in [
+            "avatar%5Fsession=abc",
+            "avatar_session =abc",
+            " avatar_session=abc",
+            "theme=dark;avatar_session=abc",
+            "avatar_session=abc; caf\u{e9}=1",
+        ] {
+            let mut headers = HeaderMap::new();
+            headers.insert("cookie", HeaderValue::from_bytes(cookie.as_bytes()).unwrap());
+            headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+            headers.insert("host", HeaderValue::from_static("crm.clinic.com.au"));
+            assert!(check(&Method::POST, &headers, BASE, false).is_err(), "{cookie}");
+        }
+    }
+
+    #[test]
+    fn an_origin_must_match_in_scheme_host_and_port() {
+        let posting_from = |origin: &str, host: &str| {
+            let h = with(&[COOKIE, ("origin", origin), ("host", host)]);
+            check(&Method::POST, &h, BASE, false)
+        };
+        assert!(posting_from("https://crm.clinic.com.au", "crm.clinic.com.au").is_ok());
+        assert!(posting_from("https://crm.clinic.com.au:443", "crm.clinic.com.au").is_ok());
+        assert!(posting_from("http://crm.clinic.com.au", "crm.clinic.com.au").is_err(), "scheme");
+        assert!(posting_from("https://crm.clinic.com.au:8443", "crm.clinic.com.au").is_err(), "port");
+        assert!(posting_from("https://crm.clinic.com.au.evil.example", "crm.clinic.com.au").is_err());
+        assert!(posting_from("null", "crm.clinic.com.au").is_err());
+        // Reached directly on another host name or port, with the public scheme.
+        assert!(posting_from("https://10.0.0.5:3000", "10.0.0.5:3000").is_ok());
+        assert!(posting_from("http://10.0.0.5:3000", "10.0.0.5:3000").is_err());
+        assert!(posting_from("https://10.0.0.5:3001", "10.0.0.5:3000").is_err());
     }
 
     #[test]

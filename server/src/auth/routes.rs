@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use tower_sessions::Session;
 
 use crate::api::error::ApiError;
+use crate::api::extract::ApiJson;
 use crate::auth::google;
 use crate::auth::guard::{ClientIp, safe_next, session_method, urlencode};
 use crate::startup::AppState;
@@ -44,10 +45,10 @@ fn is_json(request: &Request) -> bool {
 /// Reads a JSON or form body into `T`; `Err` is the response to send.
 async fn read_body<T: DeserializeOwned>(request: Request, state: &AppState) -> Result<(T, bool), Response> {
     if is_json(&request) {
-        Json::<T>::from_request(request, state)
+        ApiJson::<T>::from_request(request, state)
             .await
-            .map(|Json(v)| (v, true))
-            .map_err(|e| ApiError::from(e).into_response())
+            .map(|ApiJson(v)| (v, true))
+            .map_err(IntoResponse::into_response)
     } else {
         Form::<T>::from_request(request, state)
             .await
