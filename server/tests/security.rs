@@ -25,6 +25,8 @@ on_both_backends!(
     reset_requests_are_throttled_per_address_and_per_account,
     reset_answers_take_as_long_for_unknown_addresses,
     slow_and_idle_clients_are_cut_off,
+    hostile_markup_is_shown_only_as_text_on_every_page,
+    every_response_carries_the_security_headers,
     cross_site_state_changes_are_refused,
     session_cookie_spellings_cannot_skip_the_origin_check,
     user_bodies_are_objects_and_location_lists_are_sets,
@@ -1155,4 +1157,187 @@ async fn user_bodies_are_objects_and_location_lists_are_sets(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+/// Markup an attacker might store, each in a field a page shows; each has its own number so a
+/// failure says which field leaked.
+const HOSTILE_FIRST: &str = "</title><img src=x onerror=alert(1)>";
+const HOSTILE_LAST: &str = "\"><svg onload=alert(2)>";
+const HOSTILE_TAG: &str = "<img src=x onerror=alert(3)>";
+const HOSTILE_NOTES: &str = "</script><script>alert(4)</script>";
+const HOSTILE_FIELD: &str = "<iframe src=javascript:alert(5)>";
+const HOSTILE_NOTE: &str = "<b onmouseover=alert(6)>hover</b>";
+const HOSTILE_TASK: &str = "<img src=x onerror=alert(7)>";
+const HOSTILE_STAGE: &str = "<svg/onload=alert(8)>";
+const HOSTILE_USER: &str = "<img src=x onerror=alert(9)>";
+const HOSTILE_TOKEN: &str = "\"'><img src=x onerror=alert(10)>";
+const HOSTILE_DOCTOR: &str = "<script>alert(11)</script>";
+
+async fn hostile_markup_is_shown_only_as_text_on_every_page(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.api_token("admin").await;
+    let api = app.api();
+    let post = |path: &str, body: Value| {
+        let request = api.post(app.url(path)).bearer_auth(&admin).json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    // A staff member with a hostile name, who owns the contacts and looks at every page.
+    let staff = post(
+        "/api/v1/users",
+        json!({ "email": "hostile.staff@clinic.test", "display_name": HOSTILE_USER, "role": "manager",
+                "password": TEST_PASSWORD }),
+    )
+    .await;
+    let stage = post("/api/v1/pipeline/stages", json!({ "name": HOSTILE_STAGE, "position": 1 })).await;
+    let contact = json!({
+        "first_name": HOSTILE_FIRST, "last_name": HOSTILE_LAST, "phone": "0412 555 001",
+        "tags": [HOSTILE_TAG], "notes": HOSTILE_NOTES, "referring_doctor": HOSTILE_DOCTOR,
+        "custom_fields": { "remarks": HOSTILE_FIELD }, "owner_id": staff["id"], "stage_id": stage["id"],
+    });
+    let first = post("/api/v1/contacts", contact.clone()).await;
+    let mut twin = contact;
+    twin["phone"] = json!("0412 555 002");
+    let second = post("/api/v1/contacts", twin).await;
+    let (id, other) = (first["id"].as_str().unwrap(), second["id"].as_str().unwrap());
+    post(&format!("/api/v1/contacts/{id}/touchpoints"), json!({ "kind": "note", "summary": HOSTILE_NOTE }))
+        .await;
+    post("/api/v1/tasks", json!({ "title": HOSTILE_TASK, "contact_id": id, "assignee_id": staff["id"] }))
+        .await;
+    let browser = app.sign_in("hostile.staff@clinic.test", TEST_PASSWORD).await;
+    browser
+        .post(app.url("/rpc/create_api_token"))
+        .form(&[("name", HOSTILE_TOKEN)])
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+
+    // Each page, and the payloads it must show (as text).
+    let contact_page = vec![
+        HOSTILE_FIRST,
+        HOSTILE_LAST,
+        HOSTILE_TAG,
+        HOSTILE_NOTES,
+        HOSTILE_FIELD,
+        HOSTILE_NOTE,
+        HOSTILE_TASK,
+        HOSTILE_STAGE,
+        HOSTILE_DOCTOR,
+    ];
+    let pages: Vec<(String, Vec<&str>)> = vec![
+        (format!("/contacts/{id}"), contact_page),
+        ("/contacts".into(), vec![HOSTILE_FIRST, HOSTILE_LAST, HOSTILE_TAG, HOSTILE_STAGE, HOSTILE_USER]),
+        (format!("/contacts?q={}", "%3C%2Ftitle"), vec![HOSTILE_USER]),
+        (format!("/contacts/{id}/merge/{other}"), vec![HOSTILE_FIRST, HOSTILE_LAST]),
+        ("/pipeline".into(), vec![HOSTILE_FIRST, HOSTILE_LAST, HOSTILE_STAGE]),
+        ("/tasks".into(), vec![HOSTILE_TASK, HOSTILE_FIRST]),
+        ("/".into(), vec![HOSTILE_STAGE, HOSTILE_USER]),
+        ("/settings/pipeline".into(), vec![HOSTILE_STAGE]),
+        ("/settings/users".into(), vec![HOSTILE_USER]),
+        ("/account".into(), vec![HOSTILE_TOKEN, HOSTILE_USER]),
+    ];
+    let all = [
+        HOSTILE_FIRST,
+        HOSTILE_LAST,
+        HOSTILE_TAG,
+        HOSTILE_NOTES,
+        HOSTILE_FIELD,
+        HOSTILE_NOTE,
+        HOSTILE_TASK,
+        HOSTILE_STAGE,
+        HOSTILE_USER,
+        HOSTILE_TOKEN,
+        HOSTILE_DOCTOR,
+    ];
+    for (path, shown) in &pages {
+        let response = browser.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let html = response.text().await.unwrap();
+        for payload in all {
+            assert!(!html.contains(payload), "{path} carries {payload} as markup");
+        }
+        // What the browser will show once it has parsed the escapes: every payload, as text.
+        let text = html_escape::decode_html_entities(&html).replace("\\u003c", "<");
+        for payload in shown {
+            let marker = &payload[payload.find("alert(").unwrap_or(0)..];
+            assert!(text.contains(payload) || text.contains(marker), "{path} shows {payload}");
+        }
+        let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap();
+        assert!(!title.contains('<'), "{path} title: {title}");
+    }
+    // The contact's title names them, escaped exactly once.
+    let html = browser.get(app.url(&format!("/contacts/{id}"))).send().await.unwrap().text().await.unwrap();
+    let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap();
+    assert_eq!(
+        html_escape::decode_html_entities(title),
+        format!("{HOSTILE_FIRST} {HOSTILE_LAST} · Avatar CRM")
+    );
+}
+
+async fn every_response_carries_the_security_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let browser = app.signed_in("reception").await;
+    let page = browser.get(app.url("/contacts")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let html = page.text().await.unwrap();
+    let nonce = csp.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).expect("a nonce");
+    for directive in
+        ["script-src 'self' 'nonce-", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"]
+    {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{csp}");
+    // Every inline script Leptos wrote carries this response's nonce.
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("<script nonce=\"{nonce}\"")).count()
+            + html.matches(&format!("<script type=\"module\" nonce=\"{nonce}\"")).count(),
+        scripts,
+        "{html}"
+    );
+    let again = browser.get(app.url("/contacts")).send().await.unwrap();
+    assert!(
+        !again.headers()["content-security-policy"].to_str().unwrap().contains(nonce),
+        "fresh per response"
+    );
+
+    let token = app.api_token("reception").await;
+    let responses = [
+        ("page", browser.get(app.url("/")).send().await.unwrap()),
+        ("sign-in page", app.get("/login").await),
+        ("404 page", browser.get(app.url("/no/such/page")).send().await.unwrap()),
+        ("server function", browser.post(app.url("/rpc/dashboard")).send().await.unwrap()),
+        ("API", app.api().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap()),
+        ("API error", app.api().get(app.url("/api/v1/me")).send().await.unwrap()),
+        ("health", app.get("/health").await),
+        ("CSV", browser.get(app.url("/contacts/export.csv")).send().await.unwrap()),
+    ];
+    for (what, response) in responses {
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{what}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{what}");
+        assert_eq!(headers["cache-control"], "no-store", "{what}: patient data is never cached");
+        assert!(
+            headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"),
+            "{what}"
+        );
+        assert!(!headers.contains_key("strict-transport-security"), "{what}: plain http here");
+        let is_html =
+            headers.get("content-type").is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert_eq!(is_html, policy.contains("'nonce-"), "{what}: {policy}");
+    }
+    // The static bundle may be cached; HSTS appears once the public address is https.
+    let favicon = app.get("/favicon.svg").await;
+    assert_ne!(favicon.headers().get("cache-control").map(|v| v.to_str().unwrap()), Some("no-store"));
+    let https = TestApp::spawn_with(backend, &[("PUBLIC_BASE_URL", "https://crm.clinic.example")]).await;
+    let health = https.get("/health").await;
+    assert_eq!(health.headers()["strict-transport-security"], "max-age=31536000");
 }
