@@ -18,7 +18,7 @@ BIN := target/debug/avatar-crm
 E2E_PORT ?= 3100
 
 .PHONY: help run test tools rust-tools node-tools chromium postgres site css wasm server build \
-        lint unit-and-integration e2e release wasm-release bench clean
+        lint unit-and-integration api-contract e2e release wasm-release bench clean
 
 help:
 	@echo "make run    build, add the demo clinic and serve on SQLite at http://127.0.0.1:3000"
@@ -78,10 +78,15 @@ lint:
 unit-and-integration: postgres
 	cargo test -p domain -p app -p server
 
+# The REST API against its OpenAPI document (schemathesis from PyPI, every check), both databases.
+api-contract: postgres server
+	scripts/api-contract.sh sqlite
+	scripts/api-contract.sh postgres
+
 e2e: chromium build
 	cd end2end && E2E_PORT=$(E2E_PORT) playwright test
 
-test: tools chromium postgres build lint unit-and-integration e2e
+test: tools chromium postgres build lint unit-and-integration api-contract e2e
 
 ## ---- release ----
 wasm-release: rust-tools node-tools

@@ -392,22 +392,23 @@ pub struct ContactForm {
 
 #[cfg(feature = "ssr")]
 impl ContactForm {
-    /// Every field counts as given: an empty box clears the value.
+    /// Saved as a replacement, so every field counts as given: an empty box (sent as "" or
+    /// not at all) clears the value, which for the service is `None`.
     fn into_fields(self) -> domain::services::contacts::ContactFields {
-        let or_empty = |v: Option<String>| Some(v.unwrap_or_default());
+        let filled = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
         domain::services::contacts::ContactFields {
-            first_name: or_empty(self.first_name),
-            last_name: or_empty(self.last_name),
-            phone: or_empty(self.phone),
-            email: or_empty(self.email),
-            date_of_birth: or_empty(self.date_of_birth),
-            source: self.source,
-            referring_doctor: or_empty(self.referring_doctor),
-            requested_modality: or_empty(self.requested_modality),
-            notes: or_empty(self.notes),
+            first_name: Some(self.first_name.unwrap_or_default()),
+            last_name: Some(self.last_name.unwrap_or_default()),
+            phone: filled(self.phone),
+            email: filled(self.email),
+            date_of_birth: filled(self.date_of_birth),
+            source: filled(self.source),
+            referring_doctor: filled(self.referring_doctor),
+            requested_modality: filled(self.requested_modality),
+            notes: filled(self.notes),
             stage_id: None,
-            location_id: or_empty(self.location_id),
-            owner_id: or_empty(self.owner_id),
+            location_id: filled(self.location_id),
+            owner_id: filled(self.owner_id),
             sms_consent: Some(self.sms_consent.is_some()),
             email_consent: Some(self.email_consent.is_some()),
             tags: Some(self.tags.unwrap_or_default().split(',').map(str::to_owned).collect()),
@@ -453,7 +454,7 @@ pub async fn update_contact(
     for line in custom_fields.unwrap_or_default().lines().filter(|l| !l.trim().is_empty()) {
         match line.split_once('=') {
             Some((key, value)) => {
-                custom.insert(key.trim().to_owned(), value.trim().to_owned());
+                custom.insert(domain::services::contacts::custom_field_key(key), value.trim().to_owned());
             }
             None => {
                 return Err(ssr::fail(domain::DomainError::field(
@@ -609,12 +610,13 @@ pub async fn save_stage(
     position: Option<i64>,
     is_closed: Option<String>,
 ) -> Result<domain::model::Stage, ServerFnError> {
-    use domain::services::pipeline::{StageInput, create_stage, update_stage};
+    use domain::services::pipeline::{NewStage, StageInput, create_stage, update_stage};
     let (actor, _) = ssr::caller()?;
     let db = ssr::context().db;
     match id.filter(|i| !i.is_empty()) {
         None => {
-            let input = StageInput { name, position, is_closed: Some(is_closed.is_some()) };
+            let input =
+                NewStage { name: name.unwrap_or_default(), position, is_closed: Some(is_closed.is_some()) };
             create_stage(&db, &actor, input).await.map_err(ssr::fail)
         }
         Some(id) => {

@@ -62,19 +62,145 @@ impl std::fmt::Debug for NewPassword {
     }
 }
 
-/// A short human label (names, token names): trimmed, 1..=max characters, no control chars.
+/// A short human label (names, token names): at most `max` characters as sent, no control
+/// characters, not blank; returned trimmed. The length counts what was sent, spaces included,
+/// so it is the same rule the API documents as `maxLength` ([`LABEL_PATTERN`] for the rest).
 pub fn label(raw: &str, max: usize) -> Result<String, String> {
+    if raw.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if raw.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
     let value = raw.trim();
     if value.is_empty() {
         return Err("is required".into());
     }
-    if value.chars().count() > max {
+    Ok(value.to_owned())
+}
+
+/// An optional label: blank (or only spaces) is "none"; otherwise as [`label`].
+pub fn optional_label(raw: &str, max: usize) -> Result<Option<String>, String> {
+    if raw.trim().is_empty() && !raw.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    label(raw, max).map(Some)
+}
+
+/// Free text over several lines (notes): at most `max` characters as sent; tabs and line breaks
+/// allowed, other control characters not. Blank is "none".
+pub fn optional_prose(raw: &str, max: usize) -> Result<Option<String>, String> {
+    if raw.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if value.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
+    if raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err("must not contain control characters other than tabs and line breaks".into());
     }
-    Ok(value.to_owned())
+    let value = raw.trim();
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+/// Required free text over several lines (a note's summary): as [`optional_prose`], not blank.
+pub fn prose(raw: &str, max: usize) -> Result<String, String> {
+    optional_prose(raw, max)?.ok_or_else(|| "is required".to_owned())
+}
+
+/// [`label`]'s rule as a JSON Schema pattern, for the OpenAPI document: no control character
+/// (`char::is_control`: U+0000–U+001F, U+007F–U+009F) and at least one character that is
+/// neither that nor white space (`char::is_whitespace`).
+pub const LABEL_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*\
+    [^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\
+    [^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// [`optional_label`]'s rule: no control character (blank is allowed and means "none").
+pub const OPTIONAL_LABEL_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+/// [`prose`]'s rule: as [`PROSE_PATTERN`], with at least one character that is not white space.
+pub const REQUIRED_PROSE_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*\
+    [^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\
+    [^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+/// [`optional_prose`]'s rule: no control character but tab, line feed and carriage return.
+pub const PROSE_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
+
+/// Reads an optional whole number the way JSON Schema defines `integer`: `3` and `3.0` alike
+/// (any number without a fractional part), within `i64`. serde alone refuses `3.0`.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::Deserialize;
+    const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else { return Ok(None) };
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    match number.as_f64() {
+        // Exactly representable range only: beyond 2^63 the conversion would saturate.
+        // Strictly inside: a number just past either end rounds onto ±2^63 as an f64.
+        Some(f) if f.fract() == 0.0 && f > -TWO_TO_63 && f < TWO_TO_63 => {
+            Ok(Some(f as i64))
+        }
+        _ => Err(D::Error::custom(format!("{number} is not a whole number within the 64-bit range"))),
+    }
+}
+
+/// A ULID as the API writes it (Crockford base 32, upper case, 26 characters, at most
+/// `7ZZZ…`), exactly the strings [`ULID_PATTERN`] admits; `ulid` alone also takes lower case.
+pub fn ulid(raw: &str) -> Option<ulid::Ulid> {
+    const DIGITS: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let shaped = raw.len() == 26
+        && raw.starts_with(|c: char| ('0'..='7').contains(&c))
+        && raw.chars().all(|c| DIGITS.contains(c));
+    if shaped { ulid::Ulid::from_string(raw).ok() } else { None }
+}
+
+/// [`ulid`]'s rule as a JSON Schema pattern.
+pub const ULID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$";
+
+/// Declares a type that only describes, in the OpenAPI document, a text field's rule (a
+/// pattern above and a maximum length). Fields use it as `#[schema(value_type = …, inline)]`.
+macro_rules! text_rule {
+    ($(#[doc = $doc:literal])* $name:ident: $pattern:expr, at most $max:literal) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .max_length(Some($max))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// Text rules as the OpenAPI document states them (see [`label`], [`optional_label`],
+/// [`optional_prose`]); the numbers are the limits the services pass to those functions.
+pub mod rules {
+    use super::{LABEL_PATTERN, OPTIONAL_LABEL_PATTERN, PROSE_PATTERN, REQUIRED_PROSE_PATTERN};
+
+    text_rule!(
+        /// A required name or title: not blank, no control characters.
+        Label100: LABEL_PATTERN, at most 100
+    );
+    text_rule!(Label40: LABEL_PATTERN, at most 40);
+    text_rule!(Label80: LABEL_PATTERN, at most 80);
+    text_rule!(Label200: LABEL_PATTERN, at most 200);
+    text_rule!(Label2000: LABEL_PATTERN, at most 2000);
+    text_rule!(
+        /// Optional text: blank means none; no control characters.
+        OptionalLabel40: OPTIONAL_LABEL_PATTERN, at most 40
+    );
+    text_rule!(OptionalLabel100: OPTIONAL_LABEL_PATTERN, at most 100);
+    text_rule!(OptionalLabel200: OPTIONAL_LABEL_PATTERN, at most 200);
+    text_rule!(
+        /// Free text over several lines: tabs and line breaks allowed; blank means none.
+        Prose5000: PROSE_PATTERN, at most 5000
+    );
+    text_rule!(
+        /// Free text over several lines, not blank: tabs and line breaks allowed.
+        RequiredProse2000: REQUIRED_PROSE_PATTERN, at most 2000
+    );
 }
 
 #[cfg(test)]
@@ -107,6 +233,18 @@ mod tests {
         assert!(label("   ", 80).is_err());
         assert!(label(&"x".repeat(81), 80).is_err());
         assert!(label("bad\u{0}name", 80).is_err());
+        assert!(label(&format!(" {} ", "x".repeat(79)), 80).is_err(), "counted as sent");
+        assert!(label("\nname", 80).is_err(), "a line break is a control character");
+    }
+
+    #[test]
+    fn optional_texts_are_none_when_blank() {
+        assert_eq!(optional_label("  ", 10), Ok(None));
+        assert_eq!(optional_label(" Dr Raman ", 20), Ok(Some("Dr Raman".into())));
+        assert!(optional_label("\t", 10).is_err());
+        assert_eq!(optional_prose("line one\nline two\n", 50), Ok(Some("line one\nline two".into())));
+        assert_eq!(optional_prose(" \n ", 50), Ok(None));
+        assert!(optional_prose("bell\u{7}", 50).is_err());
     }
 }
 

@@ -44,22 +44,10 @@ pub struct RecentContact {
     pub id: String,
     pub display_name: String,
     pub stage_name: String,
-    pub requested_modality: Option<String>,
+    pub requested_modality: Option<Modality>,
     pub created_at: DateTime<Utc>,
     /// When the enquiry came in, in the time zone of the contact's location.
     pub created_local: String,
-}
-
-/// How a modality code reads to people.
-pub fn modality_label(code: &str) -> &str {
-    match code {
-        "mri" => "MRI",
-        "ct" => "CT",
-        "ultrasound" => "Ultrasound",
-        "xray" => "X-ray",
-        "mammography" => "Mammography",
-        other => other,
-    }
 }
 
 /// A staff account as listed on the Users page and in the API.
@@ -129,7 +117,9 @@ pub struct Page<T> {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct IpAllowlistSettings {
     pub enabled: bool,
-    /// IPv4/IPv6 addresses or CIDR ranges, e.g. `203.0.113.0/24`, `2001:db8::/32`.
+    /// IPv4/IPv6 addresses or CIDR ranges, e.g. `203.0.113.0/24`, `2001:db8::/32`; blank ones
+    /// are dropped. Saving refuses a list that leaves out the saver's own address.
+    #[cfg_attr(feature = "server", schema(max_items = 200))]
     pub entries: Vec<String>,
 }
 
@@ -157,9 +147,9 @@ pub struct Contact {
     /// Lower-cased.
     pub email: Option<String>,
     pub date_of_birth: Option<chrono::NaiveDate>,
-    pub source: String,
+    pub source: ContactSource,
     pub referring_doctor: Option<String>,
-    pub requested_modality: Option<String>,
+    pub requested_modality: Option<Modality>,
     pub notes: Option<String>,
     pub stage_id: String,
     pub location_id: Option<String>,
@@ -180,23 +170,246 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Where contacts come from.
-pub const CONTACT_SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
+/// Where a contact came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSource {
+    WebForm,
+    Referral,
+    #[default]
+    Phone,
+    Campaign,
+    WalkIn,
+}
 
-/// How staff read a [`CONTACT_SOURCES`] key ("walk_in" is "Walk-in"); an unknown key as is.
-pub fn source_label(source: &str) -> &str {
-    match source {
-        "web_form" => "Web form",
-        "referral" => "Referral",
-        "phone" => "Phone",
-        "campaign" => "Campaign",
-        "walk_in" => "Walk-in",
-        other => other,
+impl ContactSource {
+    pub const ALL: [ContactSource; 5] = [
+        ContactSource::WebForm,
+        ContactSource::Referral,
+        ContactSource::Phone,
+        ContactSource::Campaign,
+        ContactSource::WalkIn,
+    ];
+
+    /// The stored and API form, e.g. `walk_in`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactSource::WebForm => "web_form",
+            ContactSource::Referral => "referral",
+            ContactSource::Phone => "phone",
+            ContactSource::Campaign => "campaign",
+            ContactSource::WalkIn => "walk_in",
+        }
+    }
+
+    /// Exactly one of the API forms (no trimming or case folding: the API says exactly these).
+    pub fn parse(value: &str) -> Option<ContactSource> {
+        ContactSource::ALL.into_iter().find(|source| source.as_str() == value)
+    }
+
+    /// How staff read it ("Walk-in").
+    pub fn label(self) -> &'static str {
+        match self {
+            ContactSource::WebForm => "Web form",
+            ContactSource::Referral => "Referral",
+            ContactSource::Phone => "Phone",
+            ContactSource::Campaign => "Campaign",
+            ContactSource::WalkIn => "Walk-in",
+        }
     }
 }
 
-/// The imaging modalities a contact may ask for.
-pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
+/// An imaging modality a contact may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    Mri,
+    Ct,
+    Ultrasound,
+    Xray,
+    Mammography,
+}
+
+impl Modality {
+    pub const ALL: [Modality; 5] =
+        [Modality::Mri, Modality::Ct, Modality::Ultrasound, Modality::Xray, Modality::Mammography];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::Mri => "mri",
+            Modality::Ct => "ct",
+            Modality::Ultrasound => "ultrasound",
+            Modality::Xray => "xray",
+            Modality::Mammography => "mammography",
+        }
+    }
+
+    /// Exactly one of the API forms.
+    pub fn parse(value: &str) -> Option<Modality> {
+        Modality::ALL.into_iter().find(|modality| modality.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Modality::Mri => "MRI",
+            Modality::Ct => "CT",
+            Modality::Ultrasound => "Ultrasound",
+            Modality::Xray => "X-ray",
+            Modality::Mammography => "Mammography",
+        }
+    }
+}
+
+/// What a timeline entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TouchpointKind {
+    Call,
+    Sms,
+    Email,
+    Booking,
+    Note,
+    StageChange,
+}
+
+impl TouchpointKind {
+    pub const ALL: [TouchpointKind; 6] = [
+        TouchpointKind::Call,
+        TouchpointKind::Sms,
+        TouchpointKind::Email,
+        TouchpointKind::Booking,
+        TouchpointKind::Note,
+        TouchpointKind::StageChange,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TouchpointKind::Call => "call",
+            TouchpointKind::Sms => "sms",
+            TouchpointKind::Email => "email",
+            TouchpointKind::Booking => "booking",
+            TouchpointKind::Note => "note",
+            TouchpointKind::StageChange => "stage_change",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<TouchpointKind> {
+        TouchpointKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TouchpointKind::Call => "Call",
+            TouchpointKind::Sms => "SMS",
+            TouchpointKind::Email => "Email",
+            TouchpointKind::Booking => "Booking",
+            TouchpointKind::Note => "Note",
+            TouchpointKind::StageChange => "Stage change",
+        }
+    }
+}
+
+/// Why another contact may be the same person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same phone number.
+    Phone,
+    /// The same email address.
+    Email,
+    /// A similar name (typos tolerated).
+    Name,
+}
+
+/// What an import did with a row that was not simply created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportRowStatus {
+    /// An existing contact (same phone or email) was updated from the row.
+    Updated,
+    /// Skipped: the contact is already on file.
+    Duplicate,
+    /// Not imported; `errors` says why.
+    Invalid,
+}
+
+/// Which tasks a list shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Not completed yet.
+    #[default]
+    Open,
+    /// Not completed and past their due time.
+    Overdue,
+    /// Completed.
+    Done,
+    All,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] =
+        [TaskStatus::Open, TaskStatus::Overdue, TaskStatus::Done, TaskStatus::All];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "open",
+            TaskStatus::Overdue => "overdue",
+            TaskStatus::Done => "done",
+            TaskStatus::All => "all",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|status| status.as_str() == value)
+    }
+}
+
+/// How a contact list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ContactSort {
+    /// Best name match first (needs a name in `q`; otherwise newest).
+    Relevance,
+    Newest,
+    Oldest,
+    Name,
+    Updated,
+    Warmness,
+}
+
+impl ContactSort {
+    pub const ALL: [ContactSort; 6] = [
+        ContactSort::Relevance,
+        ContactSort::Newest,
+        ContactSort::Oldest,
+        ContactSort::Name,
+        ContactSort::Updated,
+        ContactSort::Warmness,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactSort::Relevance => "relevance",
+            ContactSort::Newest => "newest",
+            ContactSort::Oldest => "oldest",
+            ContactSort::Name => "name",
+            ContactSort::Updated => "updated",
+            ContactSort::Warmness => "warmness",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ContactSort> {
+        ContactSort::ALL.into_iter().find(|sort| sort.as_str() == value)
+    }
+}
 
 /// One entry on a contact's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -204,8 +417,7 @@ pub const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammograp
 pub struct Touchpoint {
     pub id: String,
     pub contact_id: String,
-    /// call, sms, email, booking, note or stage_change.
-    pub kind: String,
+    pub kind: TouchpointKind,
     pub summary: String,
     pub user_id: Option<String>,
     pub occurred_at: DateTime<Utc>,
@@ -284,8 +496,7 @@ pub struct ImportReport {
 pub struct ImportRowReport {
     /// The row's line in the file (the header is row 1).
     pub row: usize,
-    /// `updated`, `duplicate` or `invalid`.
-    pub status: String,
+    pub status: ImportRowStatus,
     pub contact_id: Option<String>,
     /// Field → problem, for invalid rows.
     pub errors: std::collections::BTreeMap<String, String>,
@@ -297,8 +508,7 @@ pub struct ImportRowReport {
 pub struct DuplicateMatch {
     pub contact_id: String,
     pub name: String,
-    /// `phone`, `email` or `name` (a similar name; typos tolerated).
-    pub reason: String,
+    pub reason: DuplicateReason,
 }
 
 /// The pipeline board: every stage with its total and its most recently changed cards.
@@ -323,7 +533,7 @@ pub struct BoardColumn {
 pub struct BoardCard {
     pub id: String,
     pub name: String,
-    pub requested_modality: Option<String>,
+    pub requested_modality: Option<Modality>,
     /// `None` until the AI layer scores the contact ("unscored").
     pub warmness: Option<i32>,
     pub last_touch_at: Option<DateTime<Utc>>,

@@ -252,13 +252,26 @@ async fn every_sort_pages_through_every_contact_once_in_order(backend: Backend) 
 async fn tags_custom_fields_and_filters(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let token = app.api_token("reception").await;
+    // Field names are the stored form (the contact form and CSV import turn "Medicare Number"
+    // into it); anything else is refused, naming the field.
+    let refused = app
+        .api()
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "first_name": "Ada", "last_name": "Quill", "phone": "0412 111 222",
+                       "custom_fields": { "Medicare Number": "2123 45670 1" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.json::<Value>().await.unwrap()["error"]["fields"]["custom_fields"].is_string());
     let contact = create(
         &app,
         &token,
         json!({
             "first_name": "Ada", "last_name": "Quill", "phone": "0412 111 222",
             "tags": ["VIP", " gp referral ", "vip"],
-            "custom_fields": { "Medicare Number": "2123 45670 1", "preferred-day": "Tuesday" }
+            "custom_fields": { "medicare_number": "2123 45670 1", "preferred_day": "Tuesday" }
         }),
     )
     .await;

@@ -1,7 +1,7 @@
 //! The contact form's fields, shared by New contact and the contact page's edit mode. Inputs
 //! are named `form[…]` so a server function receives them as one `ContactForm`.
 
-use domain::model::{CONTACT_SOURCES, Contact, MODALITIES, modality_label};
+use domain::model::{Contact, ContactSource, Modality};
 use leptos::prelude::*;
 
 use crate::components::forms::INPUT;
@@ -14,7 +14,7 @@ pub fn ContactFormFields(
     staff: Vec<(String, String)>,
 ) -> impl IntoView {
     let c = contact.unwrap_or_else(|| Contact {
-        source: "phone".into(),
+        source: ContactSource::default(),
         location_id: locations.first().map(|(id, _)| id.clone()),
         ..Default::default()
     });
@@ -28,8 +28,8 @@ pub fn ContactFormFields(
                 </div>
             }
         };
-    let source = c.source.clone();
-    let modality = c.requested_modality.clone().unwrap_or_default();
+    let source = c.source;
+    let modality = c.requested_modality;
     let location = c.location_id.clone().unwrap_or_default();
     let owner = c.owner_id.clone().unwrap_or_default();
     view! {
@@ -43,8 +43,8 @@ pub fn ContactFormFields(
             <div>
                 <label for="source" class="block text-sm font-medium text-slate-700">"Source"</label>
                 <select id="source" name="form[source]" class=INPUT>
-                    {CONTACT_SOURCES.into_iter().map(|s| view! {
-                        <option value=s selected=source == s>{domain::model::source_label(s).to_owned()}</option>
+                    {ContactSource::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=source == s>{s.label()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -52,8 +52,8 @@ pub fn ContactFormFields(
                 <label for="requested_modality" class="block text-sm font-medium text-slate-700">"Requested scan"</label>
                 <select id="requested_modality" name="form[requested_modality]" class=INPUT>
                     <option value="">"Not yet known"</option>
-                    {MODALITIES.into_iter().map(|m| view! {
-                        <option value=m selected=modality == m>{modality_label(m).to_owned()}</option>
+                    {Modality::ALL.into_iter().map(|m| view! {
+                        <option value=m.as_str() selected=modality == Some(m)>{m.label()}</option>
                     }).collect_view()}
                 </select>
             </div>

@@ -3,7 +3,7 @@
 //! progress bar and a report of every row that was not simply created.
 
 use crate::components::page_title::PageTitle;
-use domain::model::{IMPORT_FIELDS, ImportPreview, ImportReport};
+use domain::model::{IMPORT_FIELDS, ImportPreview, ImportReport, ImportRowStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -276,13 +276,11 @@ fn Report(report: ImportReport) -> impl IntoView {
                     </thead>
                     <tbody class="divide-y divide-slate-100">
                         {report.rows.into_iter().map(|row| {
-                            let outcome = match row.status.as_str() {
-                                "invalid" => "Not imported",
-                                "duplicate" => "Already on file",
-                                "updated" => "Updated",
-                                other => other,
-                            }
-                            .to_owned();
+                            let outcome = match row.status {
+                                ImportRowStatus::Invalid => "Not imported",
+                                ImportRowStatus::Duplicate => "Already on file",
+                                ImportRowStatus::Updated => "Updated",
+                            };
                             let details = row.errors.iter().map(|(field, problem)| format!("{}: {problem}", field.replace('_', " "))).collect::<Vec<_>>().join("; ");
                             view! {
                                 <tr>

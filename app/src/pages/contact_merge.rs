@@ -2,7 +2,7 @@
 //! and tags move over, and any detail the kept record lacks is filled from it.
 
 use crate::components::page_title::PageTitle;
-use domain::model::{Contact, modality_label};
+use domain::model::Contact;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -17,13 +17,7 @@ fn rows(c: &Contact) -> Vec<(&'static str, String)> {
         ("Phone", or_dash(&c.phone)),
         ("Email", or_dash(&c.email)),
         ("Date of birth", c.date_of_birth.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
-        (
-            "Requested",
-            c.requested_modality
-                .as_deref()
-                .map(|m| modality_label(m).to_owned())
-                .unwrap_or_else(|| "—".into()),
-        ),
+        ("Requested", c.requested_modality.map(|m| m.label().to_owned()).unwrap_or_else(|| "—".into())),
         ("Referring doctor", or_dash(&c.referring_doctor)),
         ("Tags", if c.tags.is_empty() { "—".into() } else { c.tags.join(", ") }),
         ("Added", c.created_at.format("%-d %b %Y").to_string()),

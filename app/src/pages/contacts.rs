@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::components::page_title::PageTitle;
-use domain::model::{CONTACT_SOURCES, Contact, Stage, modality_label, source_label};
+use domain::model::{Contact, ContactSource, DuplicateReason, Stage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -124,7 +124,7 @@ pub fn ContactsPage() -> impl IntoView {
                     let stages = stages.unwrap_or_default().into_iter().map(|s| (s.id, s.name)).collect();
                     let tags = tags.unwrap_or_default().into_iter().map(|t| (t.clone(), t)).collect();
                     let sources =
-                        CONTACT_SOURCES.into_iter().map(|s| (s.to_owned(), source_label(s).to_owned())).collect();
+                        ContactSource::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
                     let sort_now = now.sort.clone();
                     view! {
                         {filter_select("stage_id", "Stage", "All stages", stages, now.stage_id)}
@@ -307,7 +307,7 @@ pub fn ContactPage() -> impl IntoView {
                                 {page.items.into_iter().map(|entry| view! {
                                     <li class="border-l-2 border-sky-200 pl-3">
                                         <p class="text-xs uppercase tracking-wide text-slate-500">
-                                            {entry.kind.replace('_', " ")} " · " {utc(&entry.occurred_at)}
+                                            {entry.kind.label()} " · " {utc(&entry.occurred_at)}
                                         </p>
                                         <p class="text-sm text-slate-800">{entry.summary}</p>
                                     </li>
@@ -362,8 +362,8 @@ fn ContactDetails(
             {row("Phone", contact.phone)}
             {row("Email", contact.email)}
             {row("Date of birth", contact.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()))}
-            {row("Requested", contact.requested_modality.as_deref().map(|m| modality_label(m).to_owned()))}
-            {row("Source", Some(source_label(&contact.source).to_owned()))}
+            {row("Requested", contact.requested_modality.map(|m| m.label().to_owned()))}
+            {row("Source", Some(contact.source.label().to_owned()))}
             {row("Referring doctor", contact.referring_doctor)}
             {row("Location", location)}
             {row("SMS consent", Some(consent(contact.sms_consent)))}
@@ -431,10 +431,10 @@ fn Duplicates(id: Signal<String>) -> impl IntoView {
                         <h2 id="duplicates-heading" class="font-semibold text-amber-900">"Possible duplicates"</h2>
                         <ul class="mt-2 space-y-1 text-sm">
                             {matches.into_iter().map(|m| {
-                                let reason = match m.reason.as_str() {
-                                    "phone" => "same phone number",
-                                    "email" => "same email",
-                                    _ => "similar name",
+                                let reason = match m.reason {
+                                    DuplicateReason::Phone => "same phone number",
+                                    DuplicateReason::Email => "same email",
+                                    DuplicateReason::Name => "similar name",
                                 };
                                 view! {
                                     <li>

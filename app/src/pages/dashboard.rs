@@ -1,7 +1,7 @@
 //! The dashboard: the clinic's live figures at a glance.
 
 use crate::components::page_title::PageTitle;
-use domain::model::{DashboardSummary, modality_label};
+use domain::model::DashboardSummary;
 use leptos::prelude::*;
 
 use crate::components::stage_chart::StageChart;
@@ -142,8 +142,7 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                             .map(|contact| {
                                 let modality = contact
                                     .requested_modality
-                                    .as_deref()
-                                    .map(modality_label)
+                                    .map(|m| m.label())
                                     .unwrap_or("—")
                                     .to_string();
                                 view! {

@@ -3,7 +3,7 @@
 //! server function; a refused move is put back and the reason announced.
 
 use crate::components::page_title::PageTitle;
-use domain::model::{BoardCard, BoardColumn, modality_label};
+use domain::model::{BoardCard, BoardColumn};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -167,7 +167,7 @@ fn Card(
     let (drag_id, key_id) = (card.id.clone(), card.id.clone());
     let open = href.clone();
     let details = [
-        card.requested_modality.as_deref().map(|m| modality_label(m).to_owned()),
+        card.requested_modality.map(|m| m.label().to_owned()),
         Some(card.warmness.map(|w| format!("Warmness {w}")).unwrap_or_else(|| "Unscored".into())),
     ]
     .into_iter()

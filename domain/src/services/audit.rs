@@ -134,7 +134,7 @@ pub async fn list(
         return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
     }
     if let Some(cursor) = &cursor
-        && Ulid::from_string(cursor).is_err()
+        && crate::input::ulid(cursor).is_none()
     {
         return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
     }

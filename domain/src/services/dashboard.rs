@@ -130,7 +130,7 @@ pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainE
                 id: r.id,
                 display_name: format!("{} {}", r.first_name, r.last_name),
                 stage_name: r.stage_name,
-                requested_modality: r.requested_modality,
+                requested_modality: r.requested_modality.as_deref().and_then(crate::model::Modality::parse),
                 created_local: local(r.created_at.0, r.time_zone.as_deref(), "%-d %b %Y, %H:%M %Z"),
                 created_at: r.created_at.0,
             })

@@ -74,7 +74,10 @@ pub async fn board(db: &Db, actor: &Actor) -> Result<PipelineBoard, DomainError>
             column.cards.push(BoardCard {
                 id: card.id,
                 name: format!("{} {}", card.first_name, card.last_name),
-                requested_modality: card.requested_modality,
+                requested_modality: card
+                    .requested_modality
+                    .as_deref()
+                    .and_then(crate::model::Modality::parse),
                 warmness: card.warmness,
                 last_touch_at: card.last_touch_at.map(|t| t.0),
             });
@@ -100,12 +103,29 @@ pub async fn location_options(db: &Db, actor: &Actor) -> Result<Vec<(String, Str
     Ok(all.into_iter().filter(|(id, _)| actor.locations.includes(id)).collect())
 }
 
-/// A stage as staff configure it in Settings.
+/// A new stage.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStage {
+    #[schema(value_type = crate::input::rules::Label40, inline)]
+    pub name: String,
+    /// 1-based place on the board (default: last); the other stages shift to make room (below
+    /// 1 counts as first, past the end as last).
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
+    pub position: Option<i64>,
+    /// Closed stages (e.g. Lost) end the pipeline (default `false`).
+    pub is_closed: Option<bool>,
+}
+
+/// Changes to a stage as staff configure it in Settings; what is left out stays.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageInput {
+    #[schema(value_type = Option<crate::input::rules::Label40>, inline)]
     pub name: Option<String>,
-    /// 1-based place on the board; the other stages shift to make room.
+    /// 1-based place on the board; the other stages shift to make room (below 1 counts as
+    /// first, past the end as last).
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
     pub position: Option<i64>,
     /// Closed stages (e.g. Lost) end the pipeline.
     pub is_closed: Option<bool>,
@@ -139,9 +159,9 @@ async fn place(db: &Db, id: &str, position: i64) -> Result<(), DomainError> {
 }
 
 /// Adds a stage (at the end unless a position is given).
-pub async fn create_stage(db: &Db, actor: &Actor, input: StageInput) -> Result<Stage, DomainError> {
+pub async fn create_stage(db: &Db, actor: &Actor, input: NewStage) -> Result<Stage, DomainError> {
     actor.require(Permission::SettingsWrite)?;
-    let name = stage_name(input.name.as_deref())?;
+    let name = stage_name(Some(&input.name))?;
     let id = ulid::Ulid::new().to_string();
     let key = format!("custom_{}", id.to_lowercase());
     on_db!(db, pool => {

@@ -8,8 +8,8 @@ use ulid::Ulid;
 
 use crate::access::Permission;
 use crate::actor::LocationScope;
-use crate::input::label;
-use crate::model::{Page, Task};
+use crate::input::{label, rules};
+use crate::model::{Page, Task, TaskStatus};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::contacts;
@@ -73,6 +73,7 @@ const SELECT: &str = concat!(
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTask {
+    #[schema(value_type = rules::Label200, inline)]
     pub title: String,
     pub contact_id: Option<String>,
     pub assignee_id: Option<String>,
@@ -87,6 +88,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskChanges {
+    #[schema(value_type = Option<rules::Label200>, inline)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
     pub assignee_id: Option<Option<String>>,
@@ -99,12 +101,17 @@ pub struct TaskChanges {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFilter {
-    /// `open` (default), `overdue`, `done` or `all`.
+    /// Default `open`.
+    #[param(value_type = Option<TaskStatus>, inline)]
     pub status: Option<String>,
     /// A user id, or `me`.
     pub assignee_id: Option<String>,
     pub contact_id: Option<String>,
+    /// `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
+    /// Tasks per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -217,12 +224,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
         return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
     }
     if let Some(cursor) = &filter.cursor
-        && Ulid::from_string(cursor).is_err()
+        && crate::input::ulid(cursor).is_none()
     {
         return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
     }
     let status = filter.status.as_deref().unwrap_or("open");
-    if !["open", "overdue", "done", "all"].contains(&status) {
+    if TaskStatus::parse(status).is_none() {
         return Err(DomainError::field("status", "must be one of open, overdue, done, all"));
     }
     let overdue_before = (status == "overdue").then(Timestamp::now);

@@ -6,7 +6,8 @@ use sqlx::FromRow;
 use ulid::Ulid;
 
 use crate::access::Permission;
-use crate::model::{Page, Touchpoint};
+use crate::input::{prose, rules};
+use crate::model::{Page, Touchpoint, TouchpointKind};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::contacts;
@@ -14,7 +15,19 @@ use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError};
 
 /// Kinds staff may log by hand (stage moves and bookings are recorded by the system).
-pub const LOGGABLE_KINDS: [&str; 4] = ["call", "note", "sms", "email"];
+pub const LOGGABLE_KINDS: [TouchpointKind; 4] =
+    [TouchpointKind::Call, TouchpointKind::Note, TouchpointKind::Sms, TouchpointKind::Email];
+
+/// [`LOGGABLE_KINDS`], for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // documentation only: `create` checks `kind` against LOGGABLE_KINDS
+pub enum LoggableKind {
+    Call,
+    Note,
+    Sms,
+    Email,
+}
 const MAX_PAGE: u32 = 200;
 
 #[derive(FromRow)]
@@ -32,7 +45,8 @@ impl From<Row> for Touchpoint {
         Touchpoint {
             id: r.id,
             contact_id: r.contact_id,
-            kind: r.kind,
+            // Written only from the enum, so every stored value parses.
+            kind: TouchpointKind::parse(&r.kind).unwrap_or(TouchpointKind::Note),
             summary: r.summary,
             user_id: r.user_id,
             occurred_at: r.occurred_at.0,
@@ -43,9 +57,11 @@ impl From<Row> for Touchpoint {
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTouchpoint {
+    #[schema(value_type = LoggableKind)]
     pub kind: String,
+    #[schema(value_type = rules::RequiredProse2000, inline)]
     pub summary: String,
-    /// When it happened; now if not given. Not in the future.
+    /// When it happened; now if not given. Not in the future (five minutes' grace for clocks).
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
@@ -105,13 +121,20 @@ pub async fn create(
 ) -> Result<Touchpoint, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     contacts::ensure_visible(db, actor, contact_id).await?;
-    if !LOGGABLE_KINDS.contains(&input.kind.as_str()) {
-        return Err(DomainError::field("kind", format!("must be one of {}", LOGGABLE_KINDS.join(", "))));
-    }
-    let summary = input.summary.trim();
-    if summary.is_empty() || summary.chars().count() > 2000 {
-        return Err(DomainError::field("summary", "must be 1 to 2000 characters"));
-    }
+    let mut v = crate::error::Validator::default();
+    let kind = v.check(
+        "kind",
+        contacts::one_of(
+            &input.kind,
+            |k| TouchpointKind::parse(k).filter(|k| LOGGABLE_KINDS.contains(k)),
+            LOGGABLE_KINDS.map(TouchpointKind::as_str),
+        ),
+    );
+    let summary = v.check("summary", prose(&input.summary, 2000));
+    v.finish()?;
+    let (Some(kind), Some(summary)) = (kind, summary) else {
+        return Err(DomainError::Internal("validated fields missing".into()));
+    };
     let now = Timestamp::now();
     let occurred_at = match input.occurred_at {
         Some(at) if at > now.0 + chrono::Duration::minutes(5) => {
@@ -123,8 +146,8 @@ pub async fn create(
     let row = Row {
         id: Ulid::new().to_string(),
         contact_id: contact_id.to_owned(),
-        kind: input.kind,
-        summary: summary.to_owned(),
+        kind: kind.as_str().to_owned(),
+        summary,
         user_id: Some(actor.user_id.clone()),
         occurred_at,
     };

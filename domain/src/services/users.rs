@@ -9,7 +9,7 @@ use ulid::Ulid;
 use crate::access::{Permission, Role};
 use crate::actor::{AuthMethod, LocationScope};
 use crate::error::Validator;
-use crate::input::{Email, NewPassword, label};
+use crate::input::{Email, NewPassword, label, optional_label};
 use crate::model::UserSummary;
 use crate::on_db;
 use crate::services::audit::{self, Entry};
@@ -165,11 +165,11 @@ pub async fn create(
     let display_name = v.check("display_name", label(&input.display_name, 100));
     let role = v.check(
         "role",
-        Role::parse(input.role.trim())
+        Role::parse(&input.role)
             .ok_or_else(|| "must be one of admin, manager, reception, marketing, readonly".to_owned()),
     );
-    let job_title = match input.job_title.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(title) => v.check("job_title", label(title, 100)),
+    let job_title = match input.job_title.as_deref() {
+        Some(title) => v.check("job_title", optional_label(title, 100)).flatten(),
         None => None,
     };
     let password = match &input.password {
@@ -280,7 +280,7 @@ pub async fn update(
     let role = match &changes.role {
         Some(role) => v.check(
             "role",
-            Role::parse(role.trim())
+            Role::parse(role)
                 .ok_or_else(|| "must be one of admin, manager, reception, marketing, readonly".to_owned()),
         ),
         None => None,

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::access::CurrentUser;
+use domain::input::rules;
 use domain::model::{ApiTokenSummary, DashboardSummary, NewApiToken};
 use domain::services::{api_tokens, dashboard};
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,8 @@ pub async fn list_tokens(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// What the token is for, e.g. "Website booking sync".
+    #[schema(value_type = rules::Label80, inline)]
     name: String,
 }
 

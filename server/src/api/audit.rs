@@ -16,12 +16,20 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Params {
     actor_user_id: Option<String>,
+    /// e.g. `contact.view`, `auth.sign_in`.
     action: Option<String>,
+    /// e.g. `contact`, `user`.
     subject_type: Option<String>,
     subject_id: Option<String>,
+    /// Entries at or after this time.
     since: Option<DateTime<Utc>>,
+    /// Entries before this time.
     until: Option<DateTime<Utc>>,
+    /// `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     cursor: Option<String>,
+    /// Entries per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::model::{Contact, DuplicateMatch, ImportReport, Page, PipelineBoard};
+use domain::services::contacts::csv_export::ExportFilter;
 use domain::services::contacts::{self, ContactFields, ListFilter};
 
 use crate::api::error::{ApiError, ErrorBody};
@@ -175,11 +176,11 @@ pub fn csv_download(csv: String) -> axum::response::Response {
 }
 
 /// `GET /contacts.csv`: the same filters as the list; every matching contact.
-#[utoipa::path(get, path = "/contacts.csv", tag = "contacts", summary = "Every contact the filters select, as CSV", params(ListFilter), responses((status = 200, content_type = "text/csv", body = String), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+#[utoipa::path(get, path = "/contacts.csv", tag = "contacts", summary = "Every contact the filters select, as CSV", params(ExportFilter), responses((status = 200, content_type = "text/csv", body = String), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn export_csv(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(filter): ApiQuery<ListFilter>,
+    ApiQuery(filter): ApiQuery<ExportFilter>,
 ) -> Result<axum::response::Response, ApiError> {
     let ip = Some(caller.ip.to_string());
     let csv = contacts::csv_export::export(&state.db, &caller.actor, filter, ip).await?;
@@ -191,7 +192,9 @@ pub async fn export_csv(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
+    /// What to do with a row whose phone or email is already on file (default `skip`).
     #[serde(default)]
+    #[param(inline)]
     pub duplicates: contacts::csv_import::OnDuplicate,
     #[serde(default)]
     pub dry_run: bool,

@@ -48,10 +48,45 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Every operation may also answer any 4XX or 5XX in the error shape: a body over 2 MiB (413),
+/// one that did not arrive in time (408), the wrong content type (415), a throttled caller
+/// (429), an address outside the IP allowlist (403), the database unreachable (503). The
+/// statuses an operation answers for its own reasons are listed with it.
+struct GenericErrors;
+
+impl utoipa::Modify for GenericErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("4XX".into())
+                    .or_insert_with(|| error("Refused; `error.code` says why").into());
+                responses
+                    .entry("5XX".into())
+                    .or_insert_with(|| error("Our fault, or the database is unreachable").into());
+            }
+        }
+    }
+}
+
 /// Every REST route, each registered with its OpenAPI description (so the document is complete
 /// by construction), and `GET /openapi.json` serving that document.
 pub fn router() -> Router<AppState> {
-    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(account::me))
         .routes(routes!(account::dashboard))
         .routes(routes!(account::list_tokens, account::create_token))
@@ -75,6 +110,8 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(tasks::update))
         .routes(routes!(settings::get_allowlist, settings::put_allowlist))
         .split_for_parts();
+    // After the routes: a modifier in `#[openapi]` runs before any path is added.
+    utoipa::Modify::modify(&GenericErrors, &mut document);
     let document = std::sync::Arc::new(document);
     router
         .route("/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))

@@ -4,18 +4,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::model::Stage;
-use domain::services::pipeline::{self, StageInput};
+use domain::services::pipeline::{self, NewStage, StageInput};
 
 use crate::api::error::{ApiError, ErrorBody};
 use crate::api::extract::{ApiActor, ApiJson};
 use crate::startup::AppState;
 
-#[utoipa::path(post, path = "/pipeline/stages", tag = "pipeline", summary = "Add a pipeline stage", request_body = StageInput,
+#[utoipa::path(post, path = "/pipeline/stages", tag = "pipeline", summary = "Add a pipeline stage", request_body = NewStage,
     responses((status = 201, body = Stage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn create_stage(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(input): ApiJson<StageInput>,
+    ApiJson(input): ApiJson<NewStage>,
 ) -> Result<(StatusCode, Json<Stage>), ApiError> {
     Ok((StatusCode::CREATED, Json(pipeline::create_stage(&state.db, &caller.actor, input).await?)))
 }

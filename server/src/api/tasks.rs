@@ -45,11 +45,14 @@ pub async fn update(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineParams {
+    /// `next_cursor` of the previous page, unchanged.
     cursor: Option<String>,
+    /// Entries per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/contacts/{id}/touchpoints", tag = "contacts", summary = "A contact's timeline, newest first", params(("id" = String, Path, description = "The record's id")), params(TimelineParams), responses((status = 200, body = Page<Touchpoint>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+#[utoipa::path(get, path = "/contacts/{id}/touchpoints", tag = "contacts", summary = "A contact's timeline, newest first", params(("id" = String, Path, description = "The record's id"), TimelineParams), responses((status = 200, body = Page<Touchpoint>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: ApiActor,

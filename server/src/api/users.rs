@@ -3,6 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::access::Role;
+use domain::input::rules;
 use domain::model::UserSummary;
 use domain::services::users::{self, NewUser, UserChanges};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -26,14 +28,23 @@ pub async fn list(State(state): State<AppState>, caller: ApiActor) -> Result<Jso
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
+    /// Their email address (stored lower-cased); one account per address.
     email: String,
+    #[schema(value_type = rules::Label100, inline)]
     display_name: String,
+    #[schema(value_type = Role)]
     role: String,
+    /// Blank means none.
     #[serde(default)]
+    #[schema(value_type = Option<rules::OptionalLabel100>, inline)]
     job_title: Option<String>,
+    /// Left out: the account signs in with Google or a reset link until a password is set.
     #[serde(default)]
+    #[schema(min_length = 10, max_length = 200)]
     password: Option<String>,
+    /// Left out or `null`: every location. Otherwise existing location ids (repeats ignored).
     #[serde(default)]
+    #[schema(max_items = 100)]
     location_ids: Option<Vec<String>>,
 }
 
@@ -64,12 +75,17 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Vec<String>>
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default)]
+    #[schema(value_type = Option<rules::Label100>, inline)]
     display_name: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Role>)]
     role: Option<String>,
+    /// `false` deactivates the account and ends its sessions.
     #[serde(default)]
     active: Option<bool>,
+    /// `null`: every location; a list: only those (repeats ignored). Left out: unchanged.
     #[serde(default, deserialize_with = "present")]
+    #[schema(max_items = 100)]
     location_ids: Option<Option<Vec<String>>>,
 }
 

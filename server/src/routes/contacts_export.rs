@@ -5,7 +5,7 @@ use app::RequestAuth;
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use domain::services::contacts::{ListFilter, csv_export};
+use domain::services::contacts::csv_export::{self, ExportFilter};
 
 use crate::api::contacts::csv_download;
 use crate::api::error::ApiError;
@@ -14,7 +14,7 @@ use crate::startup::AppState;
 pub async fn export(
     State(state): State<AppState>,
     Extension(auth): Extension<RequestAuth>,
-    filter: Result<Query<ListFilter>, axum::extract::rejection::QueryRejection>,
+    filter: Result<Query<ExportFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(actor) = auth.actor else { return ApiError::unauthorized().into_response() };
     let Query(filter) = match filter {

@@ -3,9 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use serde::Deserialize;
+
 use super::{ListFilter, Refs, list};
 use crate::access::Permission;
-use crate::model::Contact;
+use crate::model::{Contact, ContactSort, ContactSource};
 use crate::services::audit::{self, Entry};
 use crate::{Actor, Db, DomainError};
 
@@ -44,16 +46,56 @@ fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
 
-/// The contacts matching `filter` (its cursor and limit are ignored), as CSV text.
+/// What an export selects: the list's filters, without its paging (an export holds every
+/// matching contact, so `cursor` and `limit` are refused as unknown parameters).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFilter {
+    /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    pub stage_id: Option<String>,
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    #[param(value_type = Option<ContactSource>, inline)]
+    pub source: Option<String>,
+    pub tag: Option<String>,
+    #[param(minimum = 0, maximum = 100)]
+    pub warmness_min: Option<i32>,
+    #[param(minimum = 0, maximum = 100)]
+    pub warmness_max: Option<i32>,
+    #[param(value_type = Option<ContactSort>, inline)]
+    pub sort: Option<String>,
+}
+
+impl From<ExportFilter> for ListFilter {
+    fn from(f: ExportFilter) -> ListFilter {
+        ListFilter {
+            q: f.q,
+            stage_id: f.stage_id,
+            location_id: f.location_id,
+            owner_id: f.owner_id,
+            source: f.source,
+            tag: f.tag,
+            warmness_min: f.warmness_min,
+            warmness_max: f.warmness_max,
+            sort: f.sort,
+            cursor: None,
+            limit: Some(super::MAX_PAGE),
+        }
+    }
+}
+
+/// Every contact matching `filter`, as CSV text.
 pub async fn export(
     db: &Db,
     actor: &Actor,
-    mut filter: ListFilter,
+    filter: ExportFilter,
     ip: Option<String>,
 ) -> Result<String, DomainError> {
     actor.require(Permission::ContactsRead)?;
-    filter.cursor = None;
-    filter.limit = Some(super::MAX_PAGE);
+    let mut filter = ListFilter::from(filter);
     let mut contacts: Vec<Contact> = Vec::new();
     loop {
         let page = list(db, actor, filter.clone()).await?;
@@ -89,9 +131,9 @@ pub async fn export(
             c.phone.clone().unwrap_or_default(),
             c.email.clone().unwrap_or_default(),
             c.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-            c.source.clone(),
+            c.source.as_str().to_owned(),
             c.referring_doctor.clone().unwrap_or_default(),
-            c.requested_modality.clone().unwrap_or_default(),
+            c.requested_modality.map(|m| m.as_str().to_owned()).unwrap_or_default(),
             name_of(&refs.stages, &Some(c.stage_id.clone())),
             name_of(&refs.locations, &c.location_id),
             c.warmness.map(|w| w.to_string()).unwrap_or_default(),

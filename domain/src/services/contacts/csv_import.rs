@@ -15,7 +15,7 @@ use super::{ContactFields, Refs, Row, Write, apply, in_scope, load, new_row, sto
 use crate::access::Permission;
 use crate::error::FieldErrors;
 use crate::input::{Email, Phone};
-use crate::model::{IMPORT_FIELDS, ImportPreview, ImportReport, ImportRowReport};
+use crate::model::{IMPORT_FIELDS, ImportPreview, ImportReport, ImportRowReport, ImportRowStatus};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::{Actor, Db, DomainError};
@@ -232,7 +232,7 @@ fn fields_of(record: &csv::StringRecord, mapping: &[String], refs: &Refs) -> (Co
             },
             other => {
                 if let Some(key) = other.strip_prefix("custom:") {
-                    custom.insert(key.to_owned(), value);
+                    custom.insert(super::custom_field_key(key), value);
                 }
             }
         }
@@ -329,7 +329,7 @@ pub async fn import(
                 report.duplicates += 1;
                 report.rows.push(ImportRowReport {
                     row: line,
-                    status: "duplicate".into(),
+                    status: ImportRowStatus::Duplicate,
                     contact_id: Some(id.clone()),
                     errors: FieldErrors::new(),
                 });
@@ -351,7 +351,7 @@ pub async fn import(
                     report.updated += 1;
                     report.rows.push(ImportRowReport {
                         row: line,
-                        status: "updated".into(),
+                        status: ImportRowStatus::Updated,
                         contact_id: Some(row.id.clone()),
                         errors: FieldErrors::new(),
                     });
@@ -367,7 +367,7 @@ pub async fn import(
                 report.invalid += 1;
                 report.rows.push(ImportRowReport {
                     row: line,
-                    status: "invalid".into(),
+                    status: ImportRowStatus::Invalid,
                     contact_id: None,
                     errors,
                 });

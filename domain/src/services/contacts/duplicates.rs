@@ -3,7 +3,7 @@
 
 use super::{Row, in_scope};
 use crate::access::Permission;
-use crate::model::DuplicateMatch;
+use crate::model::{DuplicateMatch, DuplicateReason};
 use crate::name_match::NameQuery;
 use crate::on_db;
 use crate::{Actor, Db, DomainError};
@@ -45,7 +45,7 @@ pub(super) async fn find(
     .fetch_all(pool)
     .await?);
     let mut matches: Vec<DuplicateMatch> = Vec::new();
-    let push = |candidate: &Candidate, reason: &str, matches: &mut Vec<DuplicateMatch>| {
+    let push = |candidate: &Candidate, reason: DuplicateReason, matches: &mut Vec<DuplicateMatch>| {
         if Some(candidate.id.as_str()) != probe.exclude_id
             && in_scope(actor, candidate.location_id.as_deref())
             && !matches.iter().any(|m| m.contact_id == candidate.id)
@@ -53,15 +53,15 @@ pub(super) async fn find(
             matches.push(DuplicateMatch {
                 contact_id: candidate.id.clone(),
                 name: format!("{} {}", candidate.first_name, candidate.last_name),
-                reason: reason.to_owned(),
+                reason,
             });
         }
     };
     for candidate in &exact {
         let reason = if probe.phone.is_some() && candidate.phone.as_deref() == probe.phone {
-            "phone"
+            DuplicateReason::Phone
         } else {
-            "email"
+            DuplicateReason::Email
         };
         push(candidate, reason, &mut matches);
     }
@@ -94,7 +94,7 @@ pub(super) async fn find(
                         == crate::name_match::words(&format!("{} {}", probe.first_name, probe.last_name))
                             .len();
                 if same_length {
-                    push(candidate, "name", &mut matches);
+                    push(candidate, DuplicateReason::Name, &mut matches);
                 }
             }
         }

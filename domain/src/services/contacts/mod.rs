@@ -7,7 +7,7 @@ pub mod duplicates;
 mod merge;
 mod search;
 pub use merge::merge;
-pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, SORTS, list};
+pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, list};
 
 use std::collections::BTreeMap;
 
@@ -19,8 +19,8 @@ use ulid::Ulid;
 use crate::access::Permission;
 use crate::actor::LocationScope;
 use crate::error::Validator;
-use crate::input::{Email, Phone, label};
-use crate::model::{CONTACT_SOURCES, Contact, MODALITIES};
+use crate::input::{Email, Phone, label, optional_label, optional_prose, rules};
+use crate::model::{Contact, ContactSource, DuplicateReason, Modality};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
@@ -29,31 +29,70 @@ use crate::{Actor, Backend, Db, DomainError};
 /// Deleted contacts can be restored for this long.
 pub const RESTORE_DAYS: i64 = 30;
 
-/// Fields a caller sends; `None` means "not given".
+/// Fields a caller sends; `None` (absent or `null`) means "not given": PATCH keeps the value,
+/// PUT clears it. The `schema` attributes are the rules `apply` enforces, for the OpenAPI
+/// document; rules JSON Schema cannot state (a real phone number, a phone or an email, ids
+/// that exist) are in the descriptions.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactFields {
+    #[schema(value_type = Option<rules::Label100>, inline)]
     pub first_name: Option<String>,
+    #[schema(value_type = Option<rules::Label100>, inline)]
     pub last_name: Option<String>,
+    /// Any common format (`0412 345 678`, `+61 412 345 678`); without a country code it is read
+    /// as Australian; stored as E.164. A contact needs a phone number or an email. Blank clears.
     pub phone: Option<String>,
+    /// Stored lower-cased. Blank clears.
     pub email: Option<String>,
+    /// `YYYY-MM-DD`, from 1900 to today; `null` clears.
+    #[schema(format = Date)]
     pub date_of_birth: Option<String>,
+    #[schema(value_type = Option<ContactSource>)]
     pub source: Option<String>,
+    /// Blank clears.
+    #[schema(value_type = Option<rules::OptionalLabel200>, inline)]
     pub referring_doctor: Option<String>,
+    /// `null` clears.
+    #[schema(value_type = Option<Modality>)]
     pub requested_modality: Option<String>,
+    /// Tabs and line breaks allowed. Blank clears.
+    #[schema(value_type = Option<rules::Prose5000>, inline)]
     pub notes: Option<String>,
+    /// A pipeline stage's id (the board's first stage when left out of a new contact).
     pub stage_id: Option<String>,
+    /// One of the clinic's locations, and for staff limited to some locations one of theirs.
+    /// Blank clears.
     pub location_id: Option<String>,
+    /// An active staff member. Blank clears.
     pub owner_id: Option<String>,
     pub sms_consent: Option<bool>,
     pub email_consent: Option<bool>,
-    /// Replaces the contact's tags (lower-cased; created as needed).
+    /// Replaces the contact's tags (lower-cased, de-duplicated; blank ones are dropped).
+    #[schema(value_type = Option<Vec<rules::OptionalLabel40>>, inline, max_items = 20)]
     pub tags: Option<Vec<String>>,
-    /// With PATCH, merged into the existing fields (an empty value removes the key); with PUT, replaces them.
+    /// Keys are lower-case letters, digits and `_`. With PATCH, merged into the existing fields
+    /// (an empty value removes the key); with PUT, replaces them. At most 30 in all.
+    #[schema(schema_with = custom_fields_schema)]
     pub custom_fields: Option<BTreeMap<String, String>>,
 }
 
+/// `custom_fields` for the OpenAPI document: names as `merge_custom_fields` checks them,
+/// values of at most 500 characters, at most 30 of them; `null` leaves them as they are.
+fn custom_fields_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let name = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[a-z0-9_]{1,40}$"));
+    let value = ObjectBuilder::new().schema_type(Type::String).max_length(Some(500));
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Object, Type::Null]))
+        .property_names(Some(name))
+        .additional_properties(Some(value))
+        .max_properties(Some(MAX_CUSTOM_FIELDS))
+        .build()
+}
+
 pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
 pub const MAX_CUSTOM_FIELDS: usize = 30;
 
 #[derive(Clone, Debug, FromRow)]
@@ -151,9 +190,10 @@ impl From<Row> for Contact {
             phone: r.phone,
             email: r.email,
             date_of_birth: r.date_of_birth,
-            source: r.source,
+            // Written only from the enums, so every stored value parses.
+            source: ContactSource::parse(&r.source).unwrap_or_default(),
             referring_doctor: r.referring_doctor,
-            requested_modality: r.requested_modality,
+            requested_modality: r.requested_modality.as_deref().and_then(Modality::parse),
             notes: r.notes,
             stage_id: r.stage_id,
             location_id: r.location_id,
@@ -248,11 +288,14 @@ fn apply(
         };
     }
     if given(&fields.date_of_birth) {
-        row.date_of_birth = match text(&fields.date_of_birth) {
+        row.date_of_birth = match fields.date_of_birth.as_deref() {
             Some(raw) => v.check(
                 "date_of_birth",
                 NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                    .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())
+                    .ok()
+                    // chrono reads `2020-1-2` too; the documented form is exactly YYYY-MM-DD.
+                    .filter(|d| d.format("%Y-%m-%d").to_string() == raw)
+                    .ok_or_else(|| "must be a date as YYYY-MM-DD".to_owned())
                     .and_then(|d| {
                         let today = Utc::now().date_naive();
                         if d > today || d < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(d) {
@@ -265,32 +308,30 @@ fn apply(
             None => None,
         };
     }
-    if let Some(source) = text(&fields.source)
-        && let Some(source) = v.check("source", one_of(source, &CONTACT_SOURCES))
+    if let Some(raw) = fields.source.as_deref()
+        && let Some(source) = v
+            .check("source", one_of(raw, ContactSource::parse, ContactSource::ALL.map(ContactSource::as_str)))
     {
-        row.source = source;
+        row.source = source.as_str().to_owned();
     }
     if given(&fields.requested_modality) {
-        row.requested_modality = match text(&fields.requested_modality) {
-            Some(m) => v.check("requested_modality", one_of(m, &MODALITIES)),
+        row.requested_modality = match fields.requested_modality.as_deref() {
+            Some(raw) => v
+                .check(
+                    "requested_modality",
+                    one_of(raw, Modality::parse, Modality::ALL.map(Modality::as_str)),
+                )
+                .map(|m| m.as_str().to_owned()),
             None => None,
         };
     }
     if given(&fields.referring_doctor) {
-        row.referring_doctor = match text(&fields.referring_doctor) {
-            Some(d) => v.check("referring_doctor", label(d, 200)),
-            None => None,
-        };
+        row.referring_doctor = v
+            .check("referring_doctor", optional_label(fields.referring_doctor.as_deref().unwrap_or(""), 200))
+            .flatten();
     }
     if given(&fields.notes) {
-        row.notes = match text(&fields.notes) {
-            Some(n) if n.chars().count() > 5000 => {
-                v.check::<()>("notes", Err("must be at most 5000 characters".into()));
-                None
-            }
-            Some(n) => Some(n.to_owned()),
-            None => None,
-        };
+        row.notes = v.check("notes", optional_prose(fields.notes.as_deref().unwrap_or(""), 5000)).flatten();
     }
     if given_list(replace, &fields.tags) {
         row.tags =
@@ -360,42 +401,56 @@ fn given_list<T>(replace: bool, value: &Option<T>) -> bool {
     replace || value.is_some()
 }
 
-/// Lower-cased, trimmed, de-duplicated and sorted tag names.
+/// Lower-cased, trimmed, de-duplicated and sorted tag names. Limits count what was sent
+/// (blank and repeated ones included), as the API documents them.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, String> {
+    if raw.len() > MAX_TAGS {
+        return Err(format!("at most {MAX_TAGS} tags"));
+    }
+    if let Some(long) = raw.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(format!(
+            "tag `{}…` is longer than {MAX_TAG_CHARS} characters",
+            long.chars().take(20).collect::<String>()
+        ));
+    }
+    if raw.iter().any(|t| t.chars().any(char::is_control)) {
+        return Err("tags cannot contain control characters".into());
+    }
     let mut tags: Vec<String> =
         raw.iter().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect();
     tags.sort();
     tags.dedup();
-    if tags.len() > MAX_TAGS {
-        return Err(format!("at most {MAX_TAGS} tags"));
-    }
-    if let Some(long) = tags.iter().find(|t| t.chars().count() > 40) {
-        return Err(format!(
-            "tag `{}…` is longer than 40 characters",
-            long.chars().take(20).collect::<String>()
-        ));
-    }
-    if tags.iter().any(|t| t.chars().any(char::is_control)) {
-        return Err("tags cannot contain control characters".into());
-    }
     Ok(tags)
 }
 
-/// Applies `changes` to `fields`: keys are lower-case letters, digits and `_` (spaces become
-/// `_`); an empty value removes the key.
+/// A custom field name as people type it ("Medicare number") turned into the stored form
+/// (`medicare_number`): for the contact form and CSV import; the API takes the stored form.
+pub fn custom_field_key(raw: &str) -> String {
+    raw.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// Applies `changes` to `fields`: keys are lower-case letters, digits and `_`, at most 40;
+/// values at most 500 characters; an empty value removes the key.
 fn merge_custom_fields(
     mut fields: BTreeMap<String, String>,
     changes: BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, String>, String> {
+    if changes.len() > MAX_CUSTOM_FIELDS {
+        return Err(format!("at most {MAX_CUSTOM_FIELDS} fields"));
+    }
     for (key, value) in changes {
-        let key = key.trim().to_lowercase().replace([' ', '-'], "_");
-        if key.is_empty() || key.len() > 40 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`{key}` is not a field name (letters, digits and _; at most 40)"));
+        let key_ok = !key.is_empty()
+            && key.len() <= 40
+            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !key_ok {
+            return Err(format!(
+                "`{key}` is not a field name (lower-case letters, digits and _; at most 40)"
+            ));
         }
-        let value = value.trim();
         if value.chars().count() > 500 {
             return Err(format!("`{key}` must be at most 500 characters"));
         }
+        let value = value.trim();
         if value.is_empty() {
             fields.remove(&key);
         } else {
@@ -408,13 +463,13 @@ fn merge_custom_fields(
     Ok(fields)
 }
 
-/// `value` if it is one of `allowed`, else the problem naming the choices.
-fn one_of(value: &str, allowed: &[&str]) -> Result<String, String> {
-    if allowed.contains(&value) {
-        Ok(value.to_owned())
-    } else {
-        Err(format!("must be one of {}", allowed.join(", ")))
-    }
+/// `value` as one of a closed set, exactly as the API spells its members.
+pub(crate) fn one_of<T, const N: usize>(
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: [&str; N],
+) -> Result<T, String> {
+    parse(value).ok_or_else(|| format!("must be one of {}", allowed.join(", ")))
 }
 
 /// A contact by id, if the actor may see it (deleted ones are not found).
@@ -566,7 +621,7 @@ fn blank_row() -> Row {
         phone: None,
         email: None,
         date_of_birth: None,
-        source: "phone".into(),
+        source: ContactSource::default().as_str().to_owned(),
         referring_doctor: None,
         requested_modality: None,
         notes: None,
@@ -621,7 +676,7 @@ pub async fn create(
             email: row.email.as_deref(),
         };
         if let Some(existing) = duplicates::find(db, actor, &probe).await?.into_iter().next() {
-            let field = if existing.reason == "phone" { "phone" } else { "email" };
+            let field = if existing.reason == DuplicateReason::Phone { "phone" } else { "email" };
             return Err(DomainError::Duplicate { field, existing_id: existing.contact_id });
         }
     }

@@ -16,7 +16,7 @@ use super::{Row, attach_tags, text};
 use crate::access::Permission;
 use crate::actor::LocationScope;
 use crate::input::Phone;
-use crate::model::{Contact, Page};
+use crate::model::{Contact, ContactSort, ContactSource, Page};
 use crate::name_match::{self, MIN_PROBE_CHARS, NameQuery};
 use crate::on_db;
 use crate::time::Timestamp;
@@ -28,26 +28,35 @@ pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_NAME_MATCHES: usize = 1000;
 /// Candidates read from the trigram index before ranking.
 const MAX_CANDIDATES: i64 = 5000;
-/// Accepted `sort` values; `relevance` (best name match first) needs a name query.
-pub const SORTS: [&str; 6] = ["relevance", "newest", "oldest", "name", "updated", "warmness"];
 
-/// List filters; every field optional.
+/// List filters; every field optional. The `param` attributes are the rules [`check`]
+/// enforces, for the OpenAPI document.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListFilter {
     /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     pub stage_id: Option<String>,
     pub location_id: Option<String>,
     pub owner_id: Option<String>,
+    #[param(value_type = Option<ContactSource>, inline)]
     pub source: Option<String>,
     pub tag: Option<String>,
+    /// Contacts scored at least this (unscored contacts are left out).
+    #[param(minimum = 0, maximum = 100)]
     pub warmness_min: Option<i32>,
+    /// Contacts scored at most this; not below `warmness_min`.
+    #[param(minimum = 0, maximum = 100)]
     pub warmness_max: Option<i32>,
-    /// One of [`SORTS`]; default `relevance` with a name query, else `newest`.
+    /// Default `relevance` with a name in `q`, else `newest`.
+    #[param(value_type = Option<ContactSort>, inline)]
     pub sort: Option<String>,
+    /// `next_cursor` of the previous page, unchanged.
     pub cursor: Option<String>,
+    /// Contacts per page (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -135,10 +144,16 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
     {
         return Err(DomainError::field("warmness_max", "must not be below warmness_min"));
     }
-    let q = text(&filter.q);
-    if q.is_some_and(|q| q.chars().count() > 100) {
+    if filter.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
         return Err(DomainError::field("q", "must be at most 100 characters"));
     }
+    if let Some(source) = filter.source.as_deref()
+        && ContactSource::parse(source).is_none()
+    {
+        let all = ContactSource::ALL.map(ContactSource::as_str);
+        return Err(DomainError::field("source", format!("must be one of {}", all.join(", "))));
+    }
+    let q = text(&filter.q);
     let lookup = match q {
         None => Lookup::Everyone,
         Some(q) if q.contains('@') => Lookup::Email(q.to_lowercase()),
@@ -149,16 +164,20 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
             _ => NameQuery::parse(q).map(Lookup::Name).unwrap_or(Lookup::Everyone),
         },
     };
-    let sort = match text(&filter.sort) {
-        None if matches!(lookup, Lookup::Name(_)) => Sort::Relevance,
-        None | Some("newest") => Sort::Newest,
-        Some("relevance") if matches!(lookup, Lookup::Name(_)) => Sort::Relevance,
-        Some("relevance") => Sort::Newest,
-        Some("oldest") => Sort::Oldest,
-        Some("name") => Sort::Name,
-        Some("updated") => Sort::Updated,
-        Some("warmness") => Sort::Warmness,
-        Some(_) => return Err(DomainError::field("sort", format!("must be one of {}", SORTS.join(", ")))),
+    let by_name = matches!(lookup, Lookup::Name(_));
+    let sort = match filter.sort.as_deref().map(ContactSort::parse) {
+        None if by_name => Sort::Relevance,
+        None | Some(Some(ContactSort::Newest)) => Sort::Newest,
+        Some(Some(ContactSort::Relevance)) if by_name => Sort::Relevance,
+        Some(Some(ContactSort::Relevance)) => Sort::Newest,
+        Some(Some(ContactSort::Oldest)) => Sort::Oldest,
+        Some(Some(ContactSort::Name)) => Sort::Name,
+        Some(Some(ContactSort::Updated)) => Sort::Updated,
+        Some(Some(ContactSort::Warmness)) => Sort::Warmness,
+        Some(None) => {
+            let all = ContactSort::ALL.map(ContactSort::as_str);
+            return Err(DomainError::field("sort", format!("must be one of {}", all.join(", "))));
+        }
     };
     Ok(Checked { lookup, sort, limit })
 }
