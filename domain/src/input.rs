@@ -131,11 +131,9 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64
         return Ok(Some(n));
     }
     match number.as_f64() {
-        // Exactly representable range only: beyond 2^63 the conversion would saturate.
-        // Strictly inside: a number just past either end rounds onto ±2^63 as an f64.
-        Some(f) if f.fract() == 0.0 && f > -TWO_TO_63 && f < TWO_TO_63 => {
-            Ok(Some(f as i64))
-        }
+        // Strictly inside ±2^63: a number just past either end rounds onto it as an f64, and
+        // the conversion would saturate.
+        Some(f) if f.fract() == 0.0 && f > -TWO_TO_63 && f < TWO_TO_63 => Ok(Some(f as i64)),
         _ => Err(D::Error::custom(format!("{number} is not a whole number within the 64-bit range"))),
     }
 }

@@ -60,16 +60,6 @@ pub struct ListFilter {
     pub limit: Option<u32>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sort {
-    Relevance,
-    Newest,
-    Oldest,
-    Name,
-    Updated,
-    Warmness,
-}
-
 /// What `q` asks for.
 enum Lookup {
     Everyone,
@@ -125,7 +115,7 @@ async fn fetch_rows_sqlite(pool: &sqlx::SqlitePool, sql: Sql) -> Result<Vec<Row>
 /// Parsed and checked filter values.
 struct Checked {
     lookup: Lookup,
-    sort: Sort,
+    sort: ContactSort,
     limit: u32,
 }
 
@@ -165,15 +155,12 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
         },
     };
     let by_name = matches!(lookup, Lookup::Name(_));
+    // Relevance needs a name to rank by; without one it is the default order, newest first.
     let sort = match filter.sort.as_deref().map(ContactSort::parse) {
-        None if by_name => Sort::Relevance,
-        None | Some(Some(ContactSort::Newest)) => Sort::Newest,
-        Some(Some(ContactSort::Relevance)) if by_name => Sort::Relevance,
-        Some(Some(ContactSort::Relevance)) => Sort::Newest,
-        Some(Some(ContactSort::Oldest)) => Sort::Oldest,
-        Some(Some(ContactSort::Name)) => Sort::Name,
-        Some(Some(ContactSort::Updated)) => Sort::Updated,
-        Some(Some(ContactSort::Warmness)) => Sort::Warmness,
+        None if by_name => ContactSort::Relevance,
+        None => ContactSort::Newest,
+        Some(Some(ContactSort::Relevance)) if !by_name => ContactSort::Newest,
+        Some(Some(sort)) => sort,
         Some(None) => {
             let all = ContactSort::ALL.map(ContactSort::as_str);
             return Err(DomainError::field("sort", format!("must be one of {}", all.join(", "))));
@@ -459,7 +446,7 @@ async fn list_name_matches(
             .filter(|offset| *offset <= MAX_NAME_MATCHES)
             .ok_or_else(|| DomainError::field("cursor", "is not a cursor from a previous page"))?,
     };
-    let plain_search = checked.sort == Sort::Relevance && !has_other_filters(actor, filter);
+    let plain_search = checked.sort == ContactSort::Relevance && !has_other_filters(actor, filter);
     if plain_search
         && let Pool::Sqlite(pool) = db.pool()
         && let Some(page) = sqlite_ranked_page(pool, query, offset, checked.limit as usize).await?
@@ -496,7 +483,7 @@ async fn list_name_matches(
     let mut rows = fetch_rows(db, sql).await?;
     let rank = |id: &str| ranked.iter().position(|r| r == id).unwrap_or(usize::MAX);
     rows.sort_by(|a, b| match checked.sort {
-        Sort::Relevance => rank(&a.id).cmp(&rank(&b.id)),
+        ContactSort::Relevance => rank(&a.id).cmp(&rank(&b.id)),
         sort => compare(sort, a, b),
     });
     let next_cursor = (rows.len() > offset + limit).then(|| format!("@{}", offset + limit));
@@ -505,14 +492,14 @@ async fn list_name_matches(
 }
 
 /// The order the database uses for each sort, for sorting name matches the same way.
-fn compare(sort: Sort, a: &Row, b: &Row) -> Ordering {
+fn compare(sort: ContactSort, a: &Row, b: &Row) -> Ordering {
     let name = |r: &Row| (r.last_name.to_lowercase(), r.first_name.to_lowercase());
     match sort {
-        Sort::Relevance | Sort::Newest => b.id.cmp(&a.id),
-        Sort::Oldest => a.id.cmp(&b.id),
-        Sort::Name => name(a).cmp(&name(b)).then_with(|| a.id.cmp(&b.id)),
-        Sort::Updated => (b.updated_at.0, &b.id).cmp(&(a.updated_at.0, &a.id)),
-        Sort::Warmness => (b.warmness.unwrap_or(-1), &b.id).cmp(&(a.warmness.unwrap_or(-1), &a.id)),
+        ContactSort::Relevance | ContactSort::Newest => b.id.cmp(&a.id),
+        ContactSort::Oldest => a.id.cmp(&b.id),
+        ContactSort::Name => name(a).cmp(&name(b)).then_with(|| a.id.cmp(&b.id)),
+        ContactSort::Updated => (b.updated_at.0, &b.id).cmp(&(a.updated_at.0, &a.id)),
+        ContactSort::Warmness => (b.warmness.unwrap_or(-1), &b.id).cmp(&(a.warmness.unwrap_or(-1), &a.id)),
     }
 }
 
@@ -534,9 +521,9 @@ async fn list_in_database_order(
         Backend::Postgres => " COLLATE \"C\"",
     };
     let (key_columns, order, descending) = match checked.sort {
-        Sort::Relevance | Sort::Newest => (vec!["id".to_owned()], "id DESC".to_owned(), true),
-        Sort::Oldest => (vec!["id".to_owned()], "id ASC".to_owned(), false),
-        Sort::Name => {
+        ContactSort::Relevance | ContactSort::Newest => (vec!["id".to_owned()], "id DESC".to_owned(), true),
+        ContactSort::Oldest => (vec!["id".to_owned()], "id ASC".to_owned(), false),
+        ContactSort::Name => {
             let columns = vec![
                 format!("lower(last_name){collate}"),
                 format!("lower(first_name){collate}"),
@@ -545,8 +532,10 @@ async fn list_in_database_order(
             let order = columns.join(", ");
             (columns, order, false)
         }
-        Sort::Updated => (vec!["updated_at".into(), "id".into()], "updated_at DESC, id DESC".into(), true),
-        Sort::Warmness => (
+        ContactSort::Updated => {
+            (vec!["updated_at".into(), "id".into()], "updated_at DESC, id DESC".into(), true)
+        }
+        ContactSort::Warmness => (
             vec!["COALESCE(warmness, -1)".into(), "id".into()],
             "COALESCE(warmness, -1) DESC, id DESC".into(),
             true,
@@ -587,14 +576,16 @@ async fn list_in_database_order(
     Ok(Page { items: rows, next_cursor })
 }
 
-fn cursor_key(sort: Sort, row: &Row) -> Vec<serde_json::Value> {
+fn cursor_key(sort: ContactSort, row: &Row) -> Vec<serde_json::Value> {
     use serde_json::Value;
     let id = Value::String(row.id.clone());
     match sort {
-        Sort::Relevance | Sort::Newest | Sort::Oldest => vec![id],
-        Sort::Name => vec![row.last_name.to_lowercase().into(), row.first_name.to_lowercase().into(), id],
-        Sort::Updated => vec![row.updated_at.0.to_rfc3339().into(), id],
-        Sort::Warmness => vec![i64::from(row.warmness.unwrap_or(-1)).into(), id],
+        ContactSort::Relevance | ContactSort::Newest | ContactSort::Oldest => vec![id],
+        ContactSort::Name => {
+            vec![row.last_name.to_lowercase().into(), row.first_name.to_lowercase().into(), id]
+        }
+        ContactSort::Updated => vec![row.updated_at.0.to_rfc3339().into(), id],
+        ContactSort::Warmness => vec![i64::from(row.warmness.unwrap_or(-1)).into(), id],
     }
 }
 
