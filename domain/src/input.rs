@@ -236,6 +236,39 @@ mod tests {
     }
 
     #[test]
+    fn whole_numbers_are_read_as_json_schema_reads_integers() {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(default, deserialize_with = "whole_number")]
+            n: Option<i64>,
+        }
+        let read = |json: &str| serde_json::from_str::<Body>(json).map(|b| b.n).map_err(|e| e.to_string());
+        assert_eq!(read(r#"{"n": 3}"#), Ok(Some(3)));
+        assert_eq!(read(r#"{"n": -51865.0}"#), Ok(Some(-51865)));
+        assert_eq!(read(r#"{"n": null}"#), Ok(None));
+        assert_eq!(read("{}"), Ok(None));
+        assert_eq!(read(r#"{"n": -9223372036854775808}"#), Ok(Some(i64::MIN)));
+        for out_of_range in
+            [r#"{"n": 2.5}"#, r#"{"n": -9223372036854775809}"#, r#"{"n": 1e19}"#, r#"{"n": "3"}"#]
+        {
+            assert!(read(out_of_range).is_err(), "{out_of_range}");
+        }
+    }
+
+    #[test]
+    fn ulids_are_taken_only_as_the_api_writes_them() {
+        assert!(ulid("01K0N0C0NTACT0000000000000").is_some());
+        for bad in [
+            "01k0n0c0ntact0000000000000",
+            "81K0N0C0NTACT0000000000000",
+            "01K0N0C0NTACT000000000000",
+            "01K0N0C0NTACTI000000000000",
+        ] {
+            assert!(ulid(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn optional_texts_are_none_when_blank() {
         assert_eq!(optional_label("  ", 10), Ok(None));
         assert_eq!(optional_label(" Dr Raman ", 20), Ok(Some("Dr Raman".into())));
