@@ -1,10 +1,13 @@
-//! The domain layer's one error type; the edges (REST, server functions) map it to a status
-//! once: Validation → 422, NotFound → 404, Conflict → 409, Forbidden → 403,
-//! Unauthenticated → 401, RateLimited → 429, the rest → 500 without details.
+//! The domain layer's one error type, and the one table that turns it into what a caller is
+//! told ([`Problem`]: code, HTTP status, sentence, fields), used by the REST API and the server
+//! functions alike: Validation → 422, NotFound → 404, Conflict and Duplicate → 409,
+//! Forbidden → 403, Unauthenticated and InvalidCredentials → 401, RateLimited → 429, the rest
+//! → 500 without details.
 
 use std::collections::BTreeMap;
 
 use crate::access::Permission;
+use crate::problem::{ErrorCode, Problem};
 
 /// Field name → what is wrong with it, e.g. `{"email": "must contain @"}`.
 pub type FieldErrors = BTreeMap<String, String>;
@@ -55,6 +58,70 @@ impl DomainError {
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => DomainError::Conflict(message.into()),
             _ => DomainError::Database(err),
+        }
+    }
+}
+
+/// "email: must be …; phone: …", as one sentence for people.
+fn fields_sentence(fields: &FieldErrors) -> String {
+    fields
+        .iter()
+        .map(|(field, problem)| format!("{}: {problem}", field.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "the pipeline needs a stage" → "The pipeline needs a stage."
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else { return String::new() };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+impl From<DomainError> for Problem {
+    fn from(err: DomainError) -> Problem {
+        match err {
+            DomainError::Validation(fields) => Problem {
+                fields: fields.clone(),
+                ..Problem::new(ErrorCode::Validation, fields_sentence(&fields))
+            },
+            DomainError::NotFound(what) => {
+                Problem::new(ErrorCode::NotFound, format!("That {what} no longer exists."))
+            }
+            DomainError::Conflict(message) => Problem::new(ErrorCode::Conflict, sentence(&message)),
+            DomainError::Duplicate { field, existing_id } => Problem {
+                fields: FieldErrors::from([(
+                    field.to_owned(),
+                    "is already used by another contact".to_owned(),
+                )]),
+                duplicate_of: Some(existing_id),
+                ..Problem::new(
+                    ErrorCode::Duplicate,
+                    format!("A contact with this {} already exists.", field.replace('_', " ")),
+                )
+            },
+            DomainError::Forbidden(permission) => Problem::new(
+                ErrorCode::Forbidden,
+                format!("You do not have permission to do this (it needs {}).", permission.as_str()),
+            ),
+            DomainError::ForbiddenReason(message) => Problem::new(ErrorCode::Forbidden, message),
+            DomainError::Unauthenticated => {
+                Problem::new(ErrorCode::Unauthorized, "Your session has ended. Please sign in again.")
+            }
+            DomainError::InvalidCredentials => Problem::new(ErrorCode::Unauthorized, err.to_string()),
+            DomainError::RateLimited { message, retry_after_secs } => Problem {
+                retry_after_secs: Some(retry_after_secs),
+                ..Problem::new(ErrorCode::RateLimited, message)
+            },
+            other @ (DomainError::Database(_) | DomainError::Migration(_) | DomainError::Internal(_)) => {
+                // The cause is for the operator's log; it never holds patient data.
+                tracing::error!(error = %other, "request failed");
+                Problem::new(ErrorCode::Internal, "Something went wrong on our side. Please try again.")
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod model;
+pub mod problem;
 
 #[cfg(feature = "server")]
 pub mod actor;

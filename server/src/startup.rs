@@ -2,18 +2,16 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::{App, ServerContext, shell};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::DefaultBodyLimit;
 use axum::http::request::Parts;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use domain::Db;
 use domain::sessions::DbSessionStore;
-use leptos::config::LeptosOptions;
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -27,72 +25,17 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::auth::csrf;
-use crate::auth::guard::{self, AllowlistCache};
-use crate::config::{Config, ConfigError};
-use crate::security_headers::{self, CspNonce};
+use crate::config::Config;
+use crate::middleware::security_headers::{self, CspNonce};
+use crate::middleware::{caller, client_ip, csrf, oversized_bodies, server_fn_errors};
+use crate::state::AppState;
 use crate::telemetry::{self, UlidRequestId};
-use crate::{api, auth, routes};
+use crate::{api, web};
 
 /// Largest request body accepted anywhere (CSV imports included).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// After a shutdown signal, how long open connections get to finish before we close anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
-
-/// Shared by every handler and middleware. One `Arc`, because every layer and extractor clones
-/// it per request (cloning the fields themselves showed up in profiles).
-#[derive(Clone, Debug)]
-pub struct AppState(Arc<SharedState>);
-
-#[derive(Debug)]
-pub struct SharedState {
-    pub db: Db,
-    pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
-    pub allowlist: Arc<AllowlistCache>,
-    /// Outbound HTTP (Google's token and userinfo endpoints); never follows redirects.
-    pub http: reqwest::Client,
-}
-
-impl AppState {
-    pub fn new(config: &Config, db: Db) -> Result<AppState, ConfigError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| ConfigError { variable: "(http client)", message: e.to_string() })?;
-        Ok(AppState(Arc::new(SharedState {
-            leptos_options: leptos_options(config)?,
-            config: Arc::new(config.clone()),
-            allowlist: Arc::new(AllowlistCache::new(db.clone())),
-            db,
-            http,
-        })))
-    }
-}
-
-impl std::ops::Deref for AppState {
-    type Target = SharedState;
-
-    fn deref(&self) -> &SharedState {
-        &self.0
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-/// Leptos's options from its `LEPTOS_*` variables, listening where our config says.
-pub fn leptos_options(config: &Config) -> Result<LeptosOptions, ConfigError> {
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| ConfigError { variable: "LEPTOS_*", message: e.to_string() })?
-        .leptos_options;
-    options.site_addr = config.listen_addr;
-    Ok(options)
-}
 
 /// The app's routes, generated once per process. Generating them renders the app with
 /// resource loading suppressed process-wide, so doing it while another router in the same
@@ -127,28 +70,28 @@ pub fn router(state: AppState) -> Router {
     // layer, the CSRF check and the page guards (less work on every API request).
     let api = Router::new()
         .nest("/api/v1", api::router())
-        .layer(from_fn_with_state(state.clone(), guard::resolve_api_caller))
-        .layer(from_fn_with_state(state.clone(), guard::admit_client));
+        .layer(from_fn_with_state(state.clone(), caller::resolve_api_caller))
+        .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     let site = Router::new()
-        .route("/health", get(routes::health::health))
-        .route("/contacts/export.csv", get(routes::contacts_export::export))
-        .nest("/auth", auth::routes::router())
+        .route("/health", get(web::health::health))
+        .route("/contacts/export.csv", get(web::contacts_export::export))
+        .nest("/auth", web::auth::router())
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
         // Each `.layer` wraps everything above it, so these run bottom to top: client address and
         // IP allowlist → CSRF → session → who is calling → pages need sign-in.
-        .layer(from_fn(routes::server_fn_errors::map_argument_errors))
-        .layer(from_fn(guard::require_sign_in_for_pages))
-        .layer(from_fn_with_state(state.clone(), guard::resolve_actor))
+        .layer(from_fn(server_fn_errors::map_argument_errors))
+        .layer(from_fn(caller::require_sign_in_for_pages))
+        .layer(from_fn_with_state(state.clone(), caller::resolve_actor))
         .layer(sessions)
-        .layer(from_fn_with_state(state.clone(), guard::csrf_guard))
-        .layer(from_fn_with_state(state.clone(), guard::admit_client));
+        .layer(from_fn_with_state(state.clone(), csrf::csrf_guard))
+        .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     api.merge(site)
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()
                 .layer(from_fn_with_state(state.clone(), security_headers::apply))
-                .layer(from_fn(api::error::json_for_oversized_api_bodies))
+                .layer(from_fn(oversized_bodies::json_for_api))
                 .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
                 .layer(
                     TraceLayer::new_for_http()

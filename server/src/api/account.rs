@@ -9,9 +9,10 @@ use domain::model::{ApiTokenSummary, DashboardSummary, NewApiToken};
 use domain::services::{api_tokens, dashboard};
 use serde::{Deserialize, Serialize};
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::JsonObject;
+use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
@@ -43,7 +44,7 @@ pub async fn me(caller: ApiActor) -> Json<Me> {
 pub async fn dashboard(
     State(state): State<AppState>,
     caller: ApiActor,
-) -> Result<Json<DashboardSummary>, ApiError> {
+) -> Result<Json<DashboardSummary>, HttpError> {
     Ok(Json(dashboard::summary(&state.db, &caller.actor).await?))
 }
 
@@ -57,7 +58,7 @@ pub struct TokenList {
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiActor,
-) -> Result<Json<TokenList>, ApiError> {
+) -> Result<Json<TokenList>, HttpError> {
     let items = api_tokens::list_own(&state.db, &caller.actor).await?;
     Ok(Json(TokenList { items, next_cursor: None }))
 }
@@ -74,8 +75,8 @@ pub struct NewToken {
 pub async fn create_token(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(body): ApiJson<NewToken>,
-) -> Result<(StatusCode, Json<NewApiToken>), ApiError> {
+    JsonObject(body): JsonObject<NewToken>,
+) -> Result<(StatusCode, Json<NewApiToken>), HttpError> {
     let created =
         api_tokens::create(&state.db, &caller.actor, &body.name, Some(caller.ip.to_string())).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -86,7 +87,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     api_tokens::revoke(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?;
     Ok(StatusCode::NO_CONTENT)
 }

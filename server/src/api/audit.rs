@@ -7,9 +7,10 @@ use domain::model::{AuditEvent, Page};
 use domain::services::audit::{self, Filter};
 use serde::Deserialize;
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiQuery};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::QueryParams;
+use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,8 +38,8 @@ pub struct Params {
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(params): ApiQuery<Params>,
-) -> Result<Json<Page<AuditEvent>>, ApiError> {
+    QueryParams(params): QueryParams<Params>,
+) -> Result<Json<Page<AuditEvent>>, HttpError> {
     let filter = Filter {
         actor_user_id: params.actor_user_id,
         action: params.action,

@@ -4,19 +4,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::model::{Contact, DuplicateMatch, ImportReport, Page, PipelineBoard};
+use domain::problem::ErrorCode;
 use domain::services::contacts::csv_export::ExportFilter;
 use domain::services::contacts::{self, ContactFields, ListFilter};
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::{JsonObject, QueryParams};
+use crate::state::AppState;
 
 #[utoipa::path(get, path = "/contacts", tag = "contacts", summary = "Search and list contacts (typo-tolerant names, filters, sort, cursor)", params(ListFilter), responses((status = 200, body = Page<Contact>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(filter): ApiQuery<ListFilter>,
-) -> Result<Json<Page<Contact>>, ApiError> {
+    QueryParams(filter): QueryParams<ListFilter>,
+) -> Result<Json<Page<Contact>>, HttpError> {
     Ok(Json(contacts::list(&state.db, &caller.actor, filter).await?))
 }
 
@@ -34,9 +36,9 @@ pub struct CreateOptions {
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(options): ApiQuery<CreateOptions>,
-    ApiJson(fields): ApiJson<ContactFields>,
-) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    QueryParams(options): QueryParams<CreateOptions>,
+    JsonObject(fields): JsonObject<ContactFields>,
+) -> Result<(StatusCode, Json<Contact>), HttpError> {
     let ip = Some(caller.ip.to_string());
     let contact = contacts::create(&state.db, &caller.actor, fields, options.allow_duplicate, ip).await?;
     Ok((StatusCode::CREATED, Json(contact)))
@@ -48,7 +50,7 @@ pub async fn duplicates(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<Json<Vec<domain::model::DuplicateMatch>>, ApiError> {
+) -> Result<Json<Vec<domain::model::DuplicateMatch>>, HttpError> {
     Ok(Json(contacts::duplicates::for_contact(&state.db, &caller.actor, &id).await?))
 }
 
@@ -65,8 +67,8 @@ pub async fn merge(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<MergeRequest>,
-) -> Result<Json<Contact>, ApiError> {
+    JsonObject(body): JsonObject<MergeRequest>,
+) -> Result<Json<Contact>, HttpError> {
     let ip = Some(caller.ip.to_string());
     Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, ip).await?))
 }
@@ -76,7 +78,7 @@ pub async fn get(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<Json<Contact>, ApiError> {
+) -> Result<Json<Contact>, HttpError> {
     Ok(Json(contacts::get(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
 }
 
@@ -86,8 +88,8 @@ pub async fn replace(
     state: State<AppState>,
     caller: ApiActor,
     id: Path<String>,
-    fields: ApiJson<ContactFields>,
-) -> Result<Json<Contact>, ApiError> {
+    fields: JsonObject<ContactFields>,
+) -> Result<Json<Contact>, HttpError> {
     change(state, caller, id, fields, true).await
 }
 
@@ -97,8 +99,8 @@ pub async fn patch(
     state: State<AppState>,
     caller: ApiActor,
     id: Path<String>,
-    fields: ApiJson<ContactFields>,
-) -> Result<Json<Contact>, ApiError> {
+    fields: JsonObject<ContactFields>,
+) -> Result<Json<Contact>, HttpError> {
     change(state, caller, id, fields, false).await
 }
 
@@ -106,9 +108,9 @@ async fn change(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(fields): ApiJson<ContactFields>,
+    JsonObject(fields): JsonObject<ContactFields>,
     replace: bool,
-) -> Result<Json<Contact>, ApiError> {
+) -> Result<Json<Contact>, HttpError> {
     let ip = Some(caller.ip.to_string());
     Ok(Json(contacts::update(&state.db, &caller.actor, &id, fields, replace, ip).await?))
 }
@@ -118,7 +120,7 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     contacts::delete(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -128,7 +130,7 @@ pub async fn restore(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<Json<Contact>, ApiError> {
+) -> Result<Json<Contact>, HttpError> {
     Ok(Json(contacts::restore(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
 }
 
@@ -145,8 +147,8 @@ pub async fn move_stage(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<StageMove>,
-) -> Result<Json<Contact>, ApiError> {
+    JsonObject(body): JsonObject<StageMove>,
+) -> Result<Json<Contact>, HttpError> {
     let ip = Some(caller.ip.to_string());
     Ok(Json(contacts::move_to_stage(&state.db, &caller.actor, &id, &body.stage_id, ip).await?))
 }
@@ -156,23 +158,8 @@ pub async fn move_stage(
 pub async fn board(
     State(state): State<AppState>,
     caller: ApiActor,
-) -> Result<Json<domain::model::PipelineBoard>, ApiError> {
+) -> Result<Json<domain::model::PipelineBoard>, HttpError> {
     Ok(Json(domain::services::pipeline::board(&state.db, &caller.actor).await?))
-}
-
-/// The contacts `filter` selects, as a CSV download.
-pub fn csv_download(csv: String) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"contacts.csv\""),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        csv,
-    )
-        .into_response()
 }
 
 /// `GET /contacts.csv`: the same filters as the list; every matching contact.
@@ -180,11 +167,11 @@ pub fn csv_download(csv: String) -> axum::response::Response {
 pub async fn export_csv(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(filter): ApiQuery<ExportFilter>,
-) -> Result<axum::response::Response, ApiError> {
+    QueryParams(filter): QueryParams<ExportFilter>,
+) -> Result<axum::response::Response, HttpError> {
     let ip = Some(caller.ip.to_string());
     let csv = contacts::csv_export::export(&state.db, &caller.actor, filter, ip).await?;
-    Ok(csv_download(csv))
+    Ok(crate::http::csv::download(csv))
 }
 
 /// Query string of `POST /contacts/import` (columns are matched by their header names).
@@ -205,22 +192,21 @@ pub struct ImportQuery {
 pub async fn import_csv(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(query): ApiQuery<ImportQuery>,
+    QueryParams(query): QueryParams<ImportQuery>,
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Json<domain::model::ImportReport>, ApiError> {
+) -> Result<Json<domain::model::ImportReport>, HttpError> {
     let content_type =
         headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !content_type.starts_with("text/csv") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(HttpError::new(
+            ErrorCode::UnsupportedMediaType,
             "Send the file as `Content-Type: text/csv`.",
         ));
     }
     let body = body?;
     let text =
-        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("The CSV must be UTF-8 text."))?;
+        std::str::from_utf8(&body).map_err(|_| HttpError::bad_request("The CSV must be UTF-8 text."))?;
     let options = contacts::csv_import::ImportOptions {
         mapping: None,
         duplicates: query.duplicates,

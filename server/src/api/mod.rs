@@ -1,12 +1,10 @@
 //! The REST API under `/api/v1`: Bearer tokens, JSON, errors as in ARCHITECTURE.md.
 //! One module per area; each handler parses, calls one domain service, maps the error.
 
-pub mod error;
-pub mod extract;
-
 mod account;
 mod audit;
-pub(crate) mod contacts;
+pub mod caller;
+mod contacts;
 mod pipeline;
 mod settings;
 mod tasks;
@@ -14,15 +12,15 @@ mod users;
 
 use axum::Json;
 use axum::Router;
-use axum::http::StatusCode;
 use axum::routing::get;
+use domain::problem::ErrorCode;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::error::ApiError;
-use crate::startup::AppState;
+use crate::http::error::HttpError;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -115,5 +113,5 @@ pub fn router() -> Router<AppState> {
     let document = std::sync::Arc::new(document);
     router
         .route("/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such API route.") })
+        .fallback(|| async { HttpError::new(ErrorCode::NotFound, "No such API route.") })
 }

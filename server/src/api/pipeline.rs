@@ -6,17 +6,18 @@ use axum::http::StatusCode;
 use domain::model::Stage;
 use domain::services::pipeline::{self, NewStage, StageInput};
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::JsonObject;
+use crate::state::AppState;
 
 #[utoipa::path(post, path = "/pipeline/stages", tag = "pipeline", summary = "Add a pipeline stage", request_body = NewStage,
     responses((status = 201, body = Stage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn create_stage(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(input): ApiJson<NewStage>,
-) -> Result<(StatusCode, Json<Stage>), ApiError> {
+    JsonObject(input): JsonObject<NewStage>,
+) -> Result<(StatusCode, Json<Stage>), HttpError> {
     Ok((StatusCode::CREATED, Json(pipeline::create_stage(&state.db, &caller.actor, input).await?)))
 }
 
@@ -27,8 +28,8 @@ pub async fn update_stage(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<StageInput>,
-) -> Result<Json<Stage>, ApiError> {
+    JsonObject(input): JsonObject<StageInput>,
+) -> Result<Json<Stage>, HttpError> {
     Ok(Json(pipeline::update_stage(&state.db, &caller.actor, &id, input).await?))
 }
 
@@ -39,7 +40,7 @@ pub async fn delete_stage(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, HttpError> {
     pipeline::delete_stage(&state.db, &caller.actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

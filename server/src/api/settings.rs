@@ -5,15 +5,16 @@ use axum::extract::State;
 use domain::model::IpAllowlistSettings;
 use domain::services::ip_allowlist;
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::JsonObject;
+use crate::state::AppState;
 
 #[utoipa::path(get, path = "/settings/ip-allowlist", tag = "settings", summary = "The IP allowlist",  responses((status = 200, body = IpAllowlistSettings), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
 pub async fn get_allowlist(
     State(state): State<AppState>,
     caller: ApiActor,
-) -> Result<Json<IpAllowlistSettings>, ApiError> {
+) -> Result<Json<IpAllowlistSettings>, HttpError> {
     Ok(Json(ip_allowlist::get(&state.db, &caller.actor).await?))
 }
 
@@ -21,8 +22,8 @@ pub async fn get_allowlist(
 pub async fn put_allowlist(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(body): ApiJson<IpAllowlistSettings>,
-) -> Result<Json<IpAllowlistSettings>, ApiError> {
+    JsonObject(body): JsonObject<IpAllowlistSettings>,
+) -> Result<Json<IpAllowlistSettings>, HttpError> {
     let saved = ip_allowlist::save(&state.db, &caller.actor, body, caller.ip).await?;
     state.allowlist.invalidate().await;
     Ok(Json(saved))

@@ -8,16 +8,17 @@ use domain::services::tasks::{self, NewTask, TaskChanges, TaskFilter};
 use domain::services::touchpoints::{self, NewTouchpoint};
 use serde::Deserialize;
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson, ApiQuery};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::{JsonObject, QueryParams};
+use crate::state::AppState;
 
 #[utoipa::path(get, path = "/tasks", tag = "tasks", summary = "Tasks: open, overdue, done or all; mine or anyone's", params(TaskFilter), responses((status = 200, body = Page<Task>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiQuery(filter): ApiQuery<TaskFilter>,
-) -> Result<Json<Page<Task>>, ApiError> {
+    QueryParams(filter): QueryParams<TaskFilter>,
+) -> Result<Json<Page<Task>>, HttpError> {
     Ok(Json(tasks::list(&state.db, &caller.actor, filter).await?))
 }
 
@@ -25,8 +26,8 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(input): ApiJson<NewTask>,
-) -> Result<(StatusCode, Json<Task>), ApiError> {
+    JsonObject(input): JsonObject<NewTask>,
+) -> Result<(StatusCode, Json<Task>), HttpError> {
     let task = tasks::create(&state.db, &caller.actor, input, Some(caller.ip.to_string())).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
@@ -36,8 +37,8 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(changes): ApiJson<TaskChanges>,
-) -> Result<Json<Task>, ApiError> {
+    JsonObject(changes): JsonObject<TaskChanges>,
+) -> Result<Json<Task>, HttpError> {
     Ok(Json(tasks::update(&state.db, &caller.actor, &id, changes, Some(caller.ip.to_string())).await?))
 }
 
@@ -57,8 +58,8 @@ pub async fn timeline(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiQuery(params): ApiQuery<TimelineParams>,
-) -> Result<Json<Page<Touchpoint>>, ApiError> {
+    QueryParams(params): QueryParams<TimelineParams>,
+) -> Result<Json<Page<Touchpoint>>, HttpError> {
     Ok(Json(touchpoints::list(&state.db, &caller.actor, &id, params.cursor, params.limit).await?))
 }
 
@@ -67,8 +68,8 @@ pub async fn log_touchpoint(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(input): ApiJson<NewTouchpoint>,
-) -> Result<(StatusCode, Json<Touchpoint>), ApiError> {
+    JsonObject(input): JsonObject<NewTouchpoint>,
+) -> Result<(StatusCode, Json<Touchpoint>), HttpError> {
     let touchpoint =
         touchpoints::create(&state.db, &caller.actor, &id, input, Some(caller.ip.to_string())).await?;
     Ok((StatusCode::CREATED, Json(touchpoint)))

@@ -9,9 +9,10 @@ use domain::model::UserSummary;
 use domain::services::users::{self, NewUser, UserChanges};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::api::error::{ApiError, ErrorBody};
-use crate::api::extract::{ApiActor, ApiJson};
-use crate::startup::AppState;
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::JsonObject;
+use crate::state::AppState;
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct UserList {
@@ -20,7 +21,7 @@ pub struct UserList {
 }
 
 #[utoipa::path(get, path = "/users", tag = "users", summary = "Staff accounts",  responses((status = 200, body = UserList), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: ApiActor) -> Result<Json<UserList>, ApiError> {
+pub async fn list(State(state): State<AppState>, caller: ApiActor) -> Result<Json<UserList>, HttpError> {
     let items = users::list(&state.db, &caller.actor).await?;
     Ok(Json(UserList { items, next_cursor: None }))
 }
@@ -52,8 +53,8 @@ pub struct CreateUser {
 pub async fn create(
     State(state): State<AppState>,
     caller: ApiActor,
-    ApiJson(body): ApiJson<CreateUser>,
-) -> Result<(StatusCode, Json<UserSummary>), ApiError> {
+    JsonObject(body): JsonObject<CreateUser>,
+) -> Result<(StatusCode, Json<UserSummary>), HttpError> {
     let input = NewUser {
         email: body.email,
         display_name: body.display_name,
@@ -94,8 +95,8 @@ pub async fn update(
     State(state): State<AppState>,
     caller: ApiActor,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<UpdateUser>,
-) -> Result<Json<UserSummary>, ApiError> {
+    JsonObject(body): JsonObject<UpdateUser>,
+) -> Result<Json<UserSummary>, HttpError> {
     let changes = UserChanges {
         display_name: body.display_name,
         role: body.role,

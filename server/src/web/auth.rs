@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Json, Router};
 use chrono::Utc;
 use domain::access::CurrentUser;
+use domain::problem::ErrorCode;
 use domain::services::audit::{self, Entry};
 use domain::services::users;
 use domain::sessions::{self, SIGNED_IN_AT_KEY, USER_ID_KEY};
@@ -17,11 +18,13 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tower_sessions::Session;
 
-use crate::api::error::ApiError;
-use crate::api::extract::ApiJson;
-use crate::auth::google;
-use crate::auth::guard::{ClientIp, safe_next, session_method, urlencode};
-use crate::startup::AppState;
+use crate::http::error::HttpError;
+use crate::http::extract::JsonObject;
+use crate::http::redirect::{safe_next, urlencode};
+use crate::middleware::caller::session_method;
+use crate::middleware::client_ip::ClientIp;
+use crate::state::AppState;
+use crate::web::google;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,15 +48,15 @@ fn is_json(request: &Request) -> bool {
 /// Reads a JSON or form body into `T`; `Err` is the response to send.
 async fn read_body<T: DeserializeOwned>(request: Request, state: &AppState) -> Result<(T, bool), Response> {
     if is_json(&request) {
-        ApiJson::<T>::from_request(request, state)
+        JsonObject::<T>::from_request(request, state)
             .await
-            .map(|ApiJson(v)| (v, true))
+            .map(|JsonObject(v)| (v, true))
             .map_err(IntoResponse::into_response)
     } else {
         Form::<T>::from_request(request, state)
             .await
             .map(|Form(v)| (v, false))
-            .map_err(|e| ApiError::bad_request(e.body_text()).into_response())
+            .map_err(|e| HttpError::bad_request(e.body_text()).into_response())
     }
 }
 
@@ -61,12 +64,7 @@ async fn read_body<T: DeserializeOwned>(request: Request, state: &AppState) -> R
 pub async fn start_session(session: &Session, user_id: &str) -> Result<(), Response> {
     let failed = |e: tower_sessions::session::Error| {
         tracing::error!(error = %e, "could not start a session");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Could not sign you in; please try again.",
-        )
-        .into_response()
+        HttpError::new(ErrorCode::Internal, "Could not sign you in; please try again.").into_response()
     };
     session.cycle_id().await.map_err(failed)?;
     session.insert(USER_ID_KEY, user_id).await.map_err(failed)?;
@@ -108,15 +106,15 @@ async fn login(
             }
             match users::actor_for_user(&state.db, &user_id, session_method(&session)).await {
                 Ok(Some(actor)) => Json(serde_json::json!({ "user": current_user(&actor) })).into_response(),
-                Ok(None) => ApiError::from(DomainError::InvalidCredentials).into_response(),
-                Err(err) => ApiError::from(err).into_response(),
+                Ok(None) => HttpError::from(DomainError::InvalidCredentials).into_response(),
+                Err(err) => HttpError::from(err).into_response(),
             }
         }
-        Err(err) if json => ApiError::from(err).into_response(),
+        Err(err) if json => HttpError::from(err).into_response(),
         Err(DomainError::InvalidCredentials) => login_page("credentials", &next),
         Err(DomainError::RateLimited { .. }) => login_page("throttled", &next),
         Err(err) => {
-            let api = ApiError::from(err);
+            let api = HttpError::from(err);
             login_page(if api.status().is_server_error() { "unavailable" } else { "credentials" }, &next)
         }
     }
@@ -170,10 +168,10 @@ async fn logout_everywhere(
     headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(actor) = &auth.actor else {
-        return ApiError::unauthorized().into_response();
+        return HttpError::unauthorized().into_response();
     };
     if let Err(err) = sessions::delete_for_user(&state.db, &actor.user_id).await {
-        return ApiError::from(err).into_response();
+        return HttpError::from(err).into_response();
     }
     let _ = audit::record(
         &state.db,
@@ -204,7 +202,7 @@ async fn request_reset(
     match (result, json) {
         (Ok(()), true) => StatusCode::ACCEPTED.into_response(),
         (Ok(()), false) => Redirect::to("/password-reset?sent=1").into_response(),
-        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), true) => HttpError::from(err).into_response(),
         (Err(DomainError::Validation(_)), false) => {
             Redirect::to("/password-reset?error=email").into_response()
         }
@@ -212,7 +210,7 @@ async fn request_reset(
             Redirect::to("/password-reset?error=throttled").into_response()
         }
         (Err(err), false) => {
-            let _ = ApiError::from(err);
+            let _ = HttpError::from(err);
             Redirect::to("/password-reset?error=unavailable").into_response()
         }
     }
@@ -238,14 +236,14 @@ async fn confirm_reset(
     match (result, json) {
         (Ok(()), true) => StatusCode::NO_CONTENT.into_response(),
         (Ok(()), false) => Redirect::to("/login?reset=1").into_response(),
-        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), true) => HttpError::from(err).into_response(),
         (Err(DomainError::Validation(fields)), false) => {
             let code = if fields.contains_key("new_password") { "weak" } else { "token" };
             Redirect::to(&format!("/password-reset?token={}&error={code}", urlencode(&body.token)))
                 .into_response()
         }
         (Err(err), false) => {
-            let _ = ApiError::from(err);
+            let _ = HttpError::from(err);
             Redirect::to("/password-reset?error=unavailable").into_response()
         }
     }

@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// This response's CSP nonce, for Leptos's inline scripts (see `startup::router`).
 #[derive(Clone, Debug)]

@@ -3,8 +3,15 @@
 //! cross-site form or fetch is refused with 403. Requests without the session cookie (API
 //! clients with Bearer tokens) cannot ride on a user's session, so they pass.
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::problem::ErrorCode;
 use tower_sessions::cookie::Cookie;
+
+use crate::http::error::refusal;
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "avatar_session";
 
@@ -64,6 +71,22 @@ pub fn check(
     }
     // A browser always sends one of the two on a state change; with neither we cannot tell.
     if is_login { Ok(()) } else { Err("request origin unknown") }
+}
+
+/// The CSRF check as middleware, for pages, server functions and sign-in routes.
+pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_login = request.uri().path() == "/auth/login";
+    match check(request.method(), request.headers(), &state.config.public_base_url, is_login) {
+        Ok(()) => next.run(request).await,
+        Err(reason) => {
+            tracing::warn!(reason, "CSRF check refused a request");
+            refusal(
+                &request,
+                ErrorCode::Forbidden,
+                "This request came from another site and was refused. Reload the page and try again.",
+            )
+        }
+    }
 }
 
 #[cfg(test)]

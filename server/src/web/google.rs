@@ -14,10 +14,11 @@ use oauth2::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::guard::{ClientIp, safe_next};
-use crate::auth::routes::start_session;
 use crate::config::GoogleConfig;
-use crate::startup::AppState;
+use crate::http::redirect::safe_next;
+use crate::middleware::client_ip::ClientIp;
+use crate::state::AppState;
+use crate::web::auth::start_session;
 
 const STATE_KEY: &str = "google.state";
 const VERIFIER_KEY: &str = "google.pkce_verifier";

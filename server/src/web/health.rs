@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Serialize;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long the database gets to answer before the instance counts as unhealthy.
 const DB_TIMEOUT: Duration = Duration::from_secs(2);

@@ -1,0 +1,8 @@
+//! The routes browsers use with the session cookie, other than Leptos pages and server
+//! functions: sign-in and out, password reset, Google sign-in, the Contacts page's CSV export;
+//! and `/health` for load balancers. The Bearer-token REST API is `crate::api`.
+
+pub mod auth;
+pub mod contacts_export;
+pub mod google;
+pub mod health;
