@@ -1,11 +1,14 @@
 //! Avatar CRM's web UI: rendered on the server, hydrated in the browser.
 //!
-//! Server functions live next to the pages that use them and stay thin: authorise, call one
-//! domain service, map its error. The services themselves are in the `domain` crate.
+//! `pages/<feature>.rs` are the pages; `server_fns/<feature>.rs` the server functions they call,
+//! one module per feature as in `server/src/api` and `domain/src/services`. Server functions
+//! stay thin: who is calling, one domain service, its error as an [`error::AppError`] (the
+//! shared `Problem`, so forms can mark the bad field).
 
 #![recursion_limit = "256"]
 
 pub mod components;
+pub mod error;
 pub mod pages;
 pub mod server_fns;
 

@@ -33,6 +33,12 @@ test("create a contact, find it despite a typo, and be warned about a duplicate"
   await hydrated(page);
   await page.getByLabel("First name").fill("Winifred");
   await page.getByLabel("Last name").fill("Fotheringham");
+  // A number that cannot be a phone number is refused, and the form says which field.
+  await page.getByLabel("Phone").fill("12");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByLabel("Phone")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Phone")).toHaveAccessibleDescription("is not a valid phone number");
+  await expect(page.getByLabel("First name")).toHaveValue("Winifred");
   await page.getByLabel("Phone").fill("0499 123 456");
   await page.getByLabel("Requested scan").selectOption("ct");
   await page.getByLabel("Tags").fill("Needs interpreter, VIP");

@@ -1,11 +1,16 @@
 import { test as base, expect, Page } from "@playwright/test";
 
-/** Fails the test on any console error or uncaught exception in the page. */
+/**
+ * Fails the test on any console error or uncaught exception in the page. A refusal the app
+ * answers on purpose (a 4xx such as 409 for a duplicate or 422 for a bad field, which the page
+ * then explains) is logged by Chromium as a failed load; those are not errors of the page.
+ */
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
+    const refusal = /^Failed to load resource: the server responded with a status of 4\d\d /;
     page.on("console", (message) => {
-      if (message.type() === "error") errors.push(message.text());
+      if (message.type() === "error" && !refusal.test(message.text())) errors.push(message.text());
     });
     page.on("pageerror", (error) => errors.push(error.message));
     await use(errors);

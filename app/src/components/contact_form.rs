@@ -4,6 +4,9 @@
 use domain::model::{Contact, ContactSource, Modality};
 use leptos::prelude::*;
 
+use crate::components::forms::{FieldError, field_problem};
+use crate::error::AppError;
+
 use crate::components::forms::INPUT;
 
 /// Labelled inputs for every contact field, filled from `contact` when editing.
@@ -12,7 +15,12 @@ pub fn ContactFormFields(
     contact: Option<Contact>,
     locations: Vec<(String, String)>,
     staff: Vec<(String, String)>,
+    /// The save's refusal, if it was one: each field it names is marked with its message.
+    #[prop(optional, into)]
+    refusal: Option<Signal<Option<AppError>>>,
 ) -> impl IntoView {
+    let refusal = refusal.unwrap_or_else(|| Signal::stored(None));
+    let invalid = move |field: &'static str| field_problem(refusal, field).is_some();
     let c = contact.unwrap_or_else(|| Contact {
         source: ContactSource::default(),
         location_id: locations.first().map(|(id, _)| id.clone()),
@@ -24,7 +32,10 @@ pub fn ContactFormFields(
                 <div>
                     <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
                     <input id=id name=format!("form[{id}]") type=kind class=INPUT required=required
-                        value=value.unwrap_or_default() maxlength="200" />
+                        value=value.unwrap_or_default() maxlength="200"
+                        aria-invalid=move || invalid(id).then_some("true")
+                        aria-describedby=move || invalid(id).then(|| format!("{id}-error")) />
+                    <FieldError refusal field=id />
                 </div>
             }
         };

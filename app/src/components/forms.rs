@@ -1,6 +1,9 @@
-//! Form styling and the inline result of a server action (error or confirmation).
+//! Form styling, the inline result of a server action (error or confirmation) and the
+//! per-field messages of a refused one.
 
 use leptos::prelude::*;
+
+use crate::error::AppError;
 
 pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500";
 pub const BUTTON: &str = "rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 focus:outline-none focus:ring-2 focus:ring-sky-500 focus:ring-offset-2 disabled:opacity-60";
@@ -10,7 +13,7 @@ pub const CARD: &str = "rounded-xl border border-slate-200 bg-white p-5 shadow-s
 /// Shows a server function's failure as an alert, or `success` once it worked.
 #[component]
 pub fn ActionResult<T: Clone + Send + Sync + 'static>(
-    #[prop(into)] value: Signal<Option<Result<T, ServerFnError>>>,
+    #[prop(into)] value: Signal<Option<Result<T, AppError>>>,
     success: &'static str,
 ) -> impl IntoView {
     move || {
@@ -32,17 +35,37 @@ pub fn ActionResult<T: Clone + Send + Sync + 'static>(
     }
 }
 
-/// The sentence a server function failed with, without Leptos's framing.
-pub fn server_error_message(err: &ServerFnError) -> String {
-    match err {
-        ServerFnError::ServerError(message) => message.clone(),
-        other => format!("Could not reach the server: {other}"),
+/// The sentence a server function failed with.
+pub fn server_error_message(err: &AppError) -> String {
+    err.message().to_owned()
+}
+
+/// The refusal in an action's last answer, if it was one.
+pub fn refusal_of<T: Clone + Send + Sync + 'static>(
+    value: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+/// What the server said about `field` in `refusal`, if anything.
+pub fn field_problem(refusal: Signal<Option<AppError>>, field: &str) -> Option<String> {
+    refusal.get().and_then(|error| error.field(field).map(str::to_owned))
+}
+
+/// The server's message about one field, under it. The field's input names it with
+/// `aria-describedby="{field}-error"` and is `aria-invalid` meanwhile.
+#[component]
+pub fn FieldError(refusal: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        field_problem(refusal, field).map(|problem| {
+            view! { <p id=format!("{field}-error") class="mt-1 text-sm text-rose-700">{problem}</p> }
+        })
     }
 }
 
 /// A page's load failure, in place of its content.
 #[component]
-pub fn LoadError(error: ServerFnError) -> impl IntoView {
+pub fn LoadError(error: AppError) -> impl IntoView {
     view! {
         <p role="alert" class="mt-6 rounded-lg border border-rose-200 bg-rose-50 p-4 text-rose-800">
             {server_error_message(&error)}

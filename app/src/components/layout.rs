@@ -3,10 +3,12 @@
 
 use domain::access::CurrentUser;
 use leptos::prelude::*;
+
+use crate::error::AppError;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::server_fns::whoami;
+use crate::server_fns::account::whoami;
 
 /// The sections of the staff app, in the order the sidebar lists them.
 pub const NAV_ITEMS: [(&str, &str); 10] = [
@@ -28,7 +30,7 @@ pub fn is_bare_page(path: &str) -> bool {
 }
 
 /// The signed-in user, loaded once by the layout and shared with pages.
-pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
 /// A resource with the signed-in user, for a page to read inside one `<Suspense>` or
 /// `<Transition>`. Each page makes its own: one resource read in two boundaries can stall

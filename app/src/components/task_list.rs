@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::forms::{SECONDARY, utc};
-use crate::server_fns::{RescheduleTask, SetTaskDone};
+use crate::server_fns::tasks::{RescheduleTask, SetTaskDone};
 
 #[component]
 pub fn TaskList(

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
 use crate::components::layout::use_current_user;
-use crate::server_fns::{ChangePassword, CreateApiToken, RevokeApiToken, list_api_tokens};
+use crate::server_fns::account::{ChangePassword, CreateApiToken, RevokeApiToken, list_api_tokens};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {

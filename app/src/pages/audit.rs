@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::forms::{CARD, INPUT, LoadError, SECONDARY, utc};
-use crate::server_fns::list_audit_events;
+use crate::server_fns::audit::list_audit_events;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::components::forms::{BUTTON, CARD, INPUT, server_error_message};
-use crate::server_fns::{import_contacts, preview_contact_import};
+use crate::server_fns::contact_import::{import_contacts, preview_contact_import};
 
 /// Rows sent per request: small enough for steady progress, large enough to stay fast.
 const CHUNK_ROWS: usize = 1000;

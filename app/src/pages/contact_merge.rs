@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError, SECONDARY};
-use crate::server_fns::{MergeContacts, get_contact};
+use crate::server_fns::contacts::{MergeContacts, get_contact};
 
 fn rows(c: &Contact) -> Vec<(&'static str, String)> {
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());

@@ -7,8 +7,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::contact_form::ContactFormFields;
-use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError};
-use crate::server_fns::{CreateContact, CreateContactOutcome, contact_form_choices};
+use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError, refusal_of};
+use crate::server_fns::contacts::{CreateContact, contact_form_choices};
+use domain::problem::ErrorCode;
 
 #[component]
 pub fn NewContactPage() -> impl IntoView {
@@ -16,14 +17,21 @@ pub fn NewContactPage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| contact_form_choices());
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(CreateContactOutcome::Created { id })) = create.value().get() {
+        if let Some(Ok(id)) = create.value().get() {
             navigate(&format!("/contacts/{id}"), Default::default());
         }
     });
+    // The duplicate warning replaces the generic error line: it links to the contact on file.
     let duplicate = move || match create.value().get() {
-        Some(Ok(CreateContactOutcome::Duplicate { existing_id, field })) => Some((existing_id, field)),
+        Some(Err(error)) if error.0.code == ErrorCode::Duplicate => {
+            error.0.duplicate_of.clone().map(|existing_id| (existing_id, error.message().to_owned()))
+        }
         _ => None,
     };
+    let other_failure = Signal::derive(move || match create.value().get() {
+        Some(Err(error)) if error.0.code == ErrorCode::Duplicate => None,
+        other => other,
+    });
 
     view! {
         <PageTitle text="New contact" />
@@ -35,11 +43,11 @@ pub fn NewContactPage() -> impl IntoView {
                     Err(error) => view! { <LoadError error /> }.into_any(),
                     Ok((locations, staff)) => view! {
                         <ActionForm action=create attr:class=format!("mt-4 space-y-4 {CARD}")>
-                            <ContactFormFields contact=None locations staff />
-                            {move || duplicate().map(|(existing_id, field)| view! {
+                            <ContactFormFields contact=None locations staff refusal=refusal_of(other_failure) />
+                            {move || duplicate().map(|(existing_id, message)| view! {
                                 <div role="alert" class="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
                                     <p>
-                                        {format!("A contact with this {} already exists. ", field.replace('_', " "))}
+                                        {message} " "
                                         <a href=format!("/contacts/{existing_id}") class="font-medium underline">"Open the existing contact"</a>
                                     </p>
                                     <label class="mt-2 flex items-center gap-2">
@@ -48,7 +56,7 @@ pub fn NewContactPage() -> impl IntoView {
                                     </label>
                                 </div>
                             })}
-                            <ActionResult value=create.value() success="" />
+                            <ActionResult value=other_failure success="" />
                             <button type="submit" class=BUTTON disabled=move || create.pending().get()>"Save contact"</button>
                         </ActionForm>
                     }

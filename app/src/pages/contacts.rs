@@ -9,13 +9,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::contact_form::ContactFormFields;
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
+use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, refusal_of, utc};
 use crate::components::task_list::TaskList;
-use crate::server_fns::{
-    AddTask, ContactListQuery, LogTouchpoint, RescheduleTask, SetTaskDone, UpdateContact, assignable_staff,
-    contact_duplicates, contact_form_choices, contact_tag_names, contact_tasks, contact_timeline,
-    get_contact, list_contacts, pipeline_stages,
+use crate::server_fns::contacts::{
+    ContactListQuery, LogTouchpoint, UpdateContact, contact_duplicates, contact_form_choices,
+    contact_tag_names, contact_timeline, get_contact, list_contacts,
 };
+use crate::server_fns::pipeline::pipeline_stages;
+use crate::server_fns::tasks::{AddTask, RescheduleTask, SetTaskDone, contact_tasks};
+use crate::server_fns::users::assignable_staff;
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.id, s.name)).collect()
@@ -403,7 +405,7 @@ fn EditContact(
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">{format!("Edit {name}")}</h1>
         <ActionForm action=update attr:class=format!("mt-4 space-y-4 {CARD}")>
             <input type="hidden" name="id" value=id />
-            <ContactFormFields contact=Some(contact) locations staff />
+            <ContactFormFields contact=Some(contact) locations staff refusal=refusal_of(update.value().into()) />
             <div>
                 <label for="custom_fields" class="block text-sm font-medium text-slate-700">"Custom fields"</label>
                 <textarea id="custom_fields" name="custom_fields" rows="3" class=INPUT placeholder="medicare_number = 2123 45670 1">{custom}</textarea>

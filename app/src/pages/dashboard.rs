@@ -5,7 +5,7 @@ use domain::model::DashboardSummary;
 use leptos::prelude::*;
 
 use crate::components::stage_chart::StageChart;
-use crate::server_fns::get_dashboard;
+use crate::server_fns::dashboard::get_dashboard;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {

@@ -4,7 +4,7 @@ use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 
 use crate::components::forms::{CARD, LoadError, utc};
-use crate::server_fns::list_outbox_emails;
+use crate::server_fns::outbox::list_outbox_emails;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::forms::{LoadError, server_error_message};
-use crate::server_fns::{move_contact_stage, pipeline_board};
+use crate::server_fns::pipeline::{move_contact_stage, pipeline_board};
 
 #[component]
 pub fn PipelinePage() -> impl IntoView {

@@ -8,9 +8,8 @@ use leptos_router::components::A;
 use crate::components::forms::SECONDARY;
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError};
 use crate::components::layout::use_current_user;
-use crate::server_fns::{
-    RemoveStage, SaveIpAllowlist, SaveStage, get_ip_allowlist, my_ip_address, pipeline_board,
-};
+use crate::server_fns::pipeline::{RemoveStage, SaveStage, pipeline_board};
+use crate::server_fns::settings::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::forms::{ActionResult, CARD, LoadError};
 use crate::components::task_list::TaskList;
-use crate::server_fns::{RescheduleTask, SetTaskDone, assignable_staff, list_tasks};
+use crate::server_fns::tasks::{RescheduleTask, SetTaskDone, list_tasks};
+use crate::server_fns::users::assignable_staff;
 
 const VIEWS: [(&str, &str); 4] =
     [("mine", "Mine"), ("overdue", "Overdue"), ("open", "All open"), ("done", "Done")];

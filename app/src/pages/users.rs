@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
 use crate::components::layout::use_current_user;
-use crate::server_fns::{CreateUser, UpdateUser, list_users};
+use crate::server_fns::users::{CreateUser, UpdateUser, list_users};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {

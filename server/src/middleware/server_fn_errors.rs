@@ -1,23 +1,22 @@
-//! Leptos answers 500 when a server function's arguments cannot be read (missing field, wrong
-//! type), before our code runs. That is the caller's mistake, not ours: this answers 400 instead
-//! (405 for a wrong method), keeping leptos's body so the UI still shows the message.
+//! Leptos answers 500 when a server function fails before our code runs (its arguments missing
+//! or unreadable). The error itself is our `AppError` (a `Problem`, e.g. `bad_request`), so its
+//! code says what the status should be: this sets it. Errors raised by our own code already set
+//! their status (`server_fns::ssr::fail`).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::problem::Problem;
 
-/// Leptos's error bodies are short; anything longer is not one of these.
+/// Our error bodies are short; anything longer is not one of them.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-fn client_fault(body: &[u8]) -> Option<StatusCode> {
-    let kind = body.split(|b| *b == b'|').next()?;
-    match kind {
-        b"Args" | b"MissingArg" | b"Deserialization" => Some(StatusCode::BAD_REQUEST),
-        b"UnsupportedRequestMethod" => Some(StatusCode::METHOD_NOT_ALLOWED),
-        _ => None,
-    }
+/// The status `body` asks for, if it is a `Problem` that is not an internal error.
+fn status_of(body: &[u8]) -> Option<StatusCode> {
+    let problem: Problem = serde_json::from_slice(body).ok()?;
+    StatusCode::from_u16(problem.status()).ok().filter(|s| *s != StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 pub async fn map_argument_errors(request: Request, next: Next) -> Response {
@@ -25,19 +24,14 @@ pub async fn map_argument_errors(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let response = next.run(request).await;
-    let is_text = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !is_text {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    if let Some(status) = client_fault(&bytes) {
+    if let Some(status) = status_of(&bytes) {
         parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -48,10 +42,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_argument_problems_count_as_the_callers_fault() {
-        assert_eq!(client_fault(b"Args|missing field `email`"), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(client_fault(b"Deserialization|expected bool"), Some(StatusCode::BAD_REQUEST));
-        assert_eq!(client_fault(b"ServerError|Something went wrong"), None);
-        assert_eq!(client_fault(b"Args"), Some(StatusCode::BAD_REQUEST));
+    fn the_problem_in_the_body_names_the_status() {
+        let missing = br#"{"code":"bad_request","message":"Part of the form was missing"}"#;
+        assert_eq!(status_of(missing), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(status_of(br#"{"code":"internal","message":"x"}"#), None);
+        assert_eq!(status_of(b"ServerError|Something went wrong"), None);
     }
 }

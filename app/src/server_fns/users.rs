@@ -1,0 +1,54 @@
+//! Server functions for staff accounts (Settings → Users) and the staff pickers.
+
+use domain::model::UserSummary;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+use crate::error::AppError;
+
+#[server(prefix = "/rpc", endpoint = "list_users")]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::users::list(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "create_user")]
+pub async fn create_user(
+    email: String,
+    display_name: String,
+    role: String,
+    password: String,
+) -> Result<UserSummary, AppError> {
+    let (actor, ip) = ssr::caller()?;
+    let input = domain::services::users::NewUser {
+        email,
+        display_name,
+        role,
+        password: Some(password).filter(|p| !p.is_empty()),
+        ..Default::default()
+    };
+    domain::services::users::create(&ssr::context().db, Some(&actor), input, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}
+
+#[server(prefix = "/rpc", endpoint = "update_user")]
+pub async fn update_user(
+    id: String,
+    role: Option<String>,
+    active: Option<bool>,
+) -> Result<UserSummary, AppError> {
+    let (actor, ip) = ssr::caller()?;
+    let changes = domain::services::users::UserChanges { role, active, ..Default::default() };
+    domain::services::users::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
+        .await
+        .map_err(ssr::fail)
+}
+
+/// Active staff (id, name) for owner and assignee pickers.
+#[server(prefix = "/rpc", endpoint = "assignable_staff")]
+pub async fn assignable_staff() -> Result<Vec<(String, String)>, AppError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::users::assignable(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
