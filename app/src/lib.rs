@@ -49,7 +49,7 @@ pub struct ServerContext {
 #[derive(Clone, Debug)]
 pub struct RequestAuth {
     pub actor: Option<domain::Actor>,
-    pub ip: std::net::IpAddr,
+    pub meta: domain::RequestMeta,
 }
 
 /// The HTML document around the app; rendered only on the server.

@@ -172,8 +172,10 @@ async fn measure(backend: &'static str) -> Figures {
     eprintln!("  search: p50 {:.2} ms, p95 {:.2} ms", search.0, search.1);
 
     // Read API against the bare server, alternating runs; medians of three each.
-    let token =
-        domain::services::api_tokens::create_for_user(&db, &admin_id, "bench", None).await.unwrap().token;
+    let token = domain::services::api_tokens::create_for_user(&db, &admin_id, "bench", &Default::default())
+        .await
+        .unwrap()
+        .token;
 
     // CSV import: 10,000 new rows into the 100k-contact clinic, one request.
     let mut csv = String::from("First name,Last name,Mobile,Email,DOB,Modality,Tags\n");

@@ -18,6 +18,8 @@ pub mod input;
 #[cfg(feature = "server")]
 pub mod name_match;
 #[cfg(feature = "server")]
+pub mod request;
+#[cfg(feature = "server")]
 pub mod services;
 #[cfg(feature = "server")]
 pub mod sessions;
@@ -29,6 +31,8 @@ mod wal_checkpointer;
 #[cfg(feature = "server")]
 pub use actor::Actor;
 #[cfg(feature = "server")]
-pub use db::{Backend, DatabaseUrl, Db, Pool};
+pub use db::{Backend, DatabaseUrl, Db, Pool, Tx};
 #[cfg(feature = "server")]
 pub use error::DomainError;
+#[cfg(feature = "server")]
+pub use request::RequestMeta;

@@ -101,6 +101,8 @@ pub struct AuditEvent {
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
     pub ip: Option<String>,
+    /// The `x-request-id` of the request, as in the server's log.
+    pub request_id: Option<String>,
     pub detail: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! The command line: `serve` (default), `migrate`, `seed-demo`.
 
 use clap::{Parser, Subcommand};
-use domain::Db;
+use domain::{Db, RequestMeta};
 
 use crate::config::Config;
 use crate::startup::{Application, shutdown_signal};
@@ -101,7 +101,9 @@ async fn create_user(
         password: Some(password),
         ..Default::default()
     };
-    let user = domain::services::users::create(db, None, input, None).await.map_err(RunError::Refused)?;
+    let user = domain::services::users::create(db, None, input, &RequestMeta::default())
+        .await
+        .map_err(RunError::Refused)?;
     println!("created {} ({})", user.email, user.role.as_str());
     Ok(())
 }
@@ -138,9 +140,10 @@ pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
                 .await
                 .map_err(RunError::Refused)?
                 .ok_or_else(|| RunError::UnknownUser(email.clone()))?;
-            let created = domain::services::api_tokens::create_for_user(&db, &user, &name, None)
-                .await
-                .map_err(RunError::Refused)?;
+            let created =
+                domain::services::api_tokens::create_for_user(&db, &user, &name, &RequestMeta::default())
+                    .await
+                    .map_err(RunError::Refused)?;
             println!(
                 "API token \"{}\" created for {email}. It is shown only now; store it safely:",
                 created.summary.name

@@ -201,7 +201,7 @@ async fn invited_staff_sign_in_with_google(backend: Backend) {
         role: "reception".into(),
         ..Default::default()
     };
-    domain::services::users::create(&app.db, None, input, None).await.unwrap();
+    domain::services::users::create(&app.db, None, input, &Default::default()).await.unwrap();
     let client = browser(&app.base_url);
     let callback = consent(&app, &client).await;
     let done = client.get(at_app(&app, &callback)).send().await.unwrap();

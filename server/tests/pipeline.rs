@@ -196,6 +196,20 @@ async fn stages_are_configured_in_settings(backend: Backend) {
         names(&board().await),
         ["New enquiry", "Contacted", "Booked", "Attended", "Follow-up", "Lost"]
     );
+    // Each change of the stage is in the audit log, newest first.
+    let log: Value = api
+        .get(app.url(&format!("/api/v1/audit-events?subject_type=stage&subject_id={id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> =
+        log["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["stage.delete", "stage.update", "stage.create"]);
+    assert!(log["items"][0]["request_id"].as_str().is_some_and(|r| r.len() == 26), "the request is named");
 
     let blank = api
         .post(app.url("/api/v1/pipeline/stages"))

@@ -37,6 +37,7 @@ on_both_backends!(
     ip_allowlist_refuses_other_networks_and_guards_the_saver,
     audit_log_records_sign_ins_and_pages_newest_first,
     audit_log_is_append_only,
+    a_change_whose_audit_entry_fails_is_not_made,
     deactivated_users_lose_access_at_once,
     location_limited_users_see_only_their_locations,
 );
@@ -620,7 +621,10 @@ async fn deactivated_users_lose_access_at_once(backend: Backend) {
     let browser_session = app.sign_in(&email, TEST_PASSWORD).await;
     let user_id = domain::services::users::find_id_by_email(&app.db, &email).await.unwrap().unwrap();
     let their_token =
-        domain::services::api_tokens::create_for_user(&app.db, &user_id, "t", None).await.unwrap().token;
+        domain::services::api_tokens::create_for_user(&app.db, &user_id, "t", &Default::default())
+            .await
+            .unwrap()
+            .token;
     let admin = app.api_token("admin").await;
     // Checked tokens are remembered for a few seconds: a change of role or status must still
     // take effect on the very next request.
@@ -1340,4 +1344,123 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
     let https = TestApp::spawn_with(backend, &[("PUBLIC_BASE_URL", "https://crm.clinic.example")]).await;
     let health = https.get("/health").await;
     assert_eq!(health.headers()["strict-transport-security"], "max-age=31536000");
+}
+
+/// Makes the database refuse audit entries of the given actions, as a full disk or a broken
+/// audit table would: the change they record must then not happen either.
+async fn refuse_audit_entries(app: &TestApp, actions: &[&str]) {
+    let list = actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+    match app.db.pool() {
+        domain::Pool::Sqlite(pool) => {
+            let sql = format!(
+                "CREATE TRIGGER refuse_test_audit BEFORE INSERT ON audit_events WHEN NEW.action IN ({list}) \
+                 BEGIN SELECT RAISE(ABORT, 'audit refused for the test'); END"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+        }
+        domain::Pool::Postgres(pool) => {
+            let function = format!(
+                "CREATE FUNCTION refuse_test_audit() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.action IN ({list}) THEN RAISE EXCEPTION 'audit refused for the test'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(function)).execute(pool).await.unwrap();
+            sqlx::query(
+                "CREATE TRIGGER refuse_test_audit BEFORE INSERT ON audit_events \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_test_audit()",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn a_change_whose_audit_entry_fails_is_not_made(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("admin").await;
+    let api = app.api();
+    let created: Value = api
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "first_name": "Audit", "last_name": "Bound", "phone": "0412 777 000" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let stages = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            on_db!(&db, pool => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pipeline_stages").fetch_one(pool).await.unwrap()
+            })
+        }
+    };
+    let stages_before = stages(&app).await;
+    refuse_audit_entries(
+        &app,
+        &["contact.update", "contact.delete", "contact.create", "stage.create", "task.create", "user.update"],
+    )
+    .await;
+
+    let refused = api
+        .patch(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "first_name": "Changed" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let deleted =
+        api.delete(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let now: Value = api
+        .get(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["first_name"], "Audit", "the unaudited change was rolled back");
+
+    let stage = api
+        .post(app.url("/api/v1/pipeline/stages"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Unaudited" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stage.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(stages(&app).await, stages_before, "no stage without its entry");
+
+    let task = api
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&token)
+        .json(&json!({ "title": "Call back", "contact_id": id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(task.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let import = api
+        .post(app.url("/api/v1/contacts/import"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body("First name,Surname,Mobile\nIma,Port,0412 777 001\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(import.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let (tasks, imported): (i64, i64) = on_db!(&app.db, pool => {
+        (
+            sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE title = 'Call back'").fetch_one(pool).await.unwrap(),
+            sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE last_name = 'Port'").fetch_one(pool).await.unwrap(),
+        )
+    });
+    assert_eq!((tasks, imported), (0, 0), "nothing without its entry");
 }

@@ -27,13 +27,13 @@ pub async fn google_sign_in_enabled() -> Result<bool, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "change_password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     domain::services::users::change_password(
         &ssr::context().db,
         &actor,
         &current_password,
         &new_password,
-        Some(ip.to_string()),
+        &meta,
     )
     .await
     .map_err(ssr::fail)
@@ -47,16 +47,12 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "create_api_token")]
 pub async fn create_api_token(name: String) -> Result<NewApiToken, AppError> {
-    let (actor, ip) = ssr::caller()?;
-    domain::services::api_tokens::create(&ssr::context().db, &actor, &name, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::api_tokens::create(&ssr::context().db, &actor, &name, &meta).await.map_err(ssr::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: String) -> Result<(), AppError> {
-    let (actor, ip) = ssr::caller()?;
-    domain::services::api_tokens::revoke(&ssr::context().db, &actor, &id, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::api_tokens::revoke(&ssr::context().db, &actor, &id, &meta).await.map_err(ssr::fail)
 }

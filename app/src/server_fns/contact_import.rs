@@ -23,7 +23,7 @@ pub async fn import_contacts(
     first_row: usize,
 ) -> Result<domain::model::ImportReport, AppError> {
     use domain::services::contacts::csv_import::{ImportOptions, OnDuplicate, import};
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let duplicates = match duplicates.as_str() {
         "update" => OnDuplicate::Update,
         "create" => OnDuplicate::Create,
@@ -35,5 +35,5 @@ pub async fn import_contacts(
         dry_run: false,
         first_row: Some(first_row),
     };
-    import(&ssr::context().db, &actor, &csv, options, Some(ip.to_string())).await.map_err(ssr::fail)
+    import(&ssr::context().db, &actor, &csv, options, &meta).await.map_err(ssr::fail)
 }

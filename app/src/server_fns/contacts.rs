@@ -138,18 +138,12 @@ impl ContactForm {
 /// Saves the New contact form and answers the new contact's id. A phone or email already on
 /// file is a `duplicate` error naming the contact (`duplicate_of`) unless `allow_duplicate`.
 pub async fn create_contact(form: ContactForm, allow_duplicate: Option<String>) -> Result<String, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let allow = allow_duplicate.is_some_and(|v| v == "true");
-    domain::services::contacts::create(
-        &ssr::context().db,
-        &actor,
-        form.into_fields(),
-        allow,
-        Some(ip.to_string()),
-    )
-    .await
-    .map(|contact| contact.id)
-    .map_err(ssr::fail)
+    domain::services::contacts::create(&ssr::context().db, &actor, form.into_fields(), allow, &meta)
+        .await
+        .map(|contact| contact.id)
+        .map_err(ssr::fail)
 }
 
 /// Saves the contact page's edit form; `custom_fields` is "key=value" per line.
@@ -159,7 +153,7 @@ pub async fn update_contact(
     form: ContactForm,
     custom_fields: Option<String>,
 ) -> Result<domain::model::Contact, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let mut fields = form.into_fields();
     let mut custom = std::collections::BTreeMap::new();
     for line in custom_fields.unwrap_or_default().lines().filter(|l| !l.trim().is_empty()) {
@@ -177,7 +171,8 @@ pub async fn update_contact(
     }
     fields.custom_fields = Some(custom);
     // The form shows every field, so it replaces the record (empty boxes clear values).
-    domain::services::contacts::update(&ssr::context().db, &actor, &id, fields, true, Some(ip.to_string()))
+    use domain::services::contacts::Mode;
+    domain::services::contacts::update(&ssr::context().db, &actor, &id, fields, Mode::Replace, &meta)
         .await
         .map_err(ssr::fail)
 }
@@ -193,25 +188,17 @@ pub async fn contact_duplicates(id: String) -> Result<Vec<domain::model::Duplica
 /// Merges `duplicate_id` into `keep_id` (both histories end up on `keep_id`).
 #[server(prefix = "/rpc", endpoint = "merge_contacts")]
 pub async fn merge_contacts(keep_id: String, duplicate_id: String) -> Result<String, AppError> {
-    let (actor, ip) = ssr::caller()?;
-    domain::services::contacts::merge(
-        &ssr::context().db,
-        &actor,
-        &keep_id,
-        &duplicate_id,
-        Some(ip.to_string()),
-    )
-    .await
-    .map(|c| c.id)
-    .map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::contacts::merge(&ssr::context().db, &actor, &keep_id, &duplicate_id, &meta)
+        .await
+        .map(|c| c.id)
+        .map_err(ssr::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "get_contact")]
 pub async fn get_contact(id: String) -> Result<domain::model::Contact, AppError> {
-    let (actor, ip) = ssr::caller()?;
-    domain::services::contacts::get(&ssr::context().db, &actor, &id, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::contacts::get(&ssr::context().db, &actor, &id, &meta).await.map_err(ssr::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "contact_timeline")]
@@ -229,15 +216,9 @@ pub async fn log_touchpoint(
     kind: String,
     summary: String,
 ) -> Result<domain::model::Touchpoint, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let input = domain::services::touchpoints::NewTouchpoint { kind, summary, occurred_at: None };
-    domain::services::touchpoints::create(
-        &ssr::context().db,
-        &actor,
-        &contact_id,
-        input,
-        Some(ip.to_string()),
-    )
-    .await
-    .map_err(ssr::fail)
+    domain::services::touchpoints::create(&ssr::context().db, &actor, &contact_id, input, &meta)
+        .await
+        .map_err(ssr::fail)
 }

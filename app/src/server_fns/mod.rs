@@ -16,7 +16,7 @@ pub mod users;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
-    use domain::{Actor, DomainError};
+    use domain::{Actor, DomainError, RequestMeta};
     use http::StatusCode;
     use leptos::prelude::{expect_context, use_context};
 
@@ -37,10 +37,10 @@ pub(crate) mod ssr {
         use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
     }
 
-    /// The signed-in caller, or a 401 asking them to sign in.
-    pub fn caller() -> Result<(Actor, std::net::IpAddr), AppError> {
+    /// The signed-in caller and where the request came from, or a 401 asking them to sign in.
+    pub fn caller() -> Result<(Actor, RequestMeta), AppError> {
         match request_auth() {
-            Some(RequestAuth { actor: Some(actor), ip }) => Ok((actor, ip)),
+            Some(RequestAuth { actor: Some(actor), meta }) => Ok((actor, meta)),
             _ => Err(fail(DomainError::Unauthenticated)),
         }
     }

@@ -28,41 +28,35 @@ pub async fn save_stage(
     is_closed: Option<String>,
 ) -> Result<domain::model::Stage, AppError> {
     use domain::services::pipeline::{NewStage, StageInput, create_stage, update_stage};
-    let (actor, _) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let db = ssr::context().db;
     match id.filter(|i| !i.is_empty()) {
         None => {
             let input =
                 NewStage { name: name.unwrap_or_default(), position, is_closed: Some(is_closed.is_some()) };
-            create_stage(&db, &actor, input).await.map_err(ssr::fail)
+            create_stage(&db, &actor, input, &meta).await.map_err(ssr::fail)
         }
         Some(id) => {
             // A move sends only the position; a rename sends the name and the checkbox.
             let closed = name.as_ref().map(|_| is_closed.is_some());
             let input = StageInput { name, position, is_closed: closed };
-            update_stage(&db, &actor, &id, input).await.map_err(ssr::fail)
+            update_stage(&db, &actor, &id, input, &meta).await.map_err(ssr::fail)
         }
     }
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_stage")]
 pub async fn remove_stage(id: String) -> Result<(), AppError> {
-    let (actor, _) = ssr::caller()?;
-    domain::services::pipeline::delete_stage(&ssr::context().db, &actor, &id).await.map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::pipeline::delete_stage(&ssr::context().db, &actor, &id, &meta).await.map_err(ssr::fail)
 }
 
 /// Moves a contact to another stage (a card dropped on the board, or moved with the keyboard).
 #[server(prefix = "/rpc", endpoint = "move_contact_stage")]
 pub async fn move_contact_stage(id: String, stage_id: String) -> Result<(), AppError> {
-    let (actor, ip) = ssr::caller()?;
-    domain::services::contacts::move_to_stage(
-        &ssr::context().db,
-        &actor,
-        &id,
-        &stage_id,
-        Some(ip.to_string()),
-    )
-    .await
-    .map(|_| ())
-    .map_err(ssr::fail)
+    let (actor, meta) = ssr::caller()?;
+    domain::services::contacts::move_to_stage(&ssr::context().db, &actor, &id, &stage_id, &meta)
+        .await
+        .map(|_| ())
+        .map_err(ssr::fail)
 }

@@ -19,17 +19,17 @@ pub async fn save_ip_allowlist(
     enabled: Option<String>,
     entries: String,
 ) -> Result<IpAllowlistSettings, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let settings = IpAllowlistSettings {
         enabled: enabled.is_some_and(|v| v == "on" || v == "true"),
         entries: entries.split(['\n', ',']).map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
     };
-    domain::services::ip_allowlist::save(&ssr::context().db, &actor, settings, ip).await.map_err(ssr::fail)
+    domain::services::ip_allowlist::save(&ssr::context().db, &actor, settings, &meta).await.map_err(ssr::fail)
 }
 
 /// The caller's address as the server sees it (after trusted proxies), for the allowlist page.
 #[server(prefix = "/rpc", endpoint = "my_ip_address")]
 pub async fn my_ip_address() -> Result<String, AppError> {
-    let (_, ip) = ssr::caller()?;
-    Ok(ip.to_string())
+    let (_, meta) = ssr::caller()?;
+    Ok(meta.ip.map(|ip| ip.to_string()).unwrap_or_default())
 }

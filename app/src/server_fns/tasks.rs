@@ -66,7 +66,7 @@ pub async fn add_task(
     assignee_id: Option<String>,
     due_date: Option<String>,
 ) -> Result<domain::model::Task, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let due_at = due::due_at(due_date.as_deref(), contact_id.as_deref()).await.map_err(ssr::fail)?;
     let input = domain::services::tasks::NewTask {
         title,
@@ -74,9 +74,7 @@ pub async fn add_task(
         assignee_id: assignee_id.filter(|a| !a.is_empty()),
         due_at,
     };
-    domain::services::tasks::create(&ssr::context().db, &actor, input, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    domain::services::tasks::create(&ssr::context().db, &actor, input, &meta).await.map_err(ssr::fail)
 }
 
 /// Reassigns a task and sets its due day (empty clears either).
@@ -86,7 +84,7 @@ pub async fn reschedule_task(
     assignee_id: Option<String>,
     due_date: Option<String>,
 ) -> Result<domain::model::Task, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     // The day is read in the zone of the task's contact's location (see tasks::due_on).
     let due_at = due::due_at_for_task(due_date.as_deref(), &id).await.map_err(ssr::fail)?;
     let changes = domain::services::tasks::TaskChanges {
@@ -94,9 +92,7 @@ pub async fn reschedule_task(
         due_at: Some(due_at),
         ..Default::default()
     };
-    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, &meta).await.map_err(ssr::fail)
 }
 
 /// Tasks for the Tasks page: `view` is mine, overdue, open (everyone's) or done.
@@ -120,9 +116,7 @@ pub async fn list_tasks(view: Option<String>) -> Result<Page<domain::model::Task
 
 #[server(prefix = "/rpc", endpoint = "set_task_done")]
 pub async fn set_task_done(id: String, done: bool) -> Result<domain::model::Task, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let changes = domain::services::tasks::TaskChanges { completed: Some(done), ..Default::default() };
-    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, &meta).await.map_err(ssr::fail)
 }

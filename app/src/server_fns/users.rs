@@ -20,7 +20,7 @@ pub async fn create_user(
     role: String,
     password: String,
 ) -> Result<UserSummary, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let input = domain::services::users::NewUser {
         email,
         display_name,
@@ -28,9 +28,7 @@ pub async fn create_user(
         password: Some(password).filter(|p| !p.is_empty()),
         ..Default::default()
     };
-    domain::services::users::create(&ssr::context().db, Some(&actor), input, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    domain::services::users::create(&ssr::context().db, Some(&actor), input, &meta).await.map_err(ssr::fail)
 }
 
 #[server(prefix = "/rpc", endpoint = "update_user")]
@@ -39,11 +37,9 @@ pub async fn update_user(
     role: Option<String>,
     active: Option<bool>,
 ) -> Result<UserSummary, AppError> {
-    let (actor, ip) = ssr::caller()?;
+    let (actor, meta) = ssr::caller()?;
     let changes = domain::services::users::UserChanges { role, active, ..Default::default() };
-    domain::services::users::update(&ssr::context().db, &actor, &id, changes, Some(ip.to_string()))
-        .await
-        .map_err(ssr::fail)
+    domain::services::users::update(&ssr::context().db, &actor, &id, changes, &meta).await.map_err(ssr::fail)
 }
 
 /// Active staff (id, name) for owner and assignee pickers.

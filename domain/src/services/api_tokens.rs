@@ -15,7 +15,7 @@ use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::{tokens, users};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
 
 /// Every token starts with this, so secret scanners and people can recognise it.
 pub const TOKEN_PREFIX: &str = "avt_";
@@ -52,7 +52,7 @@ pub async fn create_for_user(
     db: &Db,
     user_id: &str,
     name: &str,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<NewApiToken, DomainError> {
     let name = label(name, 80).map_err(|p| DomainError::field("name", p))?;
     let secret = tokens::generate(TOKEN_PREFIX);
@@ -64,24 +64,26 @@ pub async fn create_for_user(
         last_used_at: None,
         revoked_at: None,
     };
-    on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&row.id)
-        .bind(user_id)
-        .bind(&row.name)
-        .bind(tokens::digest(&secret))
-        .bind(&row.token_prefix)
-        .bind(row.created_at)
-        .execute(pool)
-        .await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&row.id)
+    .bind(user_id)
+    .bind(&row.name)
+    .bind(tokens::digest(&secret))
+    .bind(&row.token_prefix)
+    .bind(row.created_at)
+    .execute(&mut **tx)
+    .await?;
     });
-    audit::record(
-        db,
-        Entry::new("api_token.create").by_user(Some(user_id.to_owned())).on("api_token", &row.id).from_ip(ip),
+    audit::record_in(
+        &mut tx,
+        Entry::new("api_token.create").by_user(Some(user_id.to_owned())).on("api_token", &row.id).from(meta),
     )
     .await?;
+    tx.commit().await?;
     Ok(NewApiToken { token: secret, summary: row.into() })
 }
 
@@ -90,9 +92,9 @@ pub async fn create(
     db: &Db,
     actor: &Actor,
     name: &str,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<NewApiToken, DomainError> {
-    create_for_user(db, &actor.user_id, name, ip).await
+    create_for_user(db, &actor.user_id, name, meta).await
 }
 
 /// The signed-in user's own tokens, newest first (revoked ones included, marked).
@@ -110,21 +112,25 @@ pub async fn list_own(db: &Db, actor: &Actor) -> Result<Vec<ApiTokenSummary>, Do
 }
 
 /// Revokes one of the signed-in user's tokens. Someone else's token is "not found".
-pub async fn revoke(db: &Db, actor: &Actor, token_id: &str, ip: Option<String>) -> Result<(), DomainError> {
-    let changed = on_db!(db, pool => {
+pub async fn revoke(db: &Db, actor: &Actor, token_id: &str, meta: &RequestMeta) -> Result<(), DomainError> {
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, tx => {
         sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(&actor.user_id)
             .bind(Timestamp::now())
-            .execute(pool)
+            .execute(&mut **tx)
             .await?
             .rows_affected()
     });
     if changed == 0 {
         return Err(DomainError::NotFound("API token"));
     }
+    audit::record_in(&mut tx, Entry::new("api_token.revoke").by(actor).on("api_token", token_id).from(meta))
+        .await?;
+    tx.commit().await?;
     db.credentials().clear();
-    audit::record(db, Entry::new("api_token.revoke").by(actor).on("api_token", token_id).from_ip(ip)).await
+    Ok(())
 }
 
 #[derive(FromRow)]

@@ -11,7 +11,7 @@ use crate::access::Permission;
 use crate::model::{AuditEvent, Page};
 use crate::on_db;
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, Tx};
 
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: u32 = 200;
@@ -26,6 +26,7 @@ pub struct Entry {
     pub subject_type: Option<&'static str>,
     pub subject_id: Option<String>,
     pub ip: Option<String>,
+    pub request_id: Option<String>,
     pub detail: Option<String>,
 }
 
@@ -51,8 +52,10 @@ impl Entry {
         self
     }
 
-    pub fn from_ip(mut self, ip: Option<String>) -> Entry {
-        self.ip = ip;
+    /// Where the request came from: its client address and request id.
+    pub fn from(mut self, meta: &RequestMeta) -> Entry {
+        self.ip = meta.ip.map(|ip| ip.to_string());
+        self.request_id = meta.request_id.clone();
         self
     }
 
@@ -66,8 +69,9 @@ fn stamp(entry: Entry, at: Timestamp) -> Stamped {
     Stamped { id: Ulid::new().to_string(), at, entry }
 }
 
-/// Appends one entry and returns once it is committed. Concurrent requests' entries share one
-/// INSERT (see [`super::audit_writer`]), so auditing every read stays cheap under load.
+/// Appends the entry of a view (or of a sign-in, a refusal) and returns once it is committed.
+/// Concurrent requests' entries share one INSERT (see [`super::audit_writer`]), so auditing
+/// every read stays cheap under load. A change records its entry with [`record_in`] instead.
 pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
     match db.audit_writer().write(stamp(entry, Timestamp::now())).await {
         Ok(outcome) => outcome,
@@ -76,11 +80,16 @@ pub async fn record(db: &Db, entry: Entry) -> Result<(), DomainError> {
     }
 }
 
-/// Appends many entries (an import's thousands of rows) in one INSERT: all or none.
-pub async fn record_many(db: &Db, entries: Vec<Entry>) -> Result<(), DomainError> {
+/// Appends the entry of a change in the change's own transaction: both commit, or neither.
+pub async fn record_in(tx: &mut Tx, entry: Entry) -> Result<(), DomainError> {
+    record_many_in(tx, vec![entry]).await
+}
+
+/// Appends many entries (an import's rows) in the transaction that makes the changes.
+pub async fn record_many_in(tx: &mut Tx, entries: Vec<Entry>) -> Result<(), DomainError> {
     let now = Timestamp::now();
     let stamped: Vec<Stamped> = entries.into_iter().map(|entry| stamp(entry, now)).collect();
-    audit_writer::insert(db.pool(), stamped.iter()).await
+    audit_writer::insert_in(tx, stamped.iter()).await
 }
 
 /// Filters for [`list`]; every field optional.
@@ -105,11 +114,12 @@ struct Row {
     subject_type: Option<String>,
     subject_id: Option<String>,
     ip: Option<String>,
+    request_id: Option<String>,
     detail: Option<String>,
 }
 
 const LIST_SQL: &str = "SELECT a.id, a.occurred_at, a.actor_user_id, u.email AS actor_email, \
-    a.actor_token_id, a.action, a.subject_type, a.subject_id, a.ip, a.detail \
+    a.actor_token_id, a.action, a.subject_type, a.subject_id, a.ip, a.request_id, a.detail \
     FROM audit_events a LEFT JOIN users u ON u.id = a.actor_user_id \
     WHERE ($1 IS NULL OR a.actor_user_id = $1) \
       AND ($2 IS NULL OR a.action = $2) \
@@ -165,6 +175,7 @@ pub async fn list(
             subject_type: r.subject_type,
             subject_id: r.subject_id,
             ip: r.ip,
+            request_id: r.request_id,
             detail: r.detail,
         })
         .collect();

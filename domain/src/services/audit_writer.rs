@@ -127,22 +127,22 @@ async fn write_held(pool: &Pool, held: &mut Option<Held>, batch: &[Pending]) -> 
 /// sqlx's statement cache (a VALUES list per size would be a new statement for every size).
 /// SQLite: the entries travel as one JSON array of rows, unpacked by `json_each` in order.
 const SQLITE_INSERT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, \
-    action, subject_type, subject_id, ip, detail) \
+    action, subject_type, subject_id, ip, request_id, detail) \
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, \
-    value ->> 7, value ->> 8 FROM json_each($1) ORDER BY key";
+    value ->> 7, value ->> 8, value ->> 9 FROM json_each($1) ORDER BY key";
 
 /// PostgreSQL: one array per column, zipped back into rows by `unnest`.
 const POSTGRES_INSERT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, \
-    action, subject_type, subject_id, ip, detail) \
+    action, subject_type, subject_id, ip, request_id, detail) \
     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], \
-    $7::text[], $8::text[], $9::text[])";
+    $7::text[], $8::text[], $9::text[], $10::text[])";
 
-async fn insert_sqlite<'a, E>(
+async fn insert_sqlite<'e, 'a, E>(
     executor: E,
     entries: impl Iterator<Item = &'a Stamped>,
 ) -> Result<(), DomainError>
 where
-    E: sqlx::Executor<'a, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
     let rows: Vec<serde_json::Value> = entries
         .map(|Stamped { id, at, entry }| {
@@ -155,6 +155,7 @@ where
                 entry.subject_type,
                 entry.subject_id,
                 entry.ip,
+                entry.request_id,
                 entry.detail,
             ])
         })
@@ -167,12 +168,12 @@ where
     Ok(())
 }
 
-async fn insert_postgres<'a, E>(
+async fn insert_postgres<'e, 'a, E>(
     executor: E,
     entries: impl Iterator<Item = &'a Stamped>,
 ) -> Result<(), DomainError>
 where
-    E: sqlx::Executor<'a, Database = sqlx::Postgres>,
+    E: sqlx::Executor<'e, Database = sqlx::Postgres>,
 {
     let mut columns = PostgresColumns::default();
     for Stamped { id, at, entry } in entries {
@@ -184,6 +185,7 @@ where
         columns.subject_type.push(entry.subject_type);
         columns.subject_id.push(entry.subject_id.as_deref());
         columns.ip.push(entry.ip.as_deref());
+        columns.request_id.push(entry.request_id.as_deref());
         columns.detail.push(entry.detail.as_deref());
     }
     if columns.id.is_empty() {
@@ -198,6 +200,7 @@ where
         .bind(columns.subject_type)
         .bind(columns.subject_id)
         .bind(columns.ip)
+        .bind(columns.request_id)
         .bind(columns.detail)
         .execute(executor)
         .await?;
@@ -214,10 +217,22 @@ struct PostgresColumns<'a> {
     subject_type: Vec<Option<&'a str>>,
     subject_id: Vec<Option<&'a str>>,
     ip: Vec<Option<&'a str>>,
+    request_id: Vec<Option<&'a str>>,
     detail: Vec<Option<&'a str>>,
 }
 
-/// Inserts `entries` through the pool (imports, and when no writer runs).
+/// Inserts `entries` in the transaction of the change they record.
+pub(crate) async fn insert_in<'a>(
+    tx: &mut crate::Tx,
+    entries: impl ExactSizeIterator<Item = &'a Stamped>,
+) -> Result<(), DomainError> {
+    match tx {
+        crate::Tx::Sqlite(tx) => insert_sqlite(&mut **tx, entries).await,
+        crate::Tx::Postgres(tx) => insert_postgres(&mut **tx, entries).await,
+    }
+}
+
+/// Inserts `entries` through the pool (when no writer runs).
 pub(crate) async fn insert<'a>(
     pool: &Pool,
     entries: impl ExactSizeIterator<Item = &'a Stamped>,

@@ -305,7 +305,7 @@ async fn seed_accounts(db: &Db) -> Result<usize, DomainError> {
             password: Some(DEMO_PASSWORD.into()),
             ..users::NewUser::default()
         };
-        match users::create(db, None, account, None).await {
+        match users::create(db, None, account, &crate::RequestMeta::default()).await {
             Ok(_) => added += 1,
             // Another instance seeding at the same moment created it first.
             Err(DomainError::Conflict(_)) => {}

@@ -10,7 +10,7 @@ use crate::model::IpAllowlistSettings;
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
 
 const SETTING_KEY: &str = "security.ip_allowlist";
 /// More entries than any clinic needs; keeps the per-request check trivially cheap.
@@ -77,7 +77,7 @@ pub async fn save(
     db: &Db,
     actor: &Actor,
     settings: IpAllowlistSettings,
-    saver_ip: IpAddr,
+    meta: &RequestMeta,
 ) -> Result<IpAllowlistSettings, DomainError> {
     actor.require(Permission::SettingsWrite)?;
     let parsed = parse(&settings)?;
@@ -87,7 +87,10 @@ pub async fn save(
             "add at least one address before turning the allowlist on",
         ));
     }
-    if !parsed.allows(saver_ip) {
+    // Saved from the command line there is no address to lock out.
+    if let Some(saver_ip) = meta.ip
+        && !parsed.allows(saver_ip)
+    {
         return Err(DomainError::field(
             "entries",
             format!("this list would lock you out: your address {saver_ip} is not in it"),
@@ -98,22 +101,20 @@ pub async fn save(
         entries: parsed.networks.iter().map(ToString::to_string).collect(),
     };
     let value = serde_json::to_string(&normalised).map_err(|e| DomainError::Internal(e.to_string()))?;
-    on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(SETTING_KEY)
-        .bind(&value)
-        .bind(Timestamp::now())
-        .execute(pool)
-        .await?;
-    });
-    audit::record(
-        db,
-        Entry::new("settings.ip_allowlist.update").by(actor).from_ip(Some(saver_ip.to_string())),
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )
+    .bind(SETTING_KEY)
+    .bind(&value)
+    .bind(Timestamp::now())
+    .execute(&mut **tx)
     .await?;
+    });
+    audit::record_in(&mut tx, Entry::new("settings.ip_allowlist.update").by(actor).from(meta)).await?;
+    tx.commit().await?;
     Ok(normalised)
 }
 

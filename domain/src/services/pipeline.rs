@@ -5,9 +5,10 @@ use sqlx::FromRow;
 use crate::access::Permission;
 use crate::actor::LocationScope;
 use crate::model::{BoardCard, BoardColumn, PipelineBoard, Stage};
-use crate::on_db;
+use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, Tx};
+use crate::{on_db, on_tx};
 
 /// Cards shown per column; the count always covers the whole stage.
 pub const CARDS_PER_COLUMN: i64 = 200;
@@ -136,35 +137,39 @@ fn stage_name(raw: Option<&str>) -> Result<String, DomainError> {
 }
 
 /// Rewrites positions 1..n in `order`.
-async fn renumber(db: &Db, order: &[String]) -> Result<(), DomainError> {
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+async fn renumber(tx: &mut Tx, order: &[String]) -> Result<(), DomainError> {
+    on_tx!(tx, tx => {
         for (index, id) in order.iter().enumerate() {
-            sqlx::query("UPDATE pipeline_stages SET position = $2 WHERE id = $1").bind(id).bind(index as i64 + 1).execute(&mut *tx).await?;
+            sqlx::query("UPDATE pipeline_stages SET position = $2 WHERE id = $1").bind(id).bind(index as i64 + 1).execute(&mut **tx).await?;
         }
-        tx.commit().await?;
     });
     Ok(())
 }
 
 /// Places `id` at `position` (1-based, clamped) among the stages.
-async fn place(db: &Db, id: &str, position: i64) -> Result<(), DomainError> {
-    let mut order: Vec<String> = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id").fetch_all(pool).await?
+async fn place(tx: &mut Tx, id: &str, position: i64) -> Result<(), DomainError> {
+    let mut order: Vec<String> = on_tx!(&mut *tx, tx => {
+        sqlx::query_scalar("SELECT id FROM pipeline_stages ORDER BY position, id").fetch_all(&mut **tx).await?
     });
     order.retain(|s| s != id);
-    let at = (position.max(1) as usize - 1).min(order.len());
+    let at = (position.clamp(1, i64::from(u16::MAX)) as usize - 1).min(order.len());
     order.insert(at, id.to_owned());
-    renumber(db, &order).await
+    renumber(tx, &order).await
 }
 
 /// Adds a stage (at the end unless a position is given).
-pub async fn create_stage(db: &Db, actor: &Actor, input: NewStage) -> Result<Stage, DomainError> {
+pub async fn create_stage(
+    db: &Db,
+    actor: &Actor,
+    input: NewStage,
+    meta: &RequestMeta,
+) -> Result<Stage, DomainError> {
     actor.require(Permission::SettingsWrite)?;
     let name = stage_name(Some(&input.name))?;
     let id = ulid::Ulid::new().to_string();
     let key = format!("custom_{}", id.to_lowercase());
-    on_db!(db, pool => {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query(
             "INSERT INTO pipeline_stages (id, key, name, position, is_closed) \
              SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4 FROM pipeline_stages",
@@ -173,17 +178,25 @@ pub async fn create_stage(db: &Db, actor: &Actor, input: NewStage) -> Result<Sta
         .bind(&key)
         .bind(&name)
         .bind(input.is_closed.unwrap_or(false))
-        .execute(pool)
+        .execute(&mut **tx)
         .await?;
     });
     if let Some(position) = input.position {
-        place(db, &id, position).await?;
+        place(&mut tx, &id, position).await?;
     }
+    audit::record_in(&mut tx, Entry::new("stage.create").by(actor).on("stage", &id).from(meta)).await?;
+    tx.commit().await?;
     Ok(Stage { id, name, is_closed: input.is_closed.unwrap_or(false) })
 }
 
 /// Renames, moves or opens/closes a stage.
-pub async fn update_stage(db: &Db, actor: &Actor, id: &str, input: StageInput) -> Result<Stage, DomainError> {
+pub async fn update_stage(
+    db: &Db,
+    actor: &Actor,
+    id: &str,
+    input: StageInput,
+    meta: &RequestMeta,
+) -> Result<Stage, DomainError> {
     actor.require(Permission::SettingsWrite)?;
     let current =
         stages(db, actor).await?.into_iter().find(|s| s.id == id).ok_or(DomainError::NotFound("stage"))?;
@@ -192,18 +205,21 @@ pub async fn update_stage(db: &Db, actor: &Actor, id: &str, input: StageInput) -
         None => current.name,
     };
     let is_closed = input.is_closed.unwrap_or(current.is_closed);
-    on_db!(db, pool => {
-        sqlx::query("UPDATE pipeline_stages SET name = $2, is_closed = $3 WHERE id = $1").bind(id).bind(&name).bind(is_closed).execute(pool).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+        sqlx::query("UPDATE pipeline_stages SET name = $2, is_closed = $3 WHERE id = $1").bind(id).bind(&name).bind(is_closed).execute(&mut **tx).await?;
     });
     if let Some(position) = input.position {
-        place(db, id, position).await?;
+        place(&mut tx, id, position).await?;
     }
+    audit::record_in(&mut tx, Entry::new("stage.update").by(actor).on("stage", id).from(meta)).await?;
+    tx.commit().await?;
     Ok(Stage { id: id.to_owned(), name, is_closed })
 }
 
 /// Removes an empty stage; one that still holds contacts (deleted ones included, as they may
 /// be restored) is a conflict, as is the last stage.
-pub async fn delete_stage(db: &Db, actor: &Actor, id: &str) -> Result<(), DomainError> {
+pub async fn delete_stage(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<(), DomainError> {
     actor.require(Permission::SettingsWrite)?;
     let all = stages(db, actor).await?;
     if !all.iter().any(|s| s.id == id) {
@@ -218,9 +234,12 @@ pub async fn delete_stage(db: &Db, actor: &Actor, id: &str) -> Result<(), Domain
     if holding > 0 {
         return Err(DomainError::Conflict(format!("{holding} contacts are in this stage; move them first")));
     }
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM pipeline_stages WHERE id = $1").bind(id).execute(pool).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+        sqlx::query("DELETE FROM pipeline_stages WHERE id = $1").bind(id).execute(&mut **tx).await?;
     });
     let order: Vec<String> = all.into_iter().map(|s| s.id).filter(|s| s != id).collect();
-    renumber(db, &order).await
+    renumber(&mut tx, &order).await?;
+    audit::record_in(&mut tx, Entry::new("stage.delete").by(actor).on("stage", id).from(meta)).await?;
+    tx.commit().await
 }

@@ -14,7 +14,7 @@ use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::contacts;
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
 
 const MAX_PAGE: u32 = 200;
 
@@ -131,7 +131,7 @@ async fn load(db: &Db, actor: &Actor, id: &str) -> Result<Row, DomainError> {
     row.ok_or(DomainError::NotFound("task"))
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) -> Result<Task, DomainError> {
+pub async fn create(db: &Db, actor: &Actor, input: NewTask, meta: &RequestMeta) -> Result<Task, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let title = label(&input.title, 200).map_err(|p| DomainError::field("title", p))?;
     if let Some(contact) = &input.contact_id {
@@ -155,21 +155,23 @@ pub async fn create(db: &Db, actor: &Actor, input: NewTask, ip: Option<String>) 
         created_at: Timestamp::now(),
         time_zone: None,
     };
-    on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO tasks (id, contact_id, title, assignee_id, due_at, completed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&row.id)
-        .bind(&row.contact_id)
-        .bind(&row.title)
-        .bind(&row.assignee_id)
-        .bind(row.due_at)
-        .bind(row.completed_at)
-        .bind(row.created_at)
-        .execute(pool)
-        .await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+    sqlx::query(
+        "INSERT INTO tasks (id, contact_id, title, assignee_id, due_at, completed_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&row.id)
+    .bind(&row.contact_id)
+    .bind(&row.title)
+    .bind(&row.assignee_id)
+    .bind(row.due_at)
+    .bind(row.completed_at)
+    .bind(row.created_at)
+    .execute(&mut **tx)
+    .await?;
     });
-    audit::record(db, Entry::new("task.create").by(actor).on("task", &row.id).from_ip(ip)).await?;
+    audit::record_in(&mut tx, Entry::new("task.create").by(actor).on("task", &row.id).from(meta)).await?;
+    tx.commit().await?;
     // Read back: the answer names the contact and reads the due day in its location's zone.
     Ok(load(db, actor, &row.id).await?.into())
 }
@@ -179,7 +181,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     changes: TaskChanges,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<Task, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let mut row = load(db, actor, id).await?;
@@ -202,17 +204,19 @@ pub async fn update(
         Some(false) => row.completed_at = None,
         _ => {}
     }
-    on_db!(db, pool => {
-        sqlx::query("UPDATE tasks SET title = $2, assignee_id = $3, due_at = $4, completed_at = $5 WHERE id = $1")
-            .bind(id)
-            .bind(&row.title)
-            .bind(&row.assignee_id)
-            .bind(row.due_at)
-            .bind(row.completed_at)
-            .execute(pool)
-            .await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+    sqlx::query("UPDATE tasks SET title = $2, assignee_id = $3, due_at = $4, completed_at = $5 WHERE id = $1")
+        .bind(id)
+        .bind(&row.title)
+        .bind(&row.assignee_id)
+        .bind(row.due_at)
+        .bind(row.completed_at)
+        .execute(&mut **tx)
+        .await?;
     });
-    audit::record(db, Entry::new("task.update").by(actor).on("task", id).from_ip(ip)).await?;
+    audit::record_in(&mut tx, Entry::new("task.update").by(actor).on("task", id).from(meta)).await?;
+    tx.commit().await?;
     Ok(row.into())
 }
 

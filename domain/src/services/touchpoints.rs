@@ -12,7 +12,7 @@ use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::contacts;
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
 
 /// Kinds staff may log by hand (stage moves and bookings are recorded by the system).
 pub const LOGGABLE_KINDS: [TouchpointKind; 4] =
@@ -117,7 +117,7 @@ pub async fn create(
     actor: &Actor,
     contact_id: &str,
     input: NewTouchpoint,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<Touchpoint, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     contacts::ensure_visible(db, actor, contact_id).await?;
@@ -151,18 +151,20 @@ pub async fn create(
         user_id: Some(actor.user_id.clone()),
         occurred_at,
     };
-    on_db!(db, pool => {
-        sqlx::query("INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&row.id)
-            .bind(&row.contact_id)
-            .bind(&row.kind)
-            .bind(&row.summary)
-            .bind(&row.user_id)
-            .bind(row.occurred_at)
-            .execute(pool)
-            .await?;
-    });
-    audit::record(db, Entry::new("touchpoint.create").by(actor).on("contact", contact_id).from_ip(ip))
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+    sqlx::query("INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&row.id)
+        .bind(&row.contact_id)
+        .bind(&row.kind)
+        .bind(&row.summary)
+        .bind(&row.user_id)
+        .bind(row.occurred_at)
+        .execute(&mut **tx)
         .await?;
+    });
+    audit::record_in(&mut tx, Entry::new("touchpoint.create").by(actor).on("contact", contact_id).from(meta))
+        .await?;
+    tx.commit().await?;
     Ok(row.into())
 }

@@ -15,7 +15,7 @@ use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::{password, tokens};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError, sessions};
+use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
 
 /// Failed sign-ins counted over this window.
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
@@ -155,7 +155,7 @@ pub async fn create(
     db: &Db,
     by: Option<&Actor>,
     input: NewUser,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<UserSummary, DomainError> {
     if let Some(actor) = by {
         actor.require(Permission::UsersWrite)?;
@@ -191,8 +191,8 @@ pub async fn create(
 
     let id = Ulid::new().to_string();
     let now = Timestamp::now();
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query(
             "INSERT INTO users (id, email, display_name, role, job_title, active, all_locations, password_hash, created_at) \
              VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8)",
@@ -205,23 +205,23 @@ pub async fn create(
         .bind(location_ids.is_none())
         .bind(&password_hash)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(|e| DomainError::on_unique_violation(e, format!("a user with the email {} already exists", email.as_str())))?;
         for location in location_ids.iter().flatten() {
             sqlx::query("INSERT INTO user_locations (user_id, location_id) VALUES ($1, $2)")
                 .bind(&id)
                 .bind(location)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
-        tx.commit().await?;
     });
-    let mut entry = Entry::new("user.create").on("user", &id).from_ip(ip);
+    let mut entry = Entry::new("user.create").on("user", &id).from(meta);
     if let Some(actor) = by {
         entry = entry.by(actor);
     }
-    audit::record(db, entry).await?;
+    audit::record_in(&mut tx, entry).await?;
+    tx.commit().await?;
     get_summary(db, &id).await
 }
 
@@ -268,7 +268,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     changes: UserChanges,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<UserSummary, DomainError> {
     actor.require(Permission::UsersWrite)?;
     let current = find_by_id(db, id).await?.ok_or(DomainError::NotFound("user"))?;
@@ -308,8 +308,8 @@ pub async fn update(
         }
     }
 
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query(
             "UPDATE users SET display_name = COALESCE($2, display_name), role = COALESCE($3, role), \
              active = COALESCE($4, active) WHERE id = $1",
@@ -318,31 +318,32 @@ pub async fn update(
         .bind(&display_name)
         .bind(role.map(Role::as_str))
         .bind(changes.active)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if let Some(scope) = &location_ids {
-            sqlx::query("DELETE FROM user_locations WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM user_locations WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
             sqlx::query("UPDATE users SET all_locations = $2 WHERE id = $1")
                 .bind(id)
                 .bind(scope.is_none())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             for location in scope.iter().flatten() {
                 sqlx::query("INSERT INTO user_locations (user_id, location_id) VALUES ($1, $2)")
                     .bind(id)
                     .bind(location)
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
         }
-        tx.commit().await?;
+        if changes.active == Some(false) {
+            // Deactivated: signed out everywhere at once.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
+        }
     });
+    audit::record_in(&mut tx, Entry::new("user.update").by(actor).on("user", id).from(meta)).await?;
+    tx.commit().await?;
     // Role, locations or status may have changed what this user's API tokens allow.
     db.credentials().clear();
-    if changes.active == Some(false) {
-        sessions::delete_for_user(db, id).await?;
-    }
-    audit::record(db, Entry::new("user.update").by(actor).on("user", id).from_ip(ip)).await?;
     get_summary(db, id).await
 }
 
@@ -377,13 +378,19 @@ async fn record_attempt(db: &Db, email: &str, ip: &str, succeeded: bool) -> Resu
 
 /// Checks an email and password. Too many recent failures for the account or the address
 /// answer `RateLimited` before the password is even looked at.
-pub async fn sign_in(db: &Db, raw_email: &str, raw_password: &str, ip: &str) -> Result<String, DomainError> {
+pub async fn sign_in(
+    db: &Db,
+    raw_email: &str,
+    raw_password: &str,
+    meta: &RequestMeta,
+) -> Result<String, DomainError> {
+    let ip = &address(meta);
     let email = raw_email.trim().to_lowercase();
     let window_start = Timestamp(Utc::now() - Duration::minutes(THROTTLE_WINDOW_MINUTES));
     if failures_since(db, "email", &email, window_start).await? >= MAX_FAILURES_PER_ACCOUNT
         || failures_since(db, "ip", ip, window_start).await? >= MAX_FAILURES_PER_IP
     {
-        audit::record(db, Entry::new("auth.sign_in_throttled").from_ip(Some(ip.to_owned()))).await?;
+        audit::record(db, Entry::new("auth.sign_in_throttled").from(meta)).await?;
         return Err(DomainError::RateLimited {
             message: format!(
                 "Too many failed sign-ins. Wait {THROTTLE_WINDOW_MINUTES} minutes and try again, or reset your password."
@@ -398,32 +405,34 @@ pub async fn sign_in(db: &Db, raw_email: &str, raw_password: &str, ip: &str) -> 
     record_attempt(db, &email, ip, ok).await?;
     let user_id = user.map(|u| u.id);
     if !ok {
-        let entry = Entry::new("auth.sign_in_failed").by_user(user_id.clone()).from_ip(Some(ip.to_owned()));
+        let entry = Entry::new("auth.sign_in_failed").by_user(user_id.clone()).from(meta);
         let entry = if user_id.is_none() { entry.detail("unknown account") } else { entry };
         audit::record(db, entry).await?;
         return Err(DomainError::InvalidCredentials);
     }
     let Some(user_id) = user_id else { return Err(DomainError::InvalidCredentials) };
-    mark_signed_in(db, &user_id, ip, "password").await?;
+    mark_signed_in(db, &user_id, meta, "password").await?;
     Ok(user_id)
 }
 
-async fn mark_signed_in(db: &Db, user_id: &str, ip: &str, method: &str) -> Result<(), DomainError> {
-    on_db!(db, pool => {
+/// The client's address as throttling counts it (empty for the command line, which never
+/// signs in).
+fn address(meta: &RequestMeta) -> String {
+    meta.ip.map(|ip| ip.to_string()).unwrap_or_default()
+}
+
+async fn mark_signed_in(db: &Db, user_id: &str, meta: &RequestMeta, method: &str) -> Result<(), DomainError> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
             .bind(user_id)
             .bind(Timestamp::now())
-            .execute(pool)
+            .execute(&mut **tx)
             .await?;
     });
-    audit::record(
-        db,
-        Entry::new("auth.sign_in")
-            .by_user(Some(user_id.to_owned()))
-            .from_ip(Some(ip.to_owned()))
-            .detail(method),
-    )
-    .await
+    let entry = Entry::new("auth.sign_in").by_user(Some(user_id.to_owned())).from(meta).detail(method);
+    audit::record_in(&mut tx, entry).await?;
+    tx.commit().await
 }
 
 /// What Google told us about the person signing in.
@@ -442,7 +451,7 @@ pub async fn sign_in_with_google(
     db: &Db,
     identity: GoogleIdentity,
     allowed_domain: Option<&str>,
-    ip: &str,
+    meta: &RequestMeta,
 ) -> Result<String, DomainError> {
     let refuse = |why: &str| DomainError::ForbiddenReason(why.to_owned());
     if !identity.email_verified {
@@ -454,7 +463,7 @@ pub async fn sign_in_with_google(
         if !user.active {
             return Err(refuse("This account has been deactivated. Ask an administrator."));
         }
-        mark_signed_in(db, &user.id, ip, "google").await?;
+        mark_signed_in(db, &user.id, meta, "google").await?;
         return Ok(user.id);
     }
     let domain_allowed = allowed_domain.is_some_and(|allowed| {
@@ -462,13 +471,8 @@ pub async fn sign_in_with_google(
         email.domain() == allowed && identity.hosted_domain.as_deref().map(str::to_lowercase) == Some(allowed)
     });
     if !domain_allowed {
-        audit::record(
-            db,
-            Entry::new("auth.sign_in_failed")
-                .from_ip(Some(ip.to_owned()))
-                .detail("google account not invited"),
-        )
-        .await?;
+        audit::record(db, Entry::new("auth.sign_in_failed").from(meta).detail("google account not invited"))
+            .await?;
         return Err(refuse("This Google account has not been invited. Ask an administrator to add you."));
     }
     let name = identity.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.as_str().to_owned());
@@ -481,10 +485,10 @@ pub async fn sign_in_with_google(
             role: "readonly".into(),
             ..NewUser::default()
         },
-        Some(ip.to_owned()),
+        meta,
     )
     .await?;
-    mark_signed_in(db, &created.id, ip, "google").await?;
+    mark_signed_in(db, &created.id, meta, "google").await?;
     Ok(created.id)
 }
 
@@ -496,7 +500,7 @@ pub async fn change_password(
     actor: &Actor,
     current: &str,
     new: &str,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<(), DomainError> {
     let new = NewPassword::parse(new).map_err(|p| DomainError::field("new_password", p))?;
     let row = find_by_id(db, &actor.user_id).await?.ok_or(DomainError::NotFound("user"))?;
@@ -505,23 +509,23 @@ pub async fn change_password(
     }
     let hash = password::hash(new.expose().to_owned()).await?;
     let now = Timestamp::now();
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
             .bind(&actor.user_id)
             .bind(&hash)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
             .bind(&actor.user_id)
             .bind(actor.session_id())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        sqlx::query(RETIRE_RESET_LINKS).bind(&actor.user_id).bind(now).execute(&mut *tx).await?;
-        tx.commit().await?;
+        sqlx::query(RETIRE_RESET_LINKS).bind(&actor.user_id).bind(now).execute(&mut **tx).await?;
     });
-    audit::record(db, Entry::new("user.password_change").by(actor).on("user", &actor.user_id).from_ip(ip))
-        .await
+    let entry = Entry::new("user.password_change").by(actor).on("user", &actor.user_id).from(meta);
+    audit::record_in(&mut tx, entry).await?;
+    tx.commit().await
 }
 
 /// Marks every reset link of the account that is still open as used.
@@ -544,15 +548,21 @@ pub async fn request_password_reset(
     db: &Db,
     raw_email: &str,
     base_url: &str,
-    ip: &str,
+    meta: &RequestMeta,
 ) -> Result<(), DomainError> {
     let answer_at = tokio::time::Instant::now() + RESET_ANSWER_FLOOR;
-    let result = send_reset_link(db, raw_email, base_url, ip).await;
+    let result = send_reset_link(db, raw_email, base_url, meta).await;
     tokio::time::sleep_until(answer_at).await;
     result
 }
 
-async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> Result<(), DomainError> {
+async fn send_reset_link(
+    db: &Db,
+    raw_email: &str,
+    base_url: &str,
+    meta: &RequestMeta,
+) -> Result<(), DomainError> {
+    let ip = &address(meta);
     let Ok(email) = Email::parse(raw_email) else {
         return Err(DomainError::field("email", "must be an email address such as name@clinic.com.au"));
     };
@@ -566,7 +576,7 @@ async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> 
             .await?
     });
     if recent >= MAX_RESET_REQUESTS_PER_IP {
-        audit::record(db, Entry::new("auth.password_reset_throttled").from_ip(Some(ip.to_owned()))).await?;
+        audit::record(db, Entry::new("auth.password_reset_throttled").from(meta)).await?;
         return Err(DomainError::RateLimited {
             message: format!(
                 "Too many password reset requests from your network. Wait {THROTTLE_WINDOW_MINUTES} minutes and try again."
@@ -595,13 +605,13 @@ async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> 
             user.display_name
         )
     });
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         sqlx::query("INSERT INTO password_reset_requests (id, ip, requested_at) VALUES ($1, $2, $3)")
             .bind(Ulid::new().to_string())
             .bind(ip)
             .bind(Timestamp(now))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         if let (Some(user), Some(body)) = (&link_for, &body) {
             sqlx::query("INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
@@ -610,7 +620,7 @@ async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> 
                 .bind(tokens::digest(&secret))
                 .bind(Timestamp(now))
                 .bind(Timestamp(now + Duration::minutes(RESET_LINK_MINUTES)))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             sqlx::query(
                 "INSERT INTO outbox_emails (id, kind, to_address, subject, body_text, created_at) \
@@ -620,47 +630,38 @@ async fn send_reset_link(db: &Db, raw_email: &str, base_url: &str, ip: &str) -> 
             .bind(email.as_str())
             .bind(body)
             .bind(Timestamp(now))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        tx.commit().await?;
     });
-    match link_for {
-        Some(user) => {
-            audit::record(
-                db,
-                Entry::new("auth.password_reset_requested")
-                    .by_user(Some(user.id))
-                    .from_ip(Some(ip.to_owned())),
-            )
-            .await
-        }
-        None => Ok(()),
+    if let Some(user) = link_for {
+        let entry = Entry::new("auth.password_reset_requested").by_user(Some(user.id)).from(meta);
+        audit::record_in(&mut tx, entry).await?;
     }
+    tx.commit().await
 }
 
 /// Sets a new password from a reset link, once. In the same transaction the account is signed
 /// out everywhere and every other open link of it stops working.
-pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>) -> Result<(), DomainError> {
+pub async fn reset_password(db: &Db, secret: &str, new: &str, meta: &RequestMeta) -> Result<(), DomainError> {
     let new = NewPassword::parse(new).map_err(|p| DomainError::field("new_password", p))?;
     let hash = password::hash(new.expose().to_owned()).await?;
     let now = Timestamp::now();
-    let user_id: Option<String> = on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    let user_id: Option<String> = on_tx!(&mut tx, tx => {
         let user_id: Option<String> = sqlx::query_scalar(
             "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
              RETURNING user_id",
         )
         .bind(tokens::digest(secret.trim()))
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         if let Some(user_id) = &user_id {
-            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(&hash).execute(&mut *tx).await?;
-            sqlx::query(RETIRE_RESET_LINKS).bind(user_id).bind(now).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1").bind(user_id).bind(&hash).execute(&mut **tx).await?;
+            sqlx::query(RETIRE_RESET_LINKS).bind(user_id).bind(now).execute(&mut **tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
         }
-        tx.commit().await?;
         user_id
     });
     let Some(user_id) = user_id else {
@@ -669,11 +670,10 @@ pub async fn reset_password(db: &Db, secret: &str, new: &str, ip: Option<String>
             "this reset link is invalid, used or expired; ask for a new one",
         ));
     };
-    audit::record(
-        db,
-        Entry::new("auth.password_reset").by_user(Some(user_id.clone())).on("user", &user_id).from_ip(ip),
-    )
-    .await
+    let entry =
+        Entry::new("auth.password_reset").by_user(Some(user_id.clone())).on("user", &user_id).from(meta);
+    audit::record_in(&mut tx, entry).await?;
+    tx.commit().await
 }
 
 /// Active staff as (id, display name), for owner and assignee pickers: anyone who may read

@@ -77,8 +77,7 @@ pub async fn create_token(
     caller: ApiActor,
     JsonObject(body): JsonObject<NewToken>,
 ) -> Result<(StatusCode, Json<NewApiToken>), HttpError> {
-    let created =
-        api_tokens::create(&state.db, &caller.actor, &body.name, Some(caller.ip.to_string())).await?;
+    let created = api_tokens::create(&state.db, &caller.actor, &body.name, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -88,6 +87,6 @@ pub async fn revoke_token(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, HttpError> {
-    api_tokens::revoke(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?;
+    api_tokens::revoke(&state.db, &caller.actor, &id, &caller.meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,19 +1,18 @@
 //! The caller of a REST route: authenticated by a Bearer token (sessions do not open the API).
 
-use std::net::IpAddr;
-
 use app::RequestAuth;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use domain::Actor;
 use domain::actor::AuthMethod;
+use domain::{Actor, RequestMeta};
 
 use crate::http::error::HttpError;
 
 /// The caller of a REST route: authenticated by a Bearer token (sessions do not open the API).
 pub struct ApiActor {
     pub actor: Actor,
-    pub ip: IpAddr,
+    /// Where the request came from, for the audit log.
+    pub meta: RequestMeta,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
@@ -23,7 +22,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
         let auth = parts.extensions.get::<RequestAuth>().ok_or_else(HttpError::unauthorized)?;
         match &auth.actor {
             Some(actor) if matches!(actor.via, AuthMethod::ApiToken { .. }) => {
-                Ok(ApiActor { actor: actor.clone(), ip: auth.ip })
+                Ok(ApiActor { actor: actor.clone(), meta: auth.meta.clone() })
             }
             _ => Err(HttpError::unauthorized()),
         }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use domain::model::{Contact, DuplicateMatch, ImportReport, Page, PipelineBoard};
 use domain::problem::ErrorCode;
 use domain::services::contacts::csv_export::ExportFilter;
-use domain::services::contacts::{self, ContactFields, ListFilter};
+use domain::services::contacts::{self, ContactFields, ListFilter, Mode};
 
 use crate::api::caller::ApiActor;
 use crate::http::error::{ErrorBody, HttpError};
@@ -39,8 +39,8 @@ pub async fn create(
     QueryParams(options): QueryParams<CreateOptions>,
     JsonObject(fields): JsonObject<ContactFields>,
 ) -> Result<(StatusCode, Json<Contact>), HttpError> {
-    let ip = Some(caller.ip.to_string());
-    let contact = contacts::create(&state.db, &caller.actor, fields, options.allow_duplicate, ip).await?;
+    let meta = &caller.meta;
+    let contact = contacts::create(&state.db, &caller.actor, fields, options.allow_duplicate, meta).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
@@ -69,8 +69,8 @@ pub async fn merge(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<MergeRequest>,
 ) -> Result<Json<Contact>, HttpError> {
-    let ip = Some(caller.ip.to_string());
-    Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, ip).await?))
+    let meta = &caller.meta;
+    Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, meta).await?))
 }
 
 #[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", summary = "One contact (the view is audited)", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
@@ -79,7 +79,7 @@ pub async fn get(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<Contact>, HttpError> {
-    Ok(Json(contacts::get(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
+    Ok(Json(contacts::get(&state.db, &caller.actor, &id, &caller.meta).await?))
 }
 
 /// `PUT` replaces the record: fields left out are cleared.
@@ -90,7 +90,7 @@ pub async fn replace(
     id: Path<String>,
     fields: JsonObject<ContactFields>,
 ) -> Result<Json<Contact>, HttpError> {
-    change(state, caller, id, fields, true).await
+    change(state, caller, id, fields, Mode::Replace).await
 }
 
 /// `PATCH` changes only the fields given.
@@ -101,7 +101,7 @@ pub async fn patch(
     id: Path<String>,
     fields: JsonObject<ContactFields>,
 ) -> Result<Json<Contact>, HttpError> {
-    change(state, caller, id, fields, false).await
+    change(state, caller, id, fields, Mode::Patch).await
 }
 
 async fn change(
@@ -109,10 +109,10 @@ async fn change(
     caller: ApiActor,
     Path(id): Path<String>,
     JsonObject(fields): JsonObject<ContactFields>,
-    replace: bool,
+    mode: Mode,
 ) -> Result<Json<Contact>, HttpError> {
-    let ip = Some(caller.ip.to_string());
-    Ok(Json(contacts::update(&state.db, &caller.actor, &id, fields, replace, ip).await?))
+    let meta = &caller.meta;
+    Ok(Json(contacts::update(&state.db, &caller.actor, &id, fields, mode, meta).await?))
 }
 
 #[utoipa::path(delete, path = "/contacts/{id}", tag = "contacts", summary = "Delete a contact (restorable for 30 days)", params(("id" = String, Path, description = "The record's id")), responses((status = 204, description = "Deleted"), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
@@ -121,7 +121,7 @@ pub async fn delete(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, HttpError> {
-    contacts::delete(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?;
+    contacts::delete(&state.db, &caller.actor, &id, &caller.meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,7 +131,7 @@ pub async fn restore(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<Json<Contact>, HttpError> {
-    Ok(Json(contacts::restore(&state.db, &caller.actor, &id, Some(caller.ip.to_string())).await?))
+    Ok(Json(contacts::restore(&state.db, &caller.actor, &id, &caller.meta).await?))
 }
 
 /// Body of `POST /contacts/{id}/stage`.
@@ -149,8 +149,8 @@ pub async fn move_stage(
     Path(id): Path<String>,
     JsonObject(body): JsonObject<StageMove>,
 ) -> Result<Json<Contact>, HttpError> {
-    let ip = Some(caller.ip.to_string());
-    Ok(Json(contacts::move_to_stage(&state.db, &caller.actor, &id, &body.stage_id, ip).await?))
+    let meta = &caller.meta;
+    Ok(Json(contacts::move_to_stage(&state.db, &caller.actor, &id, &body.stage_id, meta).await?))
 }
 
 /// The pipeline board: stages in order, each with its count and newest cards.
@@ -169,8 +169,8 @@ pub async fn export_csv(
     caller: ApiActor,
     QueryParams(filter): QueryParams<ExportFilter>,
 ) -> Result<axum::response::Response, HttpError> {
-    let ip = Some(caller.ip.to_string());
-    let csv = contacts::csv_export::export(&state.db, &caller.actor, filter, ip).await?;
+    let meta = &caller.meta;
+    let csv = contacts::csv_export::export(&state.db, &caller.actor, filter, meta).await?;
     Ok(crate::http::csv::download(csv))
 }
 
@@ -213,6 +213,6 @@ pub async fn import_csv(
         dry_run: query.dry_run,
         first_row: None,
     };
-    let ip = Some(caller.ip.to_string());
-    Ok(Json(contacts::csv_import::import(&state.db, &caller.actor, text, options, ip).await?))
+    let meta = &caller.meta;
+    Ok(Json(contacts::csv_import::import(&state.db, &caller.actor, text, options, meta).await?))
 }

@@ -18,7 +18,10 @@ pub async fn create_stage(
     caller: ApiActor,
     JsonObject(input): JsonObject<NewStage>,
 ) -> Result<(StatusCode, Json<Stage>), HttpError> {
-    Ok((StatusCode::CREATED, Json(pipeline::create_stage(&state.db, &caller.actor, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(pipeline::create_stage(&state.db, &caller.actor, input, &caller.meta).await?),
+    ))
 }
 
 #[utoipa::path(patch, path = "/pipeline/stages/{id}", tag = "pipeline", summary = "Rename, move, open or close a stage",
@@ -30,7 +33,7 @@ pub async fn update_stage(
     Path(id): Path<String>,
     JsonObject(input): JsonObject<StageInput>,
 ) -> Result<Json<Stage>, HttpError> {
-    Ok(Json(pipeline::update_stage(&state.db, &caller.actor, &id, input).await?))
+    Ok(Json(pipeline::update_stage(&state.db, &caller.actor, &id, input, &caller.meta).await?))
 }
 
 #[utoipa::path(delete, path = "/pipeline/stages/{id}", tag = "pipeline", summary = "Remove an empty stage",
@@ -41,6 +44,6 @@ pub async fn delete_stage(
     caller: ApiActor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, HttpError> {
-    pipeline::delete_stage(&state.db, &caller.actor, &id).await?;
+    pipeline::delete_stage(&state.db, &caller.actor, &id, &caller.meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -24,7 +24,7 @@ pub async fn put_allowlist(
     caller: ApiActor,
     JsonObject(body): JsonObject<IpAllowlistSettings>,
 ) -> Result<Json<IpAllowlistSettings>, HttpError> {
-    let saved = ip_allowlist::save(&state.db, &caller.actor, body, caller.ip).await?;
+    let saved = ip_allowlist::save(&state.db, &caller.actor, body, &caller.meta).await?;
     state.allowlist.invalidate().await;
     Ok(Json(saved))
 }

@@ -28,7 +28,7 @@ pub async fn create(
     caller: ApiActor,
     JsonObject(input): JsonObject<NewTask>,
 ) -> Result<(StatusCode, Json<Task>), HttpError> {
-    let task = tasks::create(&state.db, &caller.actor, input, Some(caller.ip.to_string())).await?;
+    let task = tasks::create(&state.db, &caller.actor, input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 
@@ -39,7 +39,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonObject(changes): JsonObject<TaskChanges>,
 ) -> Result<Json<Task>, HttpError> {
-    Ok(Json(tasks::update(&state.db, &caller.actor, &id, changes, Some(caller.ip.to_string())).await?))
+    Ok(Json(tasks::update(&state.db, &caller.actor, &id, changes, &caller.meta).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -70,7 +70,6 @@ pub async fn log_touchpoint(
     Path(id): Path<String>,
     JsonObject(input): JsonObject<NewTouchpoint>,
 ) -> Result<(StatusCode, Json<Touchpoint>), HttpError> {
-    let touchpoint =
-        touchpoints::create(&state.db, &caller.actor, &id, input, Some(caller.ip.to_string())).await?;
+    let touchpoint = touchpoints::create(&state.db, &caller.actor, &id, input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(touchpoint)))
 }

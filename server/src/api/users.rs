@@ -63,7 +63,7 @@ pub async fn create(
         password: body.password,
         location_ids: body.location_ids,
     };
-    let user = users::create(&state.db, Some(&caller.actor), input, Some(caller.ip.to_string())).await?;
+    let user = users::create(&state.db, Some(&caller.actor), input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -103,5 +103,5 @@ pub async fn update(
         active: body.active,
         location_ids: body.location_ids,
     };
-    Ok(Json(users::update(&state.db, &caller.actor, &id, changes, Some(caller.ip.to_string())).await?))
+    Ok(Json(users::update(&state.db, &caller.actor, &id, changes, &caller.meta).await?))
 }

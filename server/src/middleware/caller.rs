@@ -10,11 +10,11 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use domain::Actor;
 use domain::actor::AuthMethod;
 use domain::problem::ErrorCode;
 use domain::services::{api_tokens, users};
 use domain::sessions::{SIGNED_IN_AT_KEY, USER_ID_KEY};
+use domain::{Actor, RequestMeta};
 use tower_sessions::Session;
 
 use crate::http::error::{HttpError, refusal};
@@ -75,8 +75,12 @@ fn bearer_token(request: &Request) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-fn client_ip_of(request: &Request) -> IpAddr {
-    request.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]))
+/// Where the request came from: the address `client_ip::admit_client` resolved and the
+/// request id `SetRequestIdLayer` gave it (both run before this).
+fn request_meta(request: &Request) -> RequestMeta {
+    let ip = request.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    RequestMeta::new(ip, request_id)
 }
 
 /// What the request's Bearer token says about the caller.
@@ -110,8 +114,8 @@ pub async fn resolve_actor(State(state): State<AppState>, mut request: Request, 
         },
         Bearer::Refused(refused) => return refused,
     };
-    let ip = client_ip_of(&request);
-    request.extensions_mut().insert(RequestAuth { actor, ip });
+    let meta = request_meta(&request);
+    request.extensions_mut().insert(RequestAuth { actor, meta });
     next.run(request).await
 }
 
@@ -123,8 +127,8 @@ pub async fn resolve_api_caller(State(state): State<AppState>, mut request: Requ
         Bearer::Absent => None,
         Bearer::Refused(refused) => return refused,
     };
-    let ip = client_ip_of(&request);
-    request.extensions_mut().insert(RequestAuth { actor, ip });
+    let meta = request_meta(&request);
+    request.extensions_mut().insert(RequestAuth { actor, meta });
     next.run(request).await
 }
 

@@ -22,7 +22,6 @@ use crate::http::error::HttpError;
 use crate::http::extract::JsonObject;
 use crate::http::redirect::{safe_next, urlencode};
 use crate::middleware::caller::session_method;
-use crate::middleware::client_ip::ClientIp;
 use crate::state::AppState;
 use crate::web::google;
 
@@ -87,7 +86,7 @@ fn login_page(error: &str, next: &str) -> Response {
 
 async fn login(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(auth): Extension<RequestAuth>,
     session: Session,
     request: Request,
 ) -> Response {
@@ -96,7 +95,7 @@ async fn login(
         Err(response) => return response,
     };
     let next = safe_next(body.next.as_deref());
-    match users::sign_in(&state.db, &body.email, &body.password, &ip.to_string()).await {
+    match users::sign_in(&state.db, &body.email, &body.password, &auth.meta).await {
         Ok(user_id) => {
             if let Err(response) = start_session(&session, &user_id).await {
                 return response;
@@ -151,11 +150,7 @@ async fn logout(
     headers: axum::http::HeaderMap,
 ) -> Response {
     if let Some(actor) = &auth.actor {
-        let _ = audit::record(
-            &state.db,
-            Entry::new("auth.sign_out").by(actor).from_ip(Some(auth.ip.to_string())),
-        )
-        .await;
+        let _ = audit::record(&state.db, Entry::new("auth.sign_out").by(actor).from(&auth.meta)).await;
     }
     let _ = session.flush().await;
     signed_out(wants_json_reply(&headers))
@@ -173,11 +168,7 @@ async fn logout_everywhere(
     if let Err(err) = sessions::delete_for_user(&state.db, &actor.user_id).await {
         return HttpError::from(err).into_response();
     }
-    let _ = audit::record(
-        &state.db,
-        Entry::new("auth.sign_out_everywhere").by(actor).from_ip(Some(auth.ip.to_string())),
-    )
-    .await;
+    let _ = audit::record(&state.db, Entry::new("auth.sign_out_everywhere").by(actor).from(&auth.meta)).await;
     let _ = session.flush().await;
     signed_out(wants_json_reply(&headers))
 }
@@ -189,7 +180,7 @@ struct ResetRequestBody {
 
 async fn request_reset(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(auth): Extension<RequestAuth>,
     request: Request,
 ) -> Response {
     let (body, json) = match read_body::<ResetRequestBody>(request, &state).await {
@@ -197,7 +188,7 @@ async fn request_reset(
         Err(response) => return response,
     };
     let result =
-        users::request_password_reset(&state.db, &body.email, &state.config.public_base_url, &ip.to_string())
+        users::request_password_reset(&state.db, &body.email, &state.config.public_base_url, &auth.meta)
             .await;
     match (result, json) {
         (Ok(()), true) => StatusCode::ACCEPTED.into_response(),
@@ -224,15 +215,14 @@ struct ResetConfirmBody {
 
 async fn confirm_reset(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(auth): Extension<RequestAuth>,
     request: Request,
 ) -> Response {
     let (body, json) = match read_body::<ResetConfirmBody>(request, &state).await {
         Ok(parsed) => parsed,
         Err(response) => return response,
     };
-    let result =
-        users::reset_password(&state.db, &body.token, &body.new_password, Some(ip.to_string())).await;
+    let result = users::reset_password(&state.db, &body.token, &body.new_password, &auth.meta).await;
     match (result, json) {
         (Ok(()), true) => StatusCode::NO_CONTENT.into_response(),
         (Ok(()), false) => Redirect::to("/login?reset=1").into_response(),

@@ -20,7 +20,7 @@ pub async fn export(
         Ok(filter) => filter,
         Err(rejection) => return HttpError::from(rejection).into_response(),
     };
-    match csv_export::export(&state.db, &actor, filter, Some(auth.ip.to_string())).await {
+    match csv_export::export(&state.db, &actor, filter, &auth.meta).await {
         Ok(csv) => crate::http::csv::download(csv),
         Err(err) => HttpError::from(err).into_response(),
     }

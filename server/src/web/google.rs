@@ -16,9 +16,9 @@ use tower_sessions::Session;
 
 use crate::config::GoogleConfig;
 use crate::http::redirect::safe_next;
-use crate::middleware::client_ip::ClientIp;
 use crate::state::AppState;
 use crate::web::auth::start_session;
+use app::RequestAuth;
 
 const STATE_KEY: &str = "google.state";
 const VERIFIER_KEY: &str = "google.pkce_verifier";
@@ -120,7 +120,7 @@ async fn fetch_identity(
 /// the verified email, and sign in.
 pub async fn callback(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Extension(auth): Extension<RequestAuth>,
     session: Session,
     Query(params): Query<CallbackParams>,
 ) -> Response {
@@ -161,8 +161,7 @@ pub async fn callback(
             return failed("google_failed");
         }
     };
-    match users::sign_in_with_google(&state.db, identity, google.allowed_domain.as_deref(), &ip.to_string())
-        .await
+    match users::sign_in_with_google(&state.db, identity, google.allowed_domain.as_deref(), &auth.meta).await
     {
         Ok(user_id) => match start_session(&session, &user_id).await {
             Ok(()) => Redirect::to(&safe_next(next.as_deref())).into_response(),

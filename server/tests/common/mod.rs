@@ -192,7 +192,9 @@ impl TestApp {
             password: Some(TEST_PASSWORD.to_owned()),
             ..Default::default()
         };
-        domain::services::users::create(&self.db, None, input, None).await.expect("create user");
+        domain::services::users::create(&self.db, None, input, &Default::default())
+            .await
+            .expect("create user");
         email
     }
 
@@ -200,7 +202,10 @@ impl TestApp {
     pub async fn api_token(&self, role: &str) -> String {
         let email = self.create_user(role).await;
         let id = domain::services::users::find_id_by_email(&self.db, &email).await.unwrap().unwrap();
-        domain::services::api_tokens::create_for_user(&self.db, &id, "tests", None).await.unwrap().token
+        domain::services::api_tokens::create_for_user(&self.db, &id, "tests", &Default::default())
+            .await
+            .unwrap()
+            .token
     }
 
     /// The id of the location with this name (the demo clinic has Sydney CBD and Brisbane North).
@@ -220,8 +225,10 @@ impl TestApp {
             location_ids: Some(vec![location_id.to_owned()]),
             ..Default::default()
         };
-        let user = domain::services::users::create(&self.db, None, input, None).await.expect("create user");
-        domain::services::api_tokens::create_for_user(&self.db, &user.id, "tests", None)
+        let user = domain::services::users::create(&self.db, None, input, &Default::default())
+            .await
+            .expect("create user");
+        domain::services::api_tokens::create_for_user(&self.db, &user.id, "tests", &Default::default())
             .await
             .expect("token")
             .token

@@ -9,7 +9,7 @@ use super::{ListFilter, Refs, list};
 use crate::access::Permission;
 use crate::model::{Contact, ContactSort, ContactSource};
 use crate::services::audit::{self, Entry};
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta};
 
 /// The most rows one export holds.
 pub const MAX_EXPORT_ROWS: usize = 100_000;
@@ -92,7 +92,7 @@ pub async fn export(
     db: &Db,
     actor: &Actor,
     filter: ExportFilter,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<String, DomainError> {
     actor.require(Permission::ContactsRead)?;
     let mut filter = ListFilter::from(filter);
@@ -153,7 +153,7 @@ pub async fn export(
     let bytes = writer.into_inner().map_err(|e| DomainError::Internal(e.to_string()))?;
     audit::record(
         db,
-        Entry::new("contact.export").by(actor).detail(format!("{} contacts", contacts.len())).from_ip(ip),
+        Entry::new("contact.export").by(actor).detail(format!("{} contacts", contacts.len())).from(meta),
     )
     .await?;
     String::from_utf8(bytes).map_err(|e| DomainError::Internal(e.to_string()))

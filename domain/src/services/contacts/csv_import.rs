@@ -11,14 +11,14 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{ContactFields, Refs, Row, Write, apply, in_scope, load, new_row, store_all};
+use super::{ContactFields, Mode, Refs, Row, Write, apply, in_scope, load, new_row, store_all};
 use crate::access::Permission;
 use crate::error::FieldErrors;
 use crate::input::{Email, Phone};
 use crate::model::{IMPORT_FIELDS, ImportPreview, ImportReport, ImportRowReport, ImportRowStatus};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta};
 
 /// Data rows one request may carry.
 pub const MAX_ROWS: usize = 20_000;
@@ -293,7 +293,7 @@ pub async fn import(
     actor: &Actor,
     text: &str,
     options: ImportOptions,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<ImportReport, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let (headers, records) = parse_csv(text)?;
@@ -337,9 +337,9 @@ pub async fn import(
             }
             (Some(id), OnDuplicate::Update) if errors.is_empty() => {
                 let current = load(db, actor, id, false).await?;
-                apply(&refs, actor, current, &fields, false).map(|row| (row, false))
+                apply(&refs, actor, current, &fields, Mode::Patch).map(|row| (row, false))
             }
-            _ => apply(&refs, actor, new_row(&refs), &fields, true).map(|row| (row, true)),
+            _ => apply(&refs, actor, new_row(&refs), &fields, Mode::Replace).map(|row| (row, true)),
         };
         match outcome {
             Ok((row, is_new)) if errors.is_empty() => {
@@ -386,13 +386,16 @@ pub async fn import(
                 stage_note: None,
             }))
             .collect();
+        // Each batch commits with its rows' audit entries, or not at all.
         for batch in writes.chunks(BATCH) {
-            store_all(db, batch, actor).await?;
+            let mut tx = db.begin().await?;
+            store_all(&mut tx, batch, actor).await?;
             let entries = batch.iter().map(|w| {
                 let action = if w.insert { "contact.create" } else { "contact.update" };
-                Entry::new(action).by(actor).on("contact", &w.row.id).detail("import").from_ip(ip.clone())
+                Entry::new(action).by(actor).on("contact", &w.row.id).detail("import").from(meta)
             });
-            audit::record_many(db, entries.collect()).await?;
+            audit::record_many_in(&mut tx, entries.collect()).await?;
+            tx.commit().await?;
         }
     }
     Ok(report)

@@ -7,10 +7,10 @@ use ulid::Ulid;
 use super::{Row, load};
 use crate::access::Permission;
 use crate::model::Contact;
-use crate::on_db;
+use crate::on_tx;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError};
+use crate::{Actor, Db, DomainError, RequestMeta};
 
 /// The kept record's value, or the duplicate's where the kept one is empty.
 fn prefer<T: Clone>(kept: &Option<T>, duplicate: &Option<T>) -> Option<T> {
@@ -25,7 +25,7 @@ pub async fn merge(
     actor: &Actor,
     keep_id: &str,
     duplicate_id: &str,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     if keep_id == duplicate_id {
@@ -45,21 +45,21 @@ pub async fn merge(
     let now = Timestamp::now();
     let summary =
         format!("Merged with a duplicate record ({} {})", duplicate.first_name, duplicate.last_name);
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
         for sql in [
             "UPDATE touchpoints SET contact_id = $1 WHERE contact_id = $2",
             "UPDATE tasks SET contact_id = $1 WHERE contact_id = $2",
             "INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, tag_id FROM contact_tags \
              WHERE contact_id = $2 AND tag_id NOT IN (SELECT tag_id FROM contact_tags WHERE contact_id = $1)",
         ] {
-            sqlx::query(sql).bind(keep_id).bind(duplicate_id).execute(&mut *tx).await?;
+            sqlx::query(sql).bind(keep_id).bind(duplicate_id).execute(&mut **tx).await?;
         }
         sqlx::query("UPDATE contacts SET deleted_at = $2, merged_into = $3, updated_at = $2 WHERE id = $1")
             .bind(duplicate_id)
             .bind(now)
             .bind(keep_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "UPDATE contacts SET phone = $2, email = $3, date_of_birth = $4, referring_doctor = $5, \
@@ -79,7 +79,7 @@ pub async fn merge(
         .bind(kept.warmness.max(duplicate.warmness))
         .bind(serde_json::to_string(&custom).unwrap_or_else(|_| "{}".into()))
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query(
             "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) VALUES ($1, $2, 'note', $3, $4, $5)",
@@ -89,19 +89,13 @@ pub async fn merge(
         .bind(&summary)
         .bind(&actor.user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
     });
-    audit::record(
-        db,
-        Entry::new("contact.merge")
-            .by(actor)
-            .on("contact", keep_id)
-            .detail(format!("merged {duplicate_id}"))
-            .from_ip(ip),
-    )
-    .await?;
+    let entry =
+        Entry::new("contact.merge").by(actor).on("contact", keep_id).detail(format!("merged {duplicate_id}"));
+    audit::record_in(&mut tx, entry.from(meta)).await?;
+    tx.commit().await?;
     let merged: Row = load(db, actor, keep_id, false).await?;
     Ok(merged.into())
 }

@@ -24,7 +24,7 @@ use crate::model::{Contact, ContactSource, DuplicateReason, Modality};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
-use crate::{Actor, Backend, Db, DomainError};
+use crate::{Actor, Backend, Db, DomainError, RequestMeta, Tx, on_tx};
 
 /// Deleted contacts can be restored for this long.
 pub const RESTORE_DAYS: i64 = 30;
@@ -259,10 +259,11 @@ fn apply(
     actor: &Actor,
     mut row: Row,
     fields: &ContactFields,
-    replace: bool,
+    mode: Mode,
 ) -> Result<Row, DomainError> {
     let mut v = Validator::default();
-    // With `replace` (PUT), a field left out is cleared; otherwise (PATCH) it is kept.
+    let replace = mode == Mode::Replace;
+    // Replacing, a field left out is cleared; patching, it is kept.
     let given = |f: &Option<String>| replace || f.is_some();
 
     if given(&fields.first_name)
@@ -526,19 +527,16 @@ struct Write<'a> {
     stage_note: Option<(String, String)>,
 }
 
-async fn store(
-    db: &Db,
-    row: &Row,
-    insert: bool,
-    stage_note: Option<(String, String)>,
-    write_tags: bool,
-    actor: &Actor,
-) -> Result<(), DomainError> {
-    store_all(db, &[Write { row, insert, write_tags, stage_note }], actor).await
+/// Writes one contact and its audit entry in one transaction.
+async fn store(db: &Db, write: Write<'_>, actor: &Actor, entry: Entry) -> Result<(), DomainError> {
+    let mut tx = db.begin().await?;
+    store_all(&mut tx, &[write], actor).await?;
+    audit::record_in(&mut tx, entry).await?;
+    tx.commit().await
 }
 
-/// Writes every contact in one transaction.
-async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), DomainError> {
+/// Writes every contact in the caller's transaction.
+async fn store_all(tx: &mut Tx, writes: &[Write<'_>], actor: &Actor) -> Result<(), DomainError> {
     // One bind list serves both statements (the update writes `created_at` back unchanged).
     const INSERT: &str = "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
          requested_modality, notes, stage_id, location_id, owner_id, sms_consent, sms_consent_changed_at, \
@@ -549,8 +547,7 @@ async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), D
          location_id = $11, owner_id = $12, sms_consent = $13, sms_consent_changed_at = $14, \
          email_consent = $15, email_consent_changed_at = $16, updated_at = $17, \
          created_at = $18, custom_fields = $19 WHERE id = $20";
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    on_tx!(tx, tx => {
         for Write { row, insert, write_tags, stage_note } in writes {
             sqlx::query(if *insert { INSERT } else { UPDATE })
                 .bind(&row.first_name)
@@ -573,20 +570,20 @@ async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), D
                 .bind(row.created_at)
                 .bind(&row.custom_fields)
                 .bind(&row.id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             if *write_tags {
-                sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(&row.id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(&row.id).execute(&mut **tx).await?;
                 for tag in &row.tags {
                     sqlx::query("INSERT INTO tags (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                         .bind(Ulid::new().to_string())
                         .bind(tag)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     sqlx::query("INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, id FROM tags WHERE name = $2")
                         .bind(&row.id)
                         .bind(tag)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                 }
             }
@@ -602,11 +599,10 @@ async fn store_all(db: &Db, writes: &[Write<'_>], actor: &Actor) -> Result<(), D
                 .bind(row.updated_at)
                 .bind(from)
                 .bind(to)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
         }
-        tx.commit().await?;
     });
     Ok(())
 }
@@ -662,11 +658,11 @@ pub async fn create(
     actor: &Actor,
     fields: ContactFields,
     allow_duplicate: bool,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let refs = Refs::load(db).await?;
-    let row = apply(&refs, actor, new_row(&refs), &fields, true)?;
+    let row = apply(&refs, actor, new_row(&refs), &fields, Mode::Replace)?;
     if !allow_duplicate {
         let probe = duplicates::Probe {
             exclude_id: None,
@@ -680,36 +676,46 @@ pub async fn create(
             return Err(DomainError::Duplicate { field, existing_id: existing.contact_id });
         }
     }
-    store(db, &row, true, None, !row.tags.is_empty(), actor).await?;
-    audit::record(db, Entry::new("contact.create").by(actor).on("contact", &row.id).from_ip(ip)).await?;
+    let entry = Entry::new("contact.create").by(actor).on("contact", &row.id).from(meta);
+    let write = Write { row: &row, insert: true, write_tags: !row.tags.is_empty(), stage_note: None };
+    store(db, write, actor, entry).await?;
     Ok(row.into())
 }
 
 /// One contact; the view is written to the audit log.
-pub async fn get(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<Contact, DomainError> {
+pub async fn get(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsRead)?;
     let row = load(db, actor, id, false).await?;
-    audit::record(db, Entry::new("contact.view").by(actor).on("contact", id).from_ip(ip)).await?;
+    audit::record(db, Entry::new("contact.view").by(actor).on("contact", id).from(meta)).await?;
     Ok(row.into())
 }
 
-/// PATCH (`replace = false`: only given fields change) or PUT (`replace = true`).
+/// How a change treats the fields it leaves out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// PUT, and forms that show every field: a field left out is cleared.
+    Replace,
+    /// PATCH: a field left out keeps its value.
+    Patch,
+}
+
+/// Changes a contact: [`Mode::Patch`] changes the fields given, [`Mode::Replace`] all of them.
 pub async fn update(
     db: &Db,
     actor: &Actor,
     id: &str,
     fields: ContactFields,
-    replace: bool,
-    ip: Option<String>,
+    mode: Mode,
+    meta: &RequestMeta,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let current = load(db, actor, id, false).await?;
     let old_stage = current.stage_id.clone();
-    let row = apply(&Refs::load(db).await?, actor, current, &fields, replace)?;
+    let row = apply(&Refs::load(db).await?, actor, current, &fields, mode)?;
     let stage_note = (row.stage_id != old_stage).then(|| (old_stage, row.stage_id.clone()));
-    let write_tags = replace || fields.tags.is_some();
-    store(db, &row, false, stage_note, write_tags, actor).await?;
-    audit::record(db, Entry::new("contact.update").by(actor).on("contact", id).from_ip(ip)).await?;
+    let write_tags = mode == Mode::Replace || fields.tags.is_some();
+    let entry = Entry::new("contact.update").by(actor).on("contact", id).from(meta);
+    store(db, Write { row: &row, insert: false, write_tags, stage_note }, actor, entry).await?;
     Ok(row.into())
 }
 
@@ -720,7 +726,7 @@ pub async fn move_to_stage(
     actor: &Actor,
     id: &str,
     stage_id: &str,
-    ip: Option<String>,
+    meta: &RequestMeta,
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     if stage_id.trim().is_empty() {
@@ -731,20 +737,23 @@ pub async fn move_to_stage(
         return Ok(current.into());
     }
     let fields = ContactFields { stage_id: Some(stage_id.to_owned()), ..Default::default() };
-    update(db, actor, id, fields, false, ip).await
+    update(db, actor, id, fields, Mode::Patch, meta).await
 }
 
 /// Soft delete: hidden everywhere, restorable for 30 days.
-pub async fn delete(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<(), DomainError> {
+pub async fn delete(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<(), DomainError> {
     actor.require(Permission::ContactsWrite)?;
     load(db, actor, id, false).await?;
-    on_db!(db, pool => {
-        sqlx::query("UPDATE contacts SET deleted_at = $2 WHERE id = $1").bind(id).bind(Timestamp::now()).execute(pool).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+        sqlx::query("UPDATE contacts SET deleted_at = $2 WHERE id = $1").bind(id).bind(Timestamp::now()).execute(&mut **tx).await?;
     });
-    audit::record(db, Entry::new("contact.delete").by(actor).on("contact", id).from_ip(ip)).await
+    audit::record_in(&mut tx, Entry::new("contact.delete").by(actor).on("contact", id).from(meta)).await?;
+    tx.commit().await
 }
 
-pub async fn restore(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Result<Contact, DomainError> {
+/// Brings back a contact deleted in the last [`RESTORE_DAYS`] days.
+pub async fn restore(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let mut row = load(db, actor, id, true).await?;
     let Some(deleted_at) = row.deleted_at else {
@@ -755,10 +764,12 @@ pub async fn restore(db: &Db, actor: &Actor, id: &str, ip: Option<String>) -> Re
             "deleted more than {RESTORE_DAYS} days ago; it can no longer be restored"
         )));
     }
-    on_db!(db, pool => {
-        sqlx::query("UPDATE contacts SET deleted_at = NULL WHERE id = $1").bind(id).execute(pool).await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+        sqlx::query("UPDATE contacts SET deleted_at = NULL WHERE id = $1").bind(id).execute(&mut **tx).await?;
     });
+    audit::record_in(&mut tx, Entry::new("contact.restore").by(actor).on("contact", id).from(meta)).await?;
+    tx.commit().await?;
     row.deleted_at = None;
-    audit::record(db, Entry::new("contact.restore").by(actor).on("contact", id).from_ip(ip)).await?;
     Ok(row.into())
 }
