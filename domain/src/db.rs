@@ -68,6 +68,12 @@ impl Tx {
     }
 }
 
+/// `$first, $first+1, …` for `count` bind values: the one way to write the inside of an
+/// `IN (…)` list of binds (the same on both backends).
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Which database engine a [`Db`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -261,6 +267,13 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_number_the_binds_from_the_first() {
+        assert_eq!(placeholders(1, 3), "$1, $2, $3");
+        assert_eq!(placeholders(4, 1), "$4");
+        assert_eq!(placeholders(2, 0), "");
+    }
 
     #[test]
     fn parses_the_url_forms_sqlx_accepts() {

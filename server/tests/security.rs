@@ -40,6 +40,7 @@ on_both_backends!(
     a_change_whose_audit_entry_fails_is_not_made,
     deactivated_users_lose_access_at_once,
     location_limited_users_see_only_their_locations,
+    a_user_limited_to_one_location_sees_nothing_of_another,
 );
 
 async fn pages_send_anonymous_visitors_to_sign_in_and_back(backend: Backend) {
@@ -1463,4 +1464,200 @@ async fn a_change_whose_audit_entry_fails_is_not_made(backend: Backend) {
         )
     });
     assert_eq!((tasks, imported), (0, 0), "nothing without its entry");
+}
+
+/// Every list and lookup, as a user limited to Brisbane North: nothing of Sydney CBD shows, and
+/// every Sydney record is "not found" (as if it did not exist).
+async fn a_user_limited_to_one_location_sees_nothing_of_another(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let (sydney, brisbane) = (app.location_id("Sydney CBD").await, app.location_id("Brisbane North").await);
+    let admin = app.api_token("admin").await;
+    let limited = app.token_limited_to(&brisbane).await;
+    let api = app.api();
+    let get = |token: &str, path: String| {
+        let request = api.get(app.url(&path)).bearer_auth(token);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let json = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    // Sydney's contacts and tasks, as an administrator sees them.
+    let (_, body) = get(&admin, format!("/api/v1/contacts?location_id={sydney}&limit=200")).await;
+    let sydney_contacts: Vec<Value> = json(&body)["items"].as_array().unwrap().clone();
+    assert!(sydney_contacts.len() > 20, "the demo clinic has Sydney contacts");
+    let sydney_ids: Vec<String> =
+        sydney_contacts.iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let (_, body) = get(&admin, "/api/v1/tasks?status=all&limit=200".into()).await;
+    let sydney_task = json(&body)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["contact_id"].as_str().is_some_and(|c| sydney_ids.iter().any(|s| s == c)))
+        .cloned()
+        .expect("a task about a Sydney contact");
+    let sydney_task_id = sydney_task["id"].as_str().unwrap().to_owned();
+
+    // Lists: only Brisbane.
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/contacts?limit=200&cursor={c}"),
+            None => "/api/v1/contacts?limit=200".to_owned(),
+        };
+        let (status, body) = get(&limited, path).await;
+        assert_eq!(status, StatusCode::OK);
+        let page = json(&body);
+        for contact in page["items"].as_array().unwrap() {
+            assert_eq!(contact["location_id"], brisbane.as_str(), "contacts list");
+            seen += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert!(seen > 0, "Brisbane's own contacts are listed");
+    let someone = &sydney_contacts[0];
+    let name =
+        format!("{} {}", someone["first_name"].as_str().unwrap(), someone["last_name"].as_str().unwrap());
+    let (_, body) = get(&limited, format!("/api/v1/contacts?q={}", name.replace(' ', "%20"))).await;
+    assert!(
+        json(&body)["items"].as_array().unwrap().iter().all(|c| c["location_id"] == brisbane.as_str()),
+        "search"
+    );
+    let (_, csv) = get(&limited, "/api/v1/contacts.csv".into()).await;
+    for id in &sydney_ids {
+        assert!(!csv.contains(id.as_str()), "CSV export");
+    }
+    let (_, body) = get(&limited, "/api/v1/tasks?status=all&limit=200".into()).await;
+    for task in json(&body)["items"].as_array().unwrap() {
+        let about = task["contact_id"].as_str();
+        assert!(about.is_none_or(|c| !sydney_ids.iter().any(|s| s == c)), "tasks list");
+    }
+    let (_, body) = get(&limited, format!("/api/v1/tasks?status=all&contact_id={}", sydney_ids[0])).await;
+    assert_eq!(json(&body)["items"], json!([]), "tasks of a Sydney contact");
+    let (_, body) = get(&limited, "/api/v1/pipeline".into()).await;
+    for column in json(&body)["columns"].as_array().unwrap() {
+        for card in column["cards"].as_array().unwrap() {
+            assert!(!sydney_ids.iter().any(|s| card["id"] == s.as_str()), "pipeline board");
+        }
+    }
+    let (_, body) = get(&limited, "/api/v1/dashboard".into()).await;
+    let dashboard = json(&body);
+    let names: Vec<&str> =
+        dashboard["locations"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Brisbane North"], "dashboard locations");
+    for recent in dashboard["recent_contacts"].as_array().unwrap() {
+        assert!(!sydney_ids.iter().any(|s| recent["id"] == s.as_str()), "dashboard's recent contacts");
+    }
+
+    // Lookups and changes of Sydney records: not found.
+    for id in sydney_ids.iter().take(5) {
+        for path in [
+            format!("/api/v1/contacts/{id}"),
+            format!("/api/v1/contacts/{id}/duplicates"),
+            format!("/api/v1/contacts/{id}/touchpoints"),
+        ] {
+            assert_eq!(get(&limited, path.clone()).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+        let patch = api
+            .patch(app.url(&format!("/api/v1/contacts/{id}")))
+            .bearer_auth(&limited)
+            .json(&json!({ "first_name": "Moved" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patch.status(), StatusCode::NOT_FOUND);
+        let stage = api
+            .post(app.url(&format!("/api/v1/contacts/{id}/stage")))
+            .bearer_auth(&limited)
+            .json(&json!({ "stage_id": "01K0STAGE00000000000000002" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stage.status(), StatusCode::NOT_FOUND);
+        let delete = api
+            .delete(app.url(&format!("/api/v1/contacts/{id}")))
+            .bearer_auth(&limited)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(delete.status(), StatusCode::NOT_FOUND);
+        let note = api
+            .post(app.url(&format!("/api/v1/contacts/{id}/touchpoints")))
+            .bearer_auth(&limited)
+            .json(&json!({ "kind": "note", "summary": "x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(note.status(), StatusCode::NOT_FOUND);
+    }
+    let task = api
+        .patch(app.url(&format!("/api/v1/tasks/{sydney_task_id}")))
+        .bearer_auth(&limited)
+        .json(&json!({ "completed": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(task.status(), StatusCode::NOT_FOUND, "a Sydney contact's task");
+    let (_, body) = get(&admin, format!("/api/v1/contacts?location_id={brisbane}&limit=1")).await;
+    let brisbane_id = json(&body)["items"][0]["id"].as_str().unwrap().to_owned();
+    let merge = api
+        .post(app.url(&format!("/api/v1/contacts/{brisbane_id}/merge")))
+        .bearer_auth(&limited)
+        .json(&json!({ "duplicate_id": sydney_ids[0] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(merge.status(), StatusCode::UNPROCESSABLE_ENTITY, "merging in a Sydney contact");
+    let task_about = api
+        .post(app.url("/api/v1/tasks"))
+        .bearer_auth(&limited)
+        .json(&json!({ "title": "Call", "contact_id": sydney_ids[0] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(task_about.status(), StatusCode::UNPROCESSABLE_ENTITY, "a task about a Sydney contact");
+    // Nothing was changed by any of it.
+    let (_, body) = get(&admin, format!("/api/v1/contacts/{}", sydney_ids[0])).await;
+    assert_eq!(json(&body)["first_name"], sydney_contacts[0]["first_name"]);
+
+    // The same through the pages' server functions and the contact page.
+    let email = format!("brisbane.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase());
+    let input = domain::services::users::NewUser {
+        email: email.clone(),
+        display_name: "Brisbane desk".into(),
+        role: "reception".into(),
+        password: Some(TEST_PASSWORD.into()),
+        location_ids: Some(vec![brisbane.clone()]),
+        ..Default::default()
+    };
+    domain::services::users::create(&app.db, None, input, &Default::default()).await.unwrap();
+    let browser = app.sign_in(&email, TEST_PASSWORD).await;
+    let call = |name: &str, form: Vec<(&str, String)>| {
+        let request = browser.post(app.url(&format!("/rpc/{name}"))).form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (_, listed) = call("list_contacts", vec![]).await;
+    let (_, board) = call("pipeline_board", vec![]).await;
+    let (_, tasks) = call("list_tasks", vec![("view", "open".into())]).await;
+    for id in &sydney_ids {
+        assert!(!listed.contains(id.as_str()) && !board.contains(id.as_str()), "server functions' lists");
+    }
+    assert!(!tasks.contains(&sydney_task_id), "Tasks page list");
+    for name in ["get_contact", "contact_timeline", "contact_duplicates"] {
+        let (status, _) = call(name, vec![("id", sydney_ids[0].clone())]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{name}");
+    }
+    let (_, own_tasks) = call("contact_tasks", vec![("contact_id", sydney_ids[0].clone())]).await;
+    assert!(!own_tasks.contains(&sydney_task_id), "contact_tasks");
+    let page = browser.get(app.url(&format!("/contacts/{}", sydney_ids[0]))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND, "the contact page");
 }

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use sqlx::FromRow;
 
 use crate::access::Permission;
-use crate::actor::LocationScope;
+use crate::in_actor_locations;
 use crate::model::{DashboardSummary, LocationSummary, RecentContact, StageCount};
 use crate::on_db;
 use crate::time::Timestamp;
@@ -58,41 +58,50 @@ fn local(at: DateTime<Utc>, zone: Option<&str>, format: &str) -> String {
 
 // Location scope: `$all` is true for users who see every location; otherwise only contacts
 // (and their tasks) at the user's locations count. Tasks without a contact are clinic-wide.
-const TOTALS_SQL: &str = "SELECT \
-    (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND (\
-        $3 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS total_contacts, \
-    (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND c.created_at >= $1 AND (\
-        $3 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS new_contacts, \
-    (SELECT COUNT(*) FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.completed_at IS NULL AND (\
-        $3 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS open_tasks, \
+const TOTALS_SQL: &str = concat!(
+    "SELECT (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND ",
+    in_actor_locations!("c.location_id", "$3", "$4"),
+    ") AS total_contacts, \
+    (SELECT COUNT(*) FROM contacts c WHERE c.deleted_at IS NULL AND c.created_at >= $1 AND ",
+    in_actor_locations!("c.location_id", "$3", "$4"),
+    ") AS new_contacts, \
     (SELECT COUNT(*) FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.completed_at IS NULL \
-        AND t.due_at < $2 AND (\
-        $3 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $4))) AS overdue_tasks";
+        AND (t.contact_id IS NULL OR ",
+    in_actor_locations!("c.location_id", "$3", "$4"),
+    ")) AS open_tasks, \
+    (SELECT COUNT(*) FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.completed_at IS NULL \
+        AND t.due_at < $2 AND (t.contact_id IS NULL OR ",
+    in_actor_locations!("c.location_id", "$3", "$4"),
+    ")) AS overdue_tasks"
+);
 
-const STAGES_SQL: &str = "SELECT s.id, s.name, COUNT(c.id) AS contacts \
-    FROM pipeline_stages s \
-    LEFT JOIN contacts c ON c.stage_id = s.id AND c.deleted_at IS NULL AND (\
-        $1 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2)) \
-    GROUP BY s.id, s.name, s.position ORDER BY s.position";
+const STAGES_SQL: &str = concat!(
+    "SELECT s.id, s.name, COUNT(c.id) AS contacts FROM pipeline_stages s \
+    LEFT JOIN contacts c ON c.stage_id = s.id AND c.deleted_at IS NULL AND ",
+    in_actor_locations!("c.location_id", "$1", "$2"),
+    " GROUP BY s.id, s.name, s.position ORDER BY s.position"
+);
 
-const LOCATIONS_SQL: &str = "SELECT l.id, l.name, l.time_zone, COUNT(c.id) AS contacts \
-    FROM locations l \
-    LEFT JOIN contacts c ON c.location_id = l.id AND c.deleted_at IS NULL \
-    WHERE $1 OR l.id IN (SELECT location_id FROM user_locations WHERE user_id = $2) \
-    GROUP BY l.id, l.name, l.time_zone ORDER BY l.name";
+const LOCATIONS_SQL: &str = concat!(
+    "SELECT l.id, l.name, l.time_zone, COUNT(c.id) AS contacts FROM locations l \
+    LEFT JOIN contacts c ON c.location_id = l.id AND c.deleted_at IS NULL WHERE ",
+    in_actor_locations!("l.id", "$1", "$2"),
+    " GROUP BY l.id, l.name, l.time_zone ORDER BY l.name"
+);
 
-const RECENT_SQL: &str = "SELECT c.id, c.first_name, c.last_name, s.name AS stage_name, \
-    c.requested_modality, l.time_zone, c.created_at \
-    FROM contacts c JOIN pipeline_stages s ON s.id = c.stage_id \
-    LEFT JOIN locations l ON l.id = c.location_id \
-    WHERE c.deleted_at IS NULL AND ($2 OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $3)) \
-    ORDER BY c.created_at DESC, c.id DESC LIMIT $1";
+const RECENT_SQL: &str = concat!(
+    "SELECT c.id, c.first_name, c.last_name, s.name AS stage_name, c.requested_modality, l.time_zone, \
+    c.created_at FROM contacts c JOIN pipeline_stages s ON s.id = c.stage_id \
+    LEFT JOIN locations l ON l.id = c.location_id WHERE c.deleted_at IS NULL AND ",
+    in_actor_locations!("c.location_id", "$2", "$3"),
+    " ORDER BY c.created_at DESC, c.id DESC LIMIT $1"
+);
 
 /// Reads every figure the dashboard shows, limited to the actor's locations.
 #[tracing::instrument(skip_all)]
 pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainError> {
     actor.require(Permission::ContactsRead)?;
-    let all = actor.locations == LocationScope::All;
+    let all = actor.sees_every_location();
     let user = actor.user_id.as_str();
     let now_utc = Utc::now();
     let week_ago = Timestamp(now_utc - Duration::days(7));

@@ -3,7 +3,6 @@
 use sqlx::FromRow;
 
 use crate::access::Permission;
-use crate::actor::LocationScope;
 use crate::model::{BoardCard, BoardColumn, PipelineBoard, Stage};
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
@@ -40,13 +39,14 @@ struct CardRow {
 }
 
 /// Scope shared by both board queries: live contacts in the actor's locations.
-const VISIBLE: &str = "deleted_at IS NULL AND ($1 OR location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))";
+const VISIBLE: &str =
+    concat!("deleted_at IS NULL AND ", crate::in_actor_locations!("location_id", "$1", "$2"));
 
 /// Every stage with its count and up to [`CARDS_PER_COLUMN`] cards, most recently changed first.
 /// Three queries whatever the board's size: stages, counts, cards.
 pub async fn board(db: &Db, actor: &Actor) -> Result<PipelineBoard, DomainError> {
     let stages = stages(db, actor).await?;
-    let all = actor.locations == LocationScope::All;
+    let all = actor.sees_every_location();
     let counts_sql = sqlx::AssertSqlSafe(format!(
         "SELECT stage_id, COUNT(*) FROM contacts WHERE {VISIBLE} GROUP BY stage_id"
     ));

@@ -7,7 +7,6 @@ use sqlx::FromRow;
 use ulid::Ulid;
 
 use crate::access::Permission;
-use crate::actor::LocationScope;
 use crate::input::{label, rules};
 use crate::model::{Page, Task, TaskStatus};
 use crate::on_db;
@@ -67,7 +66,9 @@ const SELECT: &str = concat!(
     ") AS time_zone \
     FROM tasks t LEFT JOIN contacts c ON c.id = t.contact_id LEFT JOIN locations l ON l.id = c.location_id \
     WHERE (t.contact_id IS NULL OR c.deleted_at IS NULL) \
-      AND ($1 OR t.contact_id IS NULL OR c.location_id IN (SELECT location_id FROM user_locations WHERE user_id = $2))"
+      AND (t.contact_id IS NULL OR ",
+    crate::in_actor_locations!("c.location_id", "$1", "$2"),
+    ")"
 );
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -124,7 +125,7 @@ async fn active_user(db: &Db, id: &str) -> Result<bool, DomainError> {
 
 async fn load(db: &Db, actor: &Actor, id: &str) -> Result<Row, DomainError> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} AND t.id = $3"));
-    let all = actor.locations == LocationScope::All;
+    let all = actor.sees_every_location();
     let row = on_db!(db, pool => {
         sqlx::query_as::<_, Row>(sql).bind(all).bind(&actor.user_id).bind(id).fetch_optional(pool).await?
     });
@@ -247,7 +248,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
          AND ($5 IS NULL OR t.due_at < $5) AND ($6 IS NULL OR t.assignee_id = $6) \
          AND ($7 IS NULL OR t.contact_id = $7) ORDER BY t.id DESC LIMIT $8"
     ));
-    let all = actor.locations == LocationScope::All;
+    let all = actor.sees_every_location();
     let rows = on_db!(db, pool => {
         sqlx::query_as::<_, Row>(sql)
             .bind(all)

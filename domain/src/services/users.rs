@@ -40,8 +40,13 @@ struct UserRow {
     last_sign_in_at: Option<Timestamp>,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, role, job_title, active, all_locations, password_hash, \
-    created_at, last_sign_in_at";
+/// The columns of [`UserRow`], as a literal for `concat!` (the way column lists are written
+/// throughout: see `contacts::columns!`).
+macro_rules! user_columns {
+    () => {
+        "id, email, display_name, role, job_title, active, all_locations, password_hash, created_at, last_sign_in_at"
+    };
+}
 
 fn parse_role(value: &str) -> Result<Role, DomainError> {
     Role::parse(value).ok_or_else(|| DomainError::Internal(format!("unknown role in database: {value}")))
@@ -63,13 +68,13 @@ fn summary(row: UserRow, locations: Option<Vec<String>>) -> Result<UserSummary, 
 }
 
 async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>, DomainError> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"));
-    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(sql).bind(email).fetch_optional(pool).await?))
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).bind(email).fetch_optional(pool).await?))
 }
 
 async fn find_by_id(db: &Db, id: &str) -> Result<Option<UserRow>, DomainError> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(sql).bind(id).fetch_optional(pool).await?))
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).bind(id).fetch_optional(pool).await?))
 }
 
 async fn locations_of(db: &Db, user_id: Option<&str>) -> Result<HashMap<String, Vec<String>>, DomainError> {
@@ -234,8 +239,8 @@ async fn get_summary(db: &Db, id: &str) -> Result<UserSummary, DomainError> {
 /// Every account, by name.
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<UserSummary>, DomainError> {
     actor.require(Permission::UsersRead)?;
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY display_name, email"));
-    let rows = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sql).fetch_all(pool).await?);
+    const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY display_name, email");
+    let rows = on_db!(db, pool => sqlx::query_as::<_, UserRow>(SQL).fetch_all(pool).await?);
     let mut locations = locations_of(db, None).await?;
     rows.into_iter()
         .map(|row| {

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{ContactFields, Mode, Refs, Row, Write, apply, in_scope, load, new_row, store_all};
+use super::{ContactFields, Mode, Refs, Row, Write, apply, load, new_row, store_all};
 use crate::access::Permission;
 use crate::error::FieldErrors;
 use crate::input::{Email, Phone};
@@ -261,7 +261,7 @@ impl Known {
         .await?);
         let mut known = Known { by_phone: HashMap::new(), by_email: HashMap::new() };
         for (id, phone, email, location) in rows {
-            if in_scope(actor, location.as_deref()) {
+            if actor.may_see(location.as_deref()) {
                 known.remember(&id, phone.as_deref(), email.as_deref());
             }
         }

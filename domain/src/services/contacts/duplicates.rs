@@ -1,7 +1,7 @@
 //! Finding contacts that may be the same person: the same phone number or email, or a
 //! similar name (every word within the typo allowance of search).
 
-use super::{Row, in_scope};
+use super::Row;
 use crate::access::Permission;
 use crate::model::{DuplicateMatch, DuplicateReason};
 use crate::name_match::NameQuery;
@@ -47,7 +47,7 @@ pub(super) async fn find(
     let mut matches: Vec<DuplicateMatch> = Vec::new();
     let push = |candidate: &Candidate, reason: DuplicateReason, matches: &mut Vec<DuplicateMatch>| {
         if Some(candidate.id.as_str()) != probe.exclude_id
-            && in_scope(actor, candidate.location_id.as_deref())
+            && actor.may_see(candidate.location_id.as_deref())
             && !matches.iter().any(|m| m.contact_id == candidate.id)
         {
             matches.push(DuplicateMatch {
@@ -73,10 +73,9 @@ pub(super) async fn find(
         let ids = super::search::name_match_ids(db, &query).await?;
         let ids: Vec<&String> = ids.iter().take(50).collect();
         if !ids.is_empty() {
-            let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT id, first_name, last_name, phone, location_id FROM contacts WHERE id IN ({})",
-                placeholders.join(", ")
+                crate::db::placeholders(1, ids.len())
             ));
             let mut similar: Vec<Candidate> = on_db!(db, pool => {
                 let mut query = sqlx::query_as(sql);

@@ -17,7 +17,6 @@ use sqlx::FromRow;
 use ulid::Ulid;
 
 use crate::access::Permission;
-use crate::actor::LocationScope;
 use crate::error::Validator;
 use crate::input::{Email, Phone, label, optional_label, optional_prose, rules};
 use crate::model::{Contact, ContactSource, DuplicateReason, Modality};
@@ -158,11 +157,10 @@ impl Row {
 /// Fills `tags` for every row with one query.
 async fn attach_tags(db: &Db, rows: &mut [Row]) -> Result<(), DomainError> {
     for chunk in rows.chunks_mut(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT ct.contact_id, t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id \
              WHERE ct.contact_id IN ({}) ORDER BY t.name",
-            placeholders.join(", ")
+            crate::db::placeholders(1, chunk.len())
         ));
         let pairs: Vec<(String, String)> = on_db!(db, pool => {
             let mut query = sqlx::query_as(sql);
@@ -209,14 +207,6 @@ impl From<Row> for Contact {
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
         }
-    }
-}
-
-fn in_scope(actor: &Actor, location_id: Option<&str>) -> bool {
-    match (&actor.locations, location_id) {
-        (LocationScope::All, _) => true,
-        (LocationScope::Only(_), None) => false,
-        (scope, Some(id)) => scope.includes(id),
     }
 }
 
@@ -380,7 +370,7 @@ fn apply(
             None => None,
         };
     }
-    if !in_scope(actor, row.location_id.as_deref()) {
+    if !actor.may_see(row.location_id.as_deref()) {
         return Err(DomainError::field("location_id", "must be one of your locations"));
     }
     if given(&fields.owner_id) {
@@ -501,8 +491,7 @@ async fn load(db: &Db, actor: &Actor, id: &str, include_deleted: bool) -> Result
         on_db!(db, pool => sqlx::query_as::<_, RowWithTags>(sql).bind(id).fetch_optional(pool).await?);
     match found {
         Some(RowWithTags { mut row, tag_list })
-            if (include_deleted || row.deleted_at.is_none())
-                && in_scope(actor, row.location_id.as_deref()) =>
+            if (include_deleted || row.deleted_at.is_none()) && actor.may_see(row.location_id.as_deref()) =>
         {
             row.tags = tag_list
                 .as_deref()

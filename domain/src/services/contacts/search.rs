@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use super::{Row, attach_tags, text};
 use crate::access::Permission;
-use crate::actor::LocationScope;
 use crate::input::Phone;
 use crate::model::{Contact, ContactSort, ContactSource, Page};
 use crate::name_match::{self, MIN_PROBE_CHARS, NameQuery};
@@ -72,6 +71,7 @@ enum Lookup {
 enum Arg {
     Text(Option<String>),
     Int(i64),
+    Bool(bool),
     Time(Timestamp),
 }
 
@@ -82,10 +82,26 @@ struct Sql {
 }
 
 impl Sql {
+    /// A query that will be limited to the actor's locations: `$1` and `$2` are bound as
+    /// [`in_actor_locations!`](crate::in_actor_locations) expects them.
+    fn scoped(text: String, actor: &Actor) -> Sql {
+        Sql {
+            text,
+            args: vec![Arg::Bool(actor.sees_every_location()), Arg::Text(Some(actor.user_id.clone()))],
+        }
+    }
+
     /// Adds a bind value and returns its placeholder.
     fn arg(&mut self, arg: Arg) -> String {
         self.args.push(arg);
         format!("${}", self.args.len())
+    }
+
+    /// Adds bind values and returns their placeholders, for an `IN (…)` list.
+    fn args(&mut self, args: impl IntoIterator<Item = Arg>) -> String {
+        let first = self.args.len() + 1;
+        self.args.extend(args);
+        crate::db::placeholders(first, self.args.len() + 1 - first)
     }
 }
 
@@ -97,6 +113,7 @@ macro_rules! fetch_rows_from {
             query = match arg {
                 Arg::Text(value) => query.bind(value),
                 Arg::Int(value) => query.bind(value),
+                Arg::Bool(value) => query.bind(value),
                 Arg::Time(value) => query.bind(value),
             };
         }
@@ -169,14 +186,13 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
     Ok(Checked { lookup, sort, limit })
 }
 
-/// The WHERE clause every list shares: not deleted, in the actor's locations, the filters.
-fn base_conditions(sql: &mut Sql, actor: &Actor, filter: &ListFilter, lookup: &Lookup) {
-    let mut conditions = vec!["deleted_at IS NULL".to_owned()];
-    if actor.locations != LocationScope::All {
-        let user = sql.arg(Arg::Text(Some(actor.user_id.clone())));
-        conditions
-            .push(format!("location_id IN (SELECT location_id FROM user_locations WHERE user_id = {user})"));
-    }
+/// The WHERE clause every list shares: not deleted, in the actor's locations (`sql` comes
+/// from [`Sql::scoped`]), the filters.
+fn base_conditions(sql: &mut Sql, filter: &ListFilter, lookup: &Lookup) {
+    let mut conditions = vec![
+        "deleted_at IS NULL".to_owned(),
+        crate::in_actor_locations!("location_id", "$1", "$2").to_owned(),
+    ];
     for (column, value) in [
         ("stage_id", &filter.stage_id),
         ("location_id", &filter.location_id),
@@ -256,7 +272,7 @@ pub(super) async fn name_match_ids(db: &Db, query: &NameQuery) -> Result<Vec<Str
             if names.is_empty() {
                 Vec::new()
             } else {
-                let list = (1..=names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+                let list = crate::db::placeholders(1, names.len());
                 // `+deleted_at` keeps the planner on the name indexes: without statistics it
                 // would otherwise walk `contacts_deleted`, where nearly every row is NULL.
                 let sql = format!(
@@ -422,7 +438,7 @@ async fn sqlite_ranked_page(
 
 /// Whether the filter narrows beyond the name (then the database must filter the matches).
 fn has_other_filters(actor: &Actor, filter: &ListFilter) -> bool {
-    actor.locations != LocationScope::All
+    !actor.sees_every_location()
         || [&filter.stage_id, &filter.location_id, &filter.owner_id, &filter.source, &filter.tag]
             .iter()
             .any(|f| text(f).is_some())
@@ -461,25 +477,24 @@ async fn list_name_matches(
     if plain_search {
         // The usual search box: page through the ranking and read only the page's rows.
         let page_ids: Vec<&String> = ranked.iter().skip(offset).take(limit).collect();
+        if page_ids.is_empty() {
+            return Ok(Page { items: Vec::new(), next_cursor: None });
+        }
         let mut sql = Sql {
             text: format!("SELECT {} FROM contacts WHERE deleted_at IS NULL", super::COLUMNS),
             args: Vec::new(),
         };
-        let placeholders: Vec<String> =
-            page_ids.iter().map(|id| sql.arg(Arg::Text(Some((*id).clone())))).collect();
-        if placeholders.is_empty() {
-            return Ok(Page { items: Vec::new(), next_cursor: None });
-        }
-        sql.text.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+        let list = sql.args(page_ids.iter().map(|id| Arg::Text(Some((*id).clone()))));
+        sql.text.push_str(&format!(" AND id IN ({list})"));
         let mut rows = fetch_rows(db, sql).await?;
         rows.sort_by_key(|row| page_ids.iter().position(|id| **id == row.id));
         let next_cursor = (ranked.len() > offset + limit).then(|| format!("@{}", offset + limit));
         return Ok(Page { items: rows, next_cursor });
     }
-    let mut sql = Sql { text: format!("SELECT {} FROM contacts", super::COLUMNS), args: Vec::new() };
-    base_conditions(&mut sql, actor, filter, &checked.lookup);
-    let placeholders: Vec<String> = ranked.iter().map(|id| sql.arg(Arg::Text(Some(id.clone())))).collect();
-    sql.text.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+    let mut sql = Sql::scoped(format!("SELECT {} FROM contacts", super::COLUMNS), actor);
+    base_conditions(&mut sql, filter, &checked.lookup);
+    let list = sql.args(ranked.iter().map(|id| Arg::Text(Some(id.clone()))));
+    sql.text.push_str(&format!(" AND id IN ({list})"));
     let mut rows = fetch_rows(db, sql).await?;
     let rank = |id: &str| ranked.iter().position(|r| r == id).unwrap_or(usize::MAX);
     rows.sort_by(|a, b| match checked.sort {
@@ -541,8 +556,8 @@ async fn list_in_database_order(
             true,
         ),
     };
-    let mut sql = Sql { text: format!("SELECT {} FROM contacts", super::COLUMNS), args: Vec::new() };
-    base_conditions(&mut sql, actor, filter, &checked.lookup);
+    let mut sql = Sql::scoped(format!("SELECT {} FROM contacts", super::COLUMNS), actor);
+    base_conditions(&mut sql, filter, &checked.lookup);
     if let Some(values) = after {
         if values.len() != key_columns.len() {
             return Err(bad_cursor());
