@@ -84,6 +84,19 @@ impl utoipa::Modify for GenericErrors {
 /// Every REST route, each registered with its OpenAPI description (so the document is complete
 /// by construction), and `GET /openapi.json` serving that document.
 pub fn router() -> Router<AppState> {
+    let (router, document) = routes_and_document();
+    let document = std::sync::Arc::new(document);
+    router
+        .route("/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
+        .fallback(|| async { HttpError::new(ErrorCode::NotFound, "No such API route.") })
+}
+
+/// The OpenAPI document `GET /api/v1/openapi.json` serves.
+pub fn document() -> utoipa::openapi::OpenApi {
+    routes_and_document().1
+}
+
+fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(account::me))
         .routes(routes!(account::dashboard))
@@ -110,8 +123,8 @@ pub fn router() -> Router<AppState> {
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);
-    let document = std::sync::Arc::new(document);
-    router
-        .route("/openapi.json", get(move || async move { Json(document.as_ref().clone()) }))
-        .fallback(|| async { HttpError::new(ErrorCode::NotFound, "No such API route.") })
+    (router, document)
 }
+
+#[cfg(test)]
+mod document_tests;

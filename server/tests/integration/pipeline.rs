@@ -1,8 +1,6 @@
 //! The pipeline board and stage moves through HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

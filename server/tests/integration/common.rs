@@ -1,7 +1,6 @@
 //! Test harness: each test gets the real app on a random port and a database of its own,
 //! on SQLite or PostgreSQL. PostgreSQL is expected at 127.0.0.1:5432 (user postgres, trust),
 //! or wherever `TEST_POSTGRES_URL` points; each test creates and drops its own database.
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,9 +1,7 @@
 //! Sign-in, sessions, CSRF, throttling, API tokens, password reset, IP allowlist, audit log:
 //! through HTTP against the real server, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{Backend, TEST_PASSWORD, TestApp, browser};
+use crate::common::{Backend, TEST_PASSWORD, TestApp, browser};
 use domain::on_db;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! A contact's timeline and staff tasks through `/api/v1`, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,9 +1,7 @@
 //! Black-box HTTP tests: the real server and a real database, on SQLite and on PostgreSQL.
 
-mod common;
-
+use crate::common::{Backend, TestApp};
 use chrono::{Duration, Utc};
-use common::{Backend, TestApp};
 use domain::on_db;
 use domain::time::Timestamp;
 use reqwest::StatusCode;

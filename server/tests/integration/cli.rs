@@ -1,12 +1,10 @@
 //! The binary as an operator runs it: subcommands, exit codes, signals.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDatabase};
+use crate::common::{Backend, TestDatabase};
 
 fn avatar_crm() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_avatar-crm"));
@@ -160,7 +158,7 @@ async fn accounts_and_api_tokens_from_the_command_line() {
     assert!(secret.starts_with("avt_"), "the token is the last line: {stdout}");
 
     // The printed token opens the API as that admin.
-    let db = domain::Db::connect(&common::database_url(&database.url)).await.unwrap();
+    let db = domain::Db::connect(&crate::common::database_url(&database.url)).await.unwrap();
     let actor = domain::services::api_tokens::authenticate(&db, &secret).await.unwrap().expect("token works");
     assert_eq!(actor.email, "boss@clinic.test");
     assert_eq!(actor.role, domain::access::Role::Admin);

@@ -1,8 +1,6 @@
 //! `/api/v1/contacts` through HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use domain::on_db;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,11 +2,10 @@
 //! speaks the real wire format (authorization code + PKCE S256, client Basic auth, JSON token
 //! and userinfo responses, `invalid_grant` errors) and refuses a wrong verifier or client.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::common::{Backend, TestApp, browser};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use common::{Backend, TestApp, browser};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};

@@ -1,9 +1,7 @@
 //! Finding contacts: typo-tolerant names, sorting, tag and warmness filters, tags and custom
 //! fields, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use domain::Pool;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,9 +1,7 @@
 //! Every REST route and every server function, called as every role: allowed exactly when
 //! the role holds the permission the route needs (one policy, `domain::access`).
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use domain::access::{Permission, Role};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -351,7 +349,7 @@ async fn every_server_function_for_every_role(backend: Backend) {
             }
         }
     }
-    let anonymous = common::browser(&app.base_url);
+    let anonymous = crate::common::browser(&app.base_url);
     for (endpoint, fields, _) in server_functions() {
         let response =
             anonymous.post(app.url(&format!("/rpc/{endpoint}"))).form(&fields).send().await.unwrap();

@@ -1,8 +1,6 @@
 //! Duplicate detection on create and the merge that keeps both histories, on both backends.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,10 +1,8 @@
 //! CSV import and export through HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -162,7 +160,8 @@ async fn export_follows_the_filter_and_round_trips(backend: Backend) {
     assert_eq!(page_export.status(), StatusCode::OK);
     let text = page_export.text().await.unwrap();
     assert_eq!(text.lines().count(), 3, "header and both Quills:\n{text}");
-    let anonymous = common::browser(&app.base_url).get(app.url("/contacts/export.csv")).send().await.unwrap();
+    let anonymous =
+        crate::common::browser(&app.base_url).get(app.url("/contacts/export.csv")).send().await.unwrap();
     assert_ne!(anonymous.status(), StatusCode::OK);
     let events: Value = app
         .api()

@@ -1,0 +1,20 @@
+//! The black-box tests: the real server on a random port with a database of its own per
+//! test, on SQLite and on PostgreSQL (`on_both_backends!`), driven over HTTP (and the `cli`
+//! module through the built binary). One test binary with a module per area, so the server is
+//! linked once rather than once per file.
+
+#[macro_use]
+mod common;
+
+mod api;
+mod cli;
+mod contact_search;
+mod contacts;
+mod csv_files;
+mod duplicates;
+mod google;
+mod openapi;
+mod permissions;
+mod pipeline;
+mod security;
+mod tasks;
