@@ -1,8 +1,15 @@
-//! The yardstick: a minimal axum + sqlx server answering `GET /contacts/{id}` with the same
-//! database read as `GET /api/v1/contacts/{id}` (the domain's own SQL text: every column the API
-//! returns, tags in the same subquery) and the same JSON body, and nothing else: no authentication,
-//! audit entry, location scoping, middleware or error envelope. The ratio of the two servers'
-//! throughput is what everything but the read costs.
+//! The yardsticks: a minimal axum + sqlx server answering with the same database read as
+//! `GET /api/v1/contacts/{id}` (the domain's own SQL text: every column the API returns, tags in
+//! the same subquery) and the same JSON body, and nothing else: no authentication, location
+//! scoping, middleware or error envelope.
+//!
+//! - `GET /audited/contacts/{id}` also commits the same audit row the API commits for a view
+//!   (`contact.view`, same table and indexes, same driver) before answering, with the same
+//!   durability: on SQLite the same pool (WAL, `synchronous = NORMAL`), on PostgreSQL a pool
+//!   whose commits do not wait for the WAL flush (`synchronous_commit = off`, as the API's
+//!   audit writer). It is one plain INSERT per request: what a bare handler would write. The
+//!   read API's budget compares against it.
+//! - `GET /contacts/{id}` reads only: what everything but the read costs, for information.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -45,6 +52,34 @@ struct Row {
 struct Bare {
     db: Db,
     sql: &'static str,
+    /// Who the audit rows name: the benchmark token's user and token.
+    actor: (String, String),
+    /// PostgreSQL: the pool audit rows are written through (`synchronous_commit = off`).
+    audit_pool: Option<sqlx::PgPool>,
+}
+
+const AUDIT_INSERT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, actor_token_id, action, \
+    subject_type, subject_id, ip, request_id, detail) \
+    VALUES ($1, $2, $3, $4, 'contact.view', 'contact', $5, '127.0.0.1', $6, NULL)";
+
+async fn audited(bare: State<Bare>, id: Path<String>) -> Result<Json<Contact>, StatusCode> {
+    let contact = contact(bare.clone(), id).await?;
+    let failed = |_| StatusCode::INTERNAL_SERVER_ERROR;
+    let (user, token) = &bare.actor;
+    let (entry, request) = (ulid::Ulid::new().to_string(), ulid::Ulid::new().to_string());
+    let now = Timestamp::now();
+    match (&bare.audit_pool, bare.db.pool()) {
+        (Some(pool), _) => {
+            let insert = sqlx::query(AUDIT_INSERT).bind(&entry).bind(now).bind(user).bind(token);
+            insert.bind(&contact.id).bind(&request).execute(pool).await.map_err(failed)?;
+        }
+        (None, domain::Pool::Sqlite(pool)) => {
+            let insert = sqlx::query(AUDIT_INSERT).bind(&entry).bind(now).bind(user).bind(token);
+            insert.bind(&contact.id).bind(&request).execute(pool).await.map_err(failed)?;
+        }
+        (None, domain::Pool::Postgres(_)) => return Err(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+    Ok(contact)
 }
 
 async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Json<Contact>, StatusCode> {
@@ -84,12 +119,22 @@ async fn contact(State(bare): State<Bare>, Path(id): Path<String>) -> Result<Jso
     }))
 }
 
-/// Serves on a random local port; returns its base URL.
-pub async fn spawn(db: Db) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
+/// Serves on a random local port; returns its base URL. `actor` is (user id, token id).
+pub async fn spawn(db: Db, actor: (String, String)) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
     let sql = domain::services::contacts::by_id_sql(db.backend());
-    let app = Router::new().route("/contacts/{id}", get(contact)).with_state(Bare { db, sql });
+    let audit_pool = match db.pool() {
+        domain::Pool::Postgres(pool) => {
+            let options = pool.connect_options().as_ref().clone().options([("synchronous_commit", "off")]);
+            Some(sqlx::postgres::PgPoolOptions::new().max_connections(16).connect_with(options).await?)
+        }
+        domain::Pool::Sqlite(_) => None,
+    };
+    let app = Router::new()
+        .route("/contacts/{id}", get(contact))
+        .route("/audited/contacts/{id}", get(audited))
+        .with_state(Bare { db, sql, actor, audit_pool });
     tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
+    Ok(format!("http://{addr}"))
 }

@@ -4,6 +4,7 @@
 
 use chrono::{Duration, Utc};
 use domain::Db;
+use domain::model::{ContactSource, Modality};
 use domain::services::demo_seed;
 use domain::time::Timestamp;
 use rand::rngs::StdRng;
@@ -103,8 +104,6 @@ const EXTRA_LAST_NAMES: [&str; 50] = [
     "Hadley",
 ];
 
-const SOURCES: [&str; 5] = ["web_form", "referral", "phone", "campaign", "walk_in"];
-const MODALITIES: [&str; 5] = ["mri", "ct", "ultrasound", "xray", "mammography"];
 /// Stage ids with weights: most enquiries are early in the pipeline.
 const STAGES: [(&str, u32); 6] = [
     ("01K0STAGE00000000000000001", 30),
@@ -126,10 +125,10 @@ pub struct Generated {
 }
 
 /// Inserts `count` contacts (500 per statement) and returns them.
-pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
+pub async fn contacts(db: &Db, count: usize, seed: u64) -> anyhow::Result<Vec<Generated>> {
     let mut rng = StdRng::seed_from_u64(seed);
     let locations: Vec<String> = domain::on_db!(db, pool => {
-        sqlx::query_scalar("SELECT id FROM locations ORDER BY name").fetch_all(pool).await.expect("locations")
+        sqlx::query_scalar("SELECT id FROM locations ORDER BY name").fetch_all(pool).await?
     });
     let total_weight: u32 = STAGES.iter().map(|(_, w)| w).sum();
     let now = Utc::now();
@@ -168,30 +167,13 @@ pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
                     ),
                 };
                 let location = locations[rng.random_range(0..locations.len())].clone();
-                let source = SOURCES[rng.random_range(0..SOURCES.len())];
-                let modality = MODALITIES[rng.random_range(0..MODALITIES.len())];
+                let source = ContactSource::ALL[rng.random_range(0..ContactSource::ALL.len())].as_str();
+                let modality = Modality::ALL[rng.random_range(0..Modality::ALL.len())].as_str();
                 (contact, stage, location, source, modality, Timestamp(created))
             })
             .collect::<Vec<_>>();
-        let placeholders: Vec<String> = (0..rows.len())
-            .map(|i| {
-                let b = i * 11;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9,
-                    b + 10,
-                    b + 11
-                )
-            })
-            .collect();
+        let placeholders: Vec<String> =
+            (0..rows.len()).map(|i| format!("({})", domain::db::placeholders(i * 11 + 1, 11))).collect();
         let sql = format!(
             "INSERT INTO contacts (id, first_name, last_name, phone, email, source, requested_modality, stage_id, \
              location_id, created_at, updated_at) VALUES {}",
@@ -205,12 +187,12 @@ pub async fn contacts(db: &Db, count: usize, seed: u64) -> Vec<Generated> {
                     .bind(c.email.clone()).bind(*source).bind(*modality).bind(*stage).bind(location.clone())
                     .bind(*created).bind(*created);
             }
-            query.execute(pool).await.expect("insert contacts");
+            query.execute(pool).await?;
         });
         made.extend(rows.into_iter().map(|(c, ..)| c));
     }
     if let domain::Pool::Postgres(pool) = db.pool() {
-        sqlx::query("ANALYZE contacts").execute(pool).await.expect("analyze");
+        sqlx::query("ANALYZE contacts").execute(pool).await?;
     }
-    made
+    Ok(made)
 }

@@ -3,6 +3,9 @@
 //! module through the built binary). One test binary with a module per area, so the server is
 //! linked once rather than once per file.
 
+// Tests fail loudly: an unwrap here is an assertion (the workspace denies them elsewhere).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[macro_use]
 mod common;
 
