@@ -15,7 +15,6 @@ export LEPTOS_SITE_PKG_DIR := pkg
 WASM_BINDGEN_VERSION := 0.2.130
 PKG := target/site/pkg
 BIN := target/debug/avatar-crm
-E2E_PORT ?= 3100
 
 .PHONY: help run test tools rust-tools node-tools chromium postgres site css wasm server build \
         lint unit-and-integration api-contract e2e release wasm-release bench clean
@@ -78,13 +77,20 @@ lint:
 unit-and-integration: postgres
 	cargo test -p domain -p app -p server
 
-# The REST API against its OpenAPI document (schemathesis from PyPI, every check), both databases.
+# The REST API against its OpenAPI document (schemathesis from PyPI, every check), both databases
+# side by side; each run's output is printed when it ends.
 api-contract: postgres server
-	scripts/api-contract.sh sqlite
-	scripts/api-contract.sh postgres
+	@scripts/api-contract.sh install
+	@mkdir -p target/api-contract
+	@scripts/api-contract.sh sqlite >target/api-contract/sqlite.log 2>&1 & sqlite=$$!; \
+	  scripts/api-contract.sh postgres >target/api-contract/postgres.log 2>&1 & postgres=$$!; \
+	  status=0; \
+	  wait $$sqlite || status=1; echo "=== api-contract sqlite ==="; cat target/api-contract/sqlite.log; \
+	  wait $$postgres || status=1; echo "=== api-contract postgres ==="; cat target/api-contract/postgres.log; \
+	  exit $$status
 
 e2e: chromium build
-	cd end2end && E2E_PORT=$(E2E_PORT) playwright test
+	cd end2end && playwright test
 
 test: tools chromium postgres build lint unit-and-integration api-contract e2e
 

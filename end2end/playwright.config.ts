@@ -1,18 +1,18 @@
 import { defineConfig } from "@playwright/test";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
-
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  fullyParallel: false,
-  workers: 1,
+  // Every test has its own server and database (tests/fixtures.ts), so they share nothing and
+  // may run in any order or side by side.
+  fullyParallel: true,
+  workers: Number(process.env.E2E_WORKERS ?? 2),
+  globalSetup: "./global-setup.ts",
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [["list"]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
   },
   projects: [
@@ -37,13 +37,4 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    // A fresh SQLite database with the demo clinic for every run.
-    command: `bash ./serve.sh ${port}`,
-    url: `http://127.0.0.1:${port}/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
 });

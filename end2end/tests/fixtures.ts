@@ -1,11 +1,18 @@
 import { test as base, expect, Page } from "@playwright/test";
+import { startServer } from "./server";
 
-/**
- * Fails the test on any console error or uncaught exception in the page. A refusal the app
- * answers on purpose (a 4xx such as 409 for a duplicate or 422 for a bad field, which the page
- * then explains) is logged by Chromium as a failed load; those are not errors of the page.
- */
 export const test = base.extend<{ consoleErrors: string[] }>({
+  /** Each test's own server and demo clinic (see ./server.ts): pages go there. */
+  baseURL: async ({}, use, testInfo) => {
+    const server = await startServer(`test-${testInfo.workerIndex}-${testInfo.testId}`);
+    await use(server.url);
+    await server.stop();
+  },
+  /**
+   * Fails the test on any console error or uncaught exception in the page. A refusal the app
+   * answers on purpose (a 4xx such as 409 for a duplicate or 422 for a bad field, which the
+   * page then explains) is logged by Chromium as a failed load; those are not errors of the page.
+   */
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     const refusal = /^Failed to load resource: the server responded with a status of 4\d\d /;
