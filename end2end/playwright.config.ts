@@ -2,6 +2,7 @@ import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
   testDir: "./tests",
+  outputDir: "./test-results",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   // Every test has its own server and database (tests/fixtures.ts), so they share nothing and

@@ -88,7 +88,11 @@ test("an administrator adds, renames and reorders stages, and the board follows"
   await page.getByRole("button", { name: "Move Awaiting referral up" }).click();
   await expect(page.getByLabel("Name of stage 6")).toHaveValue("Awaiting referral");
   await page.getByLabel("Name of stage 6").fill("Referral needed");
+  // The field shows what was typed at once; the board must not be opened before the save lands.
+  const saved = page.waitForResponse((r) => r.url().endsWith("/rpc/save_stage") && r.status() === 200);
   await stages.getByRole("listitem").nth(5).getByRole("button", { name: "Save" }).click();
+  await saved;
+  await expect(page.getByRole("status").filter({ hasText: "Stage saved." })).toBeVisible();
   await expect(page.getByLabel("Name of stage 6")).toHaveValue("Referral needed");
 
   await page.goto("/pipeline");

@@ -105,10 +105,10 @@ pub fn PipelineStagesPage() -> impl IntoView {
     let board = Resource::new(move || (save.version().get(), remove.version().get()), |_| pipeline_board());
     view! {
         <PageTitle text="Pipeline stages" />
-        <A href="/settings" attr:class="text-sm text-sky-700 hover:underline">"← Settings"</A>
+        <A href="/settings" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Settings"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Pipeline stages"</h1>
         <p class="mt-1 text-slate-600">"The columns of the board, in order. New contacts start in the first stage; closed stages (such as Lost) end the pipeline."</p>
-        <ActionResult value=save.value() success="" />
+        <ActionResult value=save.value() success="Stage saved." />
         <ActionResult value=remove.value() success="" />
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
