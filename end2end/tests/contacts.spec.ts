@@ -101,15 +101,15 @@ test("add a task with a due day on a contact, then reassign it from Tasks", asyn
   await page.goto("/tasks?view=open");
   await hydrated(page);
   const item = page.getByRole("listitem").filter({ hasText: "Send MRI preparation sheet" });
-  await item.getByLabel("Change Send MRI preparation sheet").click();
+  await item.getByLabel("Reassign or change due day: Send MRI preparation sheet").click();
   await item.getByLabel("Assignee").selectOption({ label: "Riley Reception" });
-  await item.getByLabel("Due day").fill("2031-03-20");
+  await item.getByLabel("Due day", { exact: true }).fill("2031-03-20");
   await item.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Task updated." })).toBeVisible();
   const updated = page.getByRole("listitem").filter({ hasText: "Send MRI preparation sheet" });
   await expect(updated).toContainText("Riley Reception");
   await expect(updated).toContainText(/Due Thu 20 Mar 2031, 5:00 pm AE[DS]T/);
-  await expect(updated.getByLabel("Due day")).toHaveValue("2031-03-20");
+  await expect(updated.getByLabel("Due day", { exact: true })).toHaveValue("2031-03-20");
 });
 
 test("import a CSV with one bad row and see the report", async ({ page, consoleErrors }) => {

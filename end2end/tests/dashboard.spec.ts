@@ -36,13 +36,17 @@ test("every navigation link opens its section without errors", async ({ page, co
   await page.goto("/");
   await hydrated(page);
   const nav = page.getByRole("navigation", { name: "Main" });
-  const sections = ["Pipeline", "Contacts", "Calendar", "Inbox", "Tasks", "Campaigns", "Reports", "Automations", "Settings", "Dashboard"];
-  for (const name of sections) {
-    await nav.getByRole("link", { name, exact: true }).click();
+  const built = ["Pipeline", "Contacts", "Tasks", "Settings", "Dashboard"];
+  const coming = ["Calendar", "Inbox", "Campaigns", "Reports", "Automations"];
+  for (const name of [...built, ...coming]) {
+    // Sections still to come say so in the menu.
+    const link = nav.getByRole("link", { name: coming.includes(name) ? `${name} Coming soon` : name, exact: true });
+    await link.click();
     await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
     await expect(page).toHaveTitle(`${name} · Avatar CRM`);
-    await expect(nav.getByRole("link", { name, exact: true })).toHaveAttribute("aria-current", "page");
+    await expect(link).toHaveAttribute("aria-current", "page");
   }
+  await nav.getByRole("link", { name: "Dashboard", exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
 });
 

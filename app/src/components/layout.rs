@@ -10,18 +10,19 @@ use leptos_router::hooks::use_location;
 
 use crate::server_fns::account::whoami;
 
-/// The sections of the staff app, in the order the sidebar lists them.
-pub const NAV_ITEMS: [(&str, &str); 10] = [
-    ("/", "Dashboard"),
-    ("/pipeline", "Pipeline"),
-    ("/contacts", "Contacts"),
-    ("/calendar", "Calendar"),
-    ("/inbox", "Inbox"),
-    ("/tasks", "Tasks"),
-    ("/campaigns", "Campaigns"),
-    ("/reports", "Reports"),
-    ("/automations", "Automations"),
-    ("/settings", "Settings"),
+/// The sections of the staff app, in the order the sidebar lists them: address, label, and
+/// whether the section is still to come (marked so in the menu until its feature lands).
+pub const NAV_ITEMS: [(&str, &str, bool); 10] = [
+    ("/", "Dashboard", false),
+    ("/pipeline", "Pipeline", false),
+    ("/contacts", "Contacts", false),
+    ("/calendar", "Calendar", true),
+    ("/inbox", "Inbox", true),
+    ("/tasks", "Tasks", false),
+    ("/campaigns", "Campaigns", true),
+    ("/reports", "Reports", true),
+    ("/automations", "Automations", true),
+    ("/settings", "Settings", false),
 ];
 
 /// Pages shown without the app's navigation (nobody is signed in there yet).
@@ -81,16 +82,22 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <ul class="space-y-0.5 px-2 pb-4 md:pb-6">
                         {NAV_ITEMS
                             .into_iter()
-                            .map(|(href, label)| {
+                            .map(|(href, label, coming)| {
                                 view! {
                                     <li>
                                         <A
                                             href=href
                                             exact=true
                                             on:click=close_menu
-                                            attr:class="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-800 hover:text-white aria-[current=page]:bg-sky-600 aria-[current=page]:text-white"
+                                            attr:class="block rounded-md px-3 py-2 text-sm font-medium hover:bg-slate-800 hover:text-white aria-[current=page]:bg-sky-700 aria-[current=page]:text-white"
                                         >
                                             {label}
+                                            {coming.then(|| view! {
+                                                " "
+                                                <span class="ml-2 rounded bg-slate-700 px-1.5 py-0.5 text-xs font-normal text-slate-200">
+                                                    "Coming soon"
+                                                </span>
+                                            })}
                                         </A>
                                     </li>
                                 }
@@ -131,7 +138,7 @@ fn UserMenu(user: CurrentUser) -> impl IntoView {
         <p class="font-medium text-white" data-testid="signed-in-user">{user.display_name}</p>
         <p class="text-xs text-slate-400">{user.role.label()}</p>
         <div class="mt-3 flex items-center gap-3">
-            <A href="/account" attr:class="text-sky-300 hover:text-sky-200 underline-offset-2 hover:underline">
+            <A href="/account" attr:class="text-sky-300 underline underline-offset-2 hover:text-sky-200">
                 "My account"
             </A>
             <form method="post" action="/auth/logout">

@@ -32,7 +32,7 @@ pub fn AuditPage() -> impl IntoView {
                 <input id="actor" name="actor" class=INPUT prop:value=move || params().1.unwrap_or_default() />
             </div>
             <button type="submit" class=SECONDARY>"Filter"</button>
-            <a href="/audit" class="text-sm text-sky-700 hover:underline">"Clear"</a>
+            <a href="/audit" class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Clear"</a>
         </form>
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading the audit log…"</p> }>
             {move || Suspend::new(async move {
@@ -51,7 +51,7 @@ pub fn AuditPage() -> impl IntoView {
                             href
                         });
                         view! {
-                            <div class=format!("mt-6 overflow-x-auto {CARD}")>
+                            <div class=format!("mt-6 overflow-x-auto {CARD}") role="region" aria-label="Audit entries" tabindex="0">
                                 <table class="min-w-full text-left text-sm">
                                     <thead class="text-xs uppercase tracking-wide text-slate-500">
                                         <tr>
@@ -87,7 +87,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 {next.map(|href| view! {
-                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 hover:underline">"Older entries →"</a>
+                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Older entries →"</a>
                                 })}
                             </div>
                         }

@@ -170,7 +170,7 @@ pub fn ImportContactsPage() -> impl IntoView {
 
     view! {
         <PageTitle text="Import contacts" />
-        <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
+        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Import contacts from CSV"</h1>
         <p class="mt-1 text-slate-600">
             "The first row must name the columns. Each row is checked like a contact typed by hand; rows with problems are listed after the import and nothing else is lost."
@@ -188,7 +188,7 @@ pub fn ImportContactsPage() -> impl IntoView {
                 <section class=format!("mt-4 {CARD}") aria-labelledby="mapping-heading">
                     <h2 id="mapping-heading" class="font-semibold">{format!("Match {} columns to contact fields", preview.headers.len())}</h2>
                     <p class="mt-1 text-sm text-slate-600">{format!("{} rows to import. First rows shown below each column.", preview.total_rows)}</p>
-                    <div class="mt-3 overflow-x-auto">
+                    <div class="mt-3 overflow-x-auto" role="region" aria-label="Rows of the file" tabindex="0">
                         <table class="min-w-full text-left text-sm">
                             <thead class="text-xs uppercase tracking-wide text-slate-500">
                                 <tr>
@@ -289,7 +289,7 @@ fn Report(report: ImportReport) -> impl IntoView {
                                     <td class="py-2">
                                         {details}
                                         {row.contact_id.map(|id| view! {
-                                            <a href=format!("/contacts/{id}") class="text-sky-700 hover:underline">"Open contact"</a>
+                                            <a href=format!("/contacts/{id}") class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Open contact"</a>
                                         })}
                                     </td>
                                 </tr>

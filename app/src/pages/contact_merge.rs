@@ -46,7 +46,7 @@ pub fn MergeContactsPage() -> impl IntoView {
 
     view! {
         <PageTitle text="Merge contacts" />
-        <A href=move || format!("/contacts/{}", ids().0) attr:class="text-sm text-sky-700 hover:underline">"← Back to the contact"</A>
+        <A href=move || format!("/contacts/{}", ids().0) attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Back to the contact"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Merge duplicate contacts"</h1>
         <p class="mt-1 text-slate-600">
             "The record on the left is kept. The right one's timeline, tasks and tags move to it, and any detail the kept record lacks is taken from it. The right record is then retired."
@@ -59,7 +59,7 @@ pub fn MergeContactsPage() -> impl IntoView {
                         let (keep_rows, other_rows) = (rows(&keep), rows(&other));
                         let swap = format!("/contacts/{}/merge/{}", other.id, keep.id);
                         view! {
-                            <div class=format!("mt-4 overflow-x-auto {CARD}")>
+                            <div class=format!("mt-4 overflow-x-auto {CARD}") role="region" aria-label="Both records" tabindex="0">
                                 <table class="min-w-full text-left text-sm" aria-label="Records compared">
                                     <thead class="text-xs uppercase tracking-wide text-slate-500">
                                         <tr>

@@ -35,7 +35,7 @@ pub fn NewContactPage() -> impl IntoView {
 
     view! {
         <PageTitle text="New contact" />
-        <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
+        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"New contact"</h1>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -183,7 +183,7 @@ pub fn ContactsPage() -> impl IntoView {
                             format!("/contacts?{}", query_string(&pairs))
                         });
                         view! {
-                            <div class=format!("mt-6 overflow-x-auto {CARD}")>
+                            <div class=format!("mt-6 overflow-x-auto {CARD}") role="region" aria-label="Contact list" tabindex="0">
                                 <table class="min-w-full text-left text-sm">
                                     <thead class="text-xs uppercase tracking-wide text-slate-500">
                                         <tr>
@@ -200,7 +200,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 {next.map(|href| view! {
-                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 hover:underline">"Next page →"</a>
+                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Next page →"</a>
                                 })}
                             </div>
                         }
@@ -256,7 +256,7 @@ pub fn ContactPage() -> impl IntoView {
     );
 
     view! {
-        <A href="/contacts" attr:class="text-sm text-sky-700 hover:underline">"← Contacts"</A>
+        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let names = stage_names(stages.await.unwrap_or_default());
@@ -442,7 +442,7 @@ fn Duplicates(id: Signal<String>) -> impl IntoView {
                                     <li>
                                         <a href=format!("/contacts/{}", m.contact_id) class="font-medium text-sky-800 hover:underline">{m.name.clone()}</a>
                                         {format!(" ({reason}) · ")}
-                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class="text-sky-700 hover:underline">
+                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class="text-sky-700 underline underline-offset-2 hover:text-sky-900">
                                             {format!("Compare and merge {}", m.name)}
                                         </a>
                                     </li>

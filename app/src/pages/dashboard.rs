@@ -125,7 +125,7 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
         </div>
         <section class="mt-6 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="recent-heading">
             <h2 id="recent-heading" class="font-semibold">"Latest enquiries"</h2>
-            <div class="mt-3 overflow-x-auto">
+            <div class="mt-3 overflow-x-auto" role="region" aria-label="Latest contacts list" tabindex="0">
                 <table class="min-w-full text-left text-sm">
                     <thead class="text-xs uppercase tracking-wide text-slate-500">
                         <tr>

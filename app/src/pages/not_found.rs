@@ -12,12 +12,12 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <PageTitle text="Page not found" />
         <section class="mx-auto mt-16 max-w-lg rounded-xl border border-slate-200 bg-white p-8 text-center shadow-sm">
-            <p class="text-sm font-semibold uppercase tracking-wide text-sky-600">"404"</p>
+            <p class="text-sm font-semibold uppercase tracking-wide text-sky-700">"404"</p>
             <h1 class="mt-2 text-2xl font-semibold">"Page not found"</h1>
             <p class="mt-3 text-slate-600">
                 "The page you asked for does not exist or has moved. Check the address, or go back to the dashboard."
             </p>
-            <A href="/" attr:class="mt-6 inline-block rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700">
+            <A href="/" attr:class="mt-6 inline-block rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800">
                 "Go to the dashboard"
             </A>
         </section>

@@ -143,7 +143,7 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                         {move || {
                             let (count, shown) = columns.with(|cols| (cols[index].count, cols[index].cards.len() as i64));
                             (count > shown).then(|| view! {
-                                <a href=more_href.clone() class="mt-2 px-1 text-sm text-sky-700 hover:underline">
+                                <a href=more_href.clone() class="mt-2 px-1 text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">
                                     {format!("{} more in Contacts →", count - shown)}
                                 </a>
                             })

@@ -5,10 +5,8 @@ use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::forms::{INPUT, WIDE_BUTTON as BUTTON};
 use crate::server_fns::account::google_sign_in_enabled;
-
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 shadow-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500";
-const BUTTON: &str = "w-full rounded-md bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700 focus:outline-none focus:ring-2 focus:ring-sky-500 focus:ring-offset-2";
 
 fn sign_in_error(code: &str) -> &'static str {
     match code {
@@ -75,7 +73,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class=BUTTON>"Sign in"</button>
             </form>
             <p class="mt-4 text-center text-sm">
-                <a href="/password-reset" class="text-sky-700 hover:underline">"Forgot your password?"</a>
+                <a href="/password-reset" class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Forgot your password?"</a>
             </p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -150,7 +148,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                 .into_any(),
             }}
             <p class="mt-4 text-center text-sm">
-                <a href="/login" class="text-sky-700 hover:underline">"Back to sign in"</a>
+                <a href="/login" class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Back to sign in"</a>
             </p>
         </Card>
     }

@@ -39,7 +39,7 @@ pub fn TasksPage() -> impl IntoView {
                 <A
                     href=format!("/tasks?view={key}")
                     attr:class=move || if view_name() == key {
-                        "rounded-full bg-sky-600 px-3 py-1 text-sm font-medium text-white"
+                        "rounded-full bg-sky-700 px-3 py-1 text-sm font-medium text-white"
                     } else {
                         "rounded-full border border-slate-300 bg-white px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
                     }

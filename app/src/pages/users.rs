@@ -80,7 +80,7 @@ fn AddUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
 #[component]
 fn UserTable(users: Vec<UserSummary>, can_manage: bool, update: ServerAction<UpdateUser>) -> impl IntoView {
     view! {
-        <div class="mt-3 overflow-x-auto">
+        <div class="mt-3 overflow-x-auto" role="region" aria-label="Staff list" tabindex="0">
             <table class="min-w-full text-left text-sm">
                 <thead class="text-xs uppercase tracking-wide text-slate-500">
                     <tr>

@@ -105,7 +105,7 @@ async fn demo_seed_is_idempotent(backend: Backend) {
 async fn every_section_in_the_navigation_renders(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = app.signed_in("readonly").await;
-    for (href, label) in app::components::layout::NAV_ITEMS {
+    for (href, label, coming) in app::components::layout::NAV_ITEMS {
         let response = client.get(app.url(href)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{href}");
         let html = response.text().await.unwrap();
@@ -114,7 +114,11 @@ async fn every_section_in_the_navigation_renders(backend: Backend) {
             "{href} has no {label} title"
         );
         assert!(html.contains(r#"aria-current="page""#), "{href} marks no nav link as current");
+        // Sections still to come say so on their page as well as in the menu.
+        assert_eq!(html.contains("Not available yet"), coming, "{href}");
     }
+    let menu = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(menu.matches("Coming soon").count(), 5, "the five sections still to come are marked");
 }
 
 async fn unknown_path_is_a_styled_404(backend: Backend) {

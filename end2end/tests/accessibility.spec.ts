@@ -1,0 +1,72 @@
+// WCAG 2.2 AA over every page: axe-core (npm @axe-core/playwright) in the hydrated page, failing
+// on serious and critical violations (contrast, names, labels, landmarks, ARIA misuse…).
+import AxeBuilder from "@axe-core/playwright";
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, signIn } from "./fixtures";
+
+const WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/** The serious and critical violations on the page as it is now, one line each. */
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_AA).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(" ")} — ${n.failureSummary ?? v.help}`));
+}
+
+async function check(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+  expect(await violations(page), `axe on ${path}`).toEqual([]);
+}
+
+test("pages a signed-out visitor sees meet WCAG 2.2 AA", async ({ page, consoleErrors }) => {
+  for (const path of ["/login", "/password-reset?token=not-a-real-token"]) {
+    await check(page, path);
+  }
+});
+
+test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "admin@avatar.test");
+  await page.goto("/contacts");
+  const links = page.getByRole("table").getByRole("link");
+  const [first, second] = [await links.nth(0).getAttribute("href"), await links.nth(1).getAttribute("href")];
+  expect(first).toMatch(/^\/contacts\/[0-9A-Z]{26}$/);
+  expect(second).toMatch(/^\/contacts\/[0-9A-Z]{26}$/);
+  const pages = [
+    "/",
+    "/pipeline",
+    "/contacts",
+    "/contacts/new",
+    "/contacts/import",
+    first!,
+    `${first}/merge/${second!.split("/").pop()}`,
+    "/calendar",
+    "/inbox",
+    "/tasks",
+    "/campaigns",
+    "/reports",
+    "/automations",
+    "/settings",
+    "/settings/users",
+    "/settings/security",
+    "/settings/pipeline",
+    "/settings/outbox",
+    "/audit",
+    "/account",
+    "/no-such-page",
+  ];
+  for (const path of pages) {
+    await check(page, path);
+  }
+});
+
+test("the menu on a phone meets WCAG 2.2 AA when open", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await hydrated(page);
+  await page.getByRole("button", { name: "Menu" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  expect(await violations(page), "axe with the menu open").toEqual([]);
+});
