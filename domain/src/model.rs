@@ -323,7 +323,7 @@ pub enum DuplicateReason {
     Phone,
     /// The same email address.
     Email,
-    /// A similar name (typos tolerated).
+    /// A similar name (typos tolerated), and no different date of birth on record.
     Name,
 }
 

@@ -44,7 +44,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
-/// Contacts that may be the same person (same phone or email, or a similar name).
+/// Contacts that may be the same person (same phone or email, or a similar name unless the dates
+/// of birth differ).
 #[utoipa::path(get, path = "/contacts/{id}/duplicates", tag = "contacts", summary = "Contacts that may be the same person", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Vec<DuplicateMatch>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn duplicates(
     State(state): State<AppState>,

@@ -1,5 +1,6 @@
 //! Finding contacts that may be the same person: the same phone number or email, or a
-//! similar name (every word within the typo allowance of search).
+//! similar name (every word within the typo allowance of search) where the dates of birth do
+//! not say otherwise.
 
 use super::Row;
 use crate::access::Permission;
@@ -18,6 +19,7 @@ pub(super) struct Probe<'a> {
     pub last_name: &'a str,
     pub phone: Option<&'a str>,
     pub email: Option<&'a str>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +29,7 @@ struct Candidate {
     last_name: String,
     phone: Option<String>,
     location_id: Option<String>,
+    date_of_birth: Option<chrono::NaiveDate>,
 }
 
 /// Live contacts the actor may see that match `probe` by phone, email or similar name;
@@ -37,7 +40,7 @@ pub(super) async fn find(
     probe: &Probe<'_>,
 ) -> Result<Vec<DuplicateMatch>, DomainError> {
     let exact: Vec<Candidate> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, first_name, last_name, phone, location_id FROM contacts \
+        "SELECT id, first_name, last_name, phone, location_id, date_of_birth FROM contacts \
          WHERE deleted_at IS NULL AND (phone = $1 OR email = $2) LIMIT 50",
     )
     .bind(probe.phone)
@@ -74,7 +77,7 @@ pub(super) async fn find(
         let ids: Vec<&String> = ids.iter().take(50).collect();
         if !ids.is_empty() {
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT id, first_name, last_name, phone, location_id FROM contacts WHERE id IN ({})",
+                "SELECT id, first_name, last_name, phone, location_id, date_of_birth FROM contacts WHERE id IN ({})",
                 crate::db::placeholders(1, ids.len())
             ));
             let mut similar: Vec<Candidate> = on_db!(db, pool => {
@@ -92,7 +95,13 @@ pub(super) async fn find(
                         .len()
                         == crate::name_match::words(&format!("{} {}", probe.first_name, probe.last_name))
                             .len();
-                if same_length {
+                // Two people with the same name and different birthdays are two people; a
+                // missing date says nothing either way.
+                let other_birthday = matches!(
+                    (candidate.date_of_birth, probe.date_of_birth),
+                    (Some(theirs), Some(ours)) if theirs != ours
+                );
+                if same_length && !other_birthday {
                     push(candidate, DuplicateReason::Name, &mut matches);
                 }
             }
@@ -112,6 +121,7 @@ pub async fn for_contact(db: &Db, actor: &Actor, id: &str) -> Result<Vec<Duplica
         last_name: &row.last_name,
         phone: row.phone.as_deref(),
         email: row.email.as_deref(),
+        date_of_birth: row.date_of_birth,
     };
     find(db, actor, &probe).await
 }

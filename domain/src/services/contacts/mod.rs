@@ -659,6 +659,7 @@ pub async fn create(
             last_name: "",
             phone: row.phone.as_deref(),
             email: row.email.as_deref(),
+            date_of_birth: row.date_of_birth,
         };
         if let Some(existing) = duplicates::find(db, actor, &probe).await?.into_iter().next() {
             let field = if existing.reason == DuplicateReason::Phone { "phone" } else { "email" };
