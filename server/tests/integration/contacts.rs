@@ -219,17 +219,36 @@ async fn lists_filter_search_and_page(backend: Backend) {
     let created: Value = post(
         &app,
         &token,
-        json!({ "first_name": "Zelda", "last_name": "Quartermaine", "phone": "+61 412 999 000" }),
+        json!({ "first_name": "Zelda", "last_name": "Quartermaine", "phone": "+61 412 999 000", "email": "zelda.q.1987@example.com.au" }),
     )
     .await
     .json()
     .await
     .unwrap();
-    for q in ["zel", "QUARTER", "zelda quar", "0412999000", "+61412999000"] {
-        let found = get(format!("?q={}", q.replace(' ', "%20").replace('+', "%2B"))).await;
+    // Names from their start, phone numbers in any format, email addresses from their start
+    // (whole, half typed, or up to an "@" typed early), in any case.
+    for q in [
+        "zel",
+        "QUARTER",
+        "zelda quar",
+        "0412999000",
+        "+61412999000",
+        "zelda.q.1987@example.com.au",
+        "Zelda.Q.1987@EXAMPLE.com.au",
+        "zelda.q.1987@exam",
+        "zelda.q@",
+        "zelda.q.1@",
+    ] {
+        let found =
+            get(format!("?q={}", q.replace(' ', "%20").replace('+', "%2B").replace('@', "%40"))).await;
         let ids: Vec<&str> =
             found["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(ids, [created["id"].as_str().unwrap()], "q={q}");
+    }
+    // An address that only shares a start with hers is not hers; neither is a longer one.
+    for q in ["zelda.q.1987@example.com.au.evil", "zelda.r@", "elda.q@"] {
+        let found = get(format!("?q={}", q.replace('@', "%40"))).await;
+        assert_eq!(found["items"], json!([]), "q={q}");
     }
     let bad = api.get(app.url("/api/v1/contacts?limit=0")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,4 +1,4 @@
-//! Listing and searching contacts: typo-tolerant name search, exact phone/email lookup,
+//! Listing and searching contacts: typo-tolerant name search, exact phone and email-prefix lookup,
 //! filters, sorting and cursor pagination, always within the actor's locations.
 //!
 //! Without a name query the database sorts and pages (keyset cursors over an index). With one,
@@ -34,7 +34,8 @@ const MAX_CANDIDATES: i64 = 5000;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListFilter {
-    /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
+    /// A name (prefix, typos tolerated), the start of an email address, or a phone number (any
+    /// format).
     #[param(max_length = 100)]
     pub q: Option<String>,
     pub stage_id: Option<String>,
@@ -62,7 +63,8 @@ pub struct ListFilter {
 /// What `q` asks for.
 enum Lookup {
     Everyone,
-    Email(String),
+    /// The start of an email address, lower-cased (a whole address is its own start).
+    EmailPrefix(String),
     Phone(String),
     Name(NameQuery),
 }
@@ -163,7 +165,9 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
     let q = text(&filter.q);
     let lookup = match q {
         None => Lookup::Everyone,
-        Some(q) if q.contains('@') => Lookup::Email(q.to_lowercase()),
+        // "marguerite.v@" is how someone starts typing an address they half remember: what
+        // comes before the "@" is the start of the address.
+        Some(q) if q.contains('@') => Lookup::EmailPrefix(q.trim_end_matches('@').to_lowercase()),
         Some(q) => match Phone::parse(q) {
             Ok(phone) if q.chars().filter(char::is_ascii_digit).count() >= 6 => {
                 Lookup::Phone(phone.as_str().to_owned())
@@ -219,9 +223,12 @@ fn base_conditions(sql: &mut Sql, filter: &ListFilter, lookup: &Lookup) {
         conditions.push(format!("warmness <= {p}"));
     }
     match lookup {
-        Lookup::Email(email) => {
-            let p = sql.arg(Arg::Text(Some(email.clone())));
-            conditions.push(format!("email = {p}"));
+        Lookup::EmailPrefix(start) => {
+            // One range on the contacts_email index: emails compare byte by byte on both
+            // databases (migration 0008), and U+10FFFF sorts after every character.
+            let from = sql.arg(Arg::Text(Some(start.clone())));
+            let until = sql.arg(Arg::Text(Some(format!("{start}\u{10FFFF}"))));
+            conditions.push(format!("email >= {from} AND email < {until}"));
         }
         Lookup::Phone(phone) => {
             let p = sql.arg(Arg::Text(Some(phone.clone())));
