@@ -95,6 +95,7 @@ pub struct TaskChanges {
     pub assignee_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub due_at: Option<Option<DateTime<Utc>>>,
+    /// Done (`true`) or open again (`false`); either change is noted on the contact's timeline.
     pub completed: Option<bool>,
 }
 
@@ -200,11 +201,18 @@ pub async fn update(
     if let Some(due) = changes.due_at {
         row.due_at = due.map(|d| Timestamp(d.trunc_subsecs(6)));
     }
-    match changes.completed {
-        Some(true) if row.completed_at.is_none() => row.completed_at = Some(Timestamp::now()),
-        Some(false) => row.completed_at = None,
-        _ => {}
-    }
+    // Done and reopened show on the contact's timeline, in the same transaction as the change.
+    let timeline_note = match changes.completed {
+        Some(true) if row.completed_at.is_none() => {
+            row.completed_at = Some(Timestamp::now());
+            Some(format!("Task done: {}", row.title))
+        }
+        Some(false) if row.completed_at.is_some() => {
+            row.completed_at = None;
+            Some(format!("Task reopened: {}", row.title))
+        }
+        _ => None,
+    };
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, tx => {
     sqlx::query("UPDATE tasks SET title = $2, assignee_id = $3, due_at = $4, completed_at = $5 WHERE id = $1")
@@ -215,6 +223,16 @@ pub async fn update(
         .bind(row.completed_at)
         .execute(&mut **tx)
         .await?;
+    if let (Some(contact_id), Some(note)) = (&row.contact_id, &timeline_note) {
+        sqlx::query("INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) VALUES ($1, $2, 'note', $3, $4, $5)")
+            .bind(Ulid::new().to_string())
+            .bind(contact_id)
+            .bind(note)
+            .bind(&actor.user_id)
+            .bind(Timestamp::now())
+            .execute(&mut **tx)
+            .await?;
+    }
     });
     audit::record_in(&mut tx, Entry::new("task.update").by(actor).on("task", id).from(meta)).await?;
     tx.commit().await?;

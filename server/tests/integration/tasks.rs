@@ -143,6 +143,27 @@ async fn tasks_are_assigned_completed_and_filtered(backend: Backend) {
         .await
         .unwrap();
     assert!(done["completed_at"].is_string());
+    // Marking it done again changes nothing and logs nothing more.
+    let again = api.patch(&url).bearer_auth(&token).json(&json!({ "completed": true })).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    let timeline = || {
+        let request =
+            api.get(app.url(&format!("/api/v1/contacts/{contact}/touchpoints"))).bearer_auth(&token);
+        async move {
+            let page: Value = request.send().await.unwrap().json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| format!("{}: {}", t["kind"].as_str().unwrap(), t["summary"].as_str().unwrap()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        timeline().await,
+        ["note: Task done: Call back about referral"],
+        "completing shows on the timeline"
+    );
     assert_eq!(titles(&list("?status=done").await), ["Call back about referral"]);
     assert_eq!(titles(&list("").await), ["Send preparation sheet"], "open is the default");
     let cleared: Value = api
@@ -156,6 +177,10 @@ async fn tasks_are_assigned_completed_and_filtered(backend: Backend) {
         .await
         .unwrap();
     assert!(cleared["due_at"].is_null() && cleared["completed_at"].is_null());
+    assert_eq!(
+        timeline().await,
+        ["note: Task reopened: Call back about referral", "note: Task done: Call back about referral"]
+    );
     let bad_status =
         api.get(app.url("/api/v1/tasks?status=someday")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(bad_status.status(), StatusCode::UNPROCESSABLE_ENTITY);
