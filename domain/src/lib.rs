@@ -4,6 +4,7 @@
 //! sits behind the `server` feature so the browser bundle never links sqlx or tokio.
 
 pub mod access;
+pub mod display;
 pub mod model;
 pub mod problem;
 

@@ -30,7 +30,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
   test.setTimeout(120_000);
   await signIn(page, "admin@avatar.test");
   await page.goto("/contacts");
-  const links = page.getByRole("table").getByRole("link");
+  const links = page.getByRole("table").getByRole("rowheader").getByRole("link");
   const [first, second] = [await links.nth(0).getAttribute("href"), await links.nth(1).getAttribute("href")];
   expect(first).toMatch(/^\/contacts\/[0-9A-Z]{26}$/);
   expect(second).toMatch(/^\/contacts\/[0-9A-Z]{26}$/);

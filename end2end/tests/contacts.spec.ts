@@ -8,7 +8,7 @@ test("find a contact, open it and add a note to the timeline", async ({ page, co
 
   await page.getByRole("searchbox", { name: "Search contacts" }).fill("Pemberton");
   await page.getByRole("button", { name: "Search" }).click();
-  const first = page.getByRole("row").nth(1).getByRole("link");
+  const first = page.getByRole("row").nth(1).getByRole("rowheader").getByRole("link");
   await expect(first).toContainText("Pemberton");
   const name = (await first.innerText()).trim();
   await first.click();
@@ -44,8 +44,11 @@ test("create a contact, find it despite a typo, and be warned about a duplicate"
   await page.getByLabel("Tags").fill("Needs interpreter, VIP");
   await page.getByRole("button", { name: "Save contact" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Winifred Fotheringham" })).toBeVisible();
-  const details = page.getByRole("definition").filter({ hasText: "+61499123456" });
-  await expect(details).toBeVisible();
+  // The number reads as Australians write it and calls the stored E.164 number.
+  const details = page.getByLabel("Contact details");
+  const phone = details.getByRole("link", { name: "0499 123 456" });
+  await expect(phone).toBeVisible();
+  await expect(phone).toHaveAttribute("href", "tel:+61499123456");
 
   // A typo in the surname still finds her.
   await page.getByRole("link", { name: "← Contacts" }).click();
@@ -70,7 +73,7 @@ test("create a contact, find it despite a typo, and be warned about a duplicate"
 test("edit a contact in place", async ({ page, consoleErrors }) => {
   await signIn(page, "reception@avatar.test");
   await page.goto("/contacts?sort=name");
-  const first = page.getByRole("row").nth(1).getByRole("link");
+  const first = page.getByRole("row").nth(1).getByRole("rowheader").getByRole("link");
   await first.click();
   await hydrated(page);
   await page.getByRole("button", { name: "Edit details" }).click();
@@ -87,7 +90,7 @@ test("edit a contact in place", async ({ page, consoleErrors }) => {
 test("add a task with a due day on a contact, then reassign it from Tasks", async ({ page, consoleErrors }) => {
   await signIn(page, "manager@avatar.test");
   await page.goto("/contacts?sort=name");
-  await page.getByRole("row").nth(2).getByRole("link").click();
+  await page.getByRole("row").nth(2).getByRole("rowheader").getByRole("link").click();
   await hydrated(page);
   const addTask = page.getByRole("form", { name: "Add a task" });
   await addTask.getByLabel("New task").fill("Send MRI preparation sheet");
@@ -163,7 +166,7 @@ test("merge a duplicate and keep both histories", async ({ page, consoleErrors }
   await duplicates.getByRole("link", { name: "Compare and merge Evangeline Marchbanks" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Merge duplicate contacts" })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByRole("table", { name: "Records compared" })).toContainText("+61466000201");
+  await expect(page.getByRole("table", { name: "Records compared" })).toContainText("0466 000 201");
   await page.getByRole("button", { name: "Merge into the kept record" }).click();
 
   await expect(page.getByRole("heading", { level: 1, name: "Evangelina Marchbanks" })).toBeVisible();
@@ -183,12 +186,12 @@ test("filter by tag, sort by name and export exactly that list", async ({ page, 
   await page.getByRole("button", { name: "Search" }).click();
   await expect(page).toHaveURL(/tag=urgent/);
   await expect(page).toHaveURL(/sort=name/);
-  const rows = page.getByRole("row").filter({ has: page.getByRole("link") });
+  const rows = page.getByRole("row").filter({ has: page.getByRole("rowheader") });
   await expect(rows.first()).toBeVisible();
   const shown = await rows.count();
   expect(shown).toBeGreaterThan(0);
   for (let i = 0; i < shown; i++) await expect(rows.nth(i)).toContainText("urgent");
-  const names = await rows.getByRole("link").allInnerTexts();
+  const names = await rows.getByRole("rowheader").allInnerTexts();
   const surnames = names.map((n) => n.trim().split(" ").slice(-1)[0].toLowerCase());
   expect(surnames).toEqual([...surnames].sort());
 
@@ -227,7 +230,7 @@ test("filter by location, source and owner; the export holds exactly those conta
   await signIn(page, "manager@avatar.test");
   await page.goto("/contacts");
   await hydrated(page);
-  const rows = page.getByRole("row").filter({ has: page.getByRole("link") });
+  const rows = page.getByRole("row").filter({ has: page.getByRole("rowheader") });
   const exported = async () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
     const fs = await import("node:fs/promises");

@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod contact_form;
+pub mod contact_links;
 pub mod forms;
 pub mod layout;
 pub mod page_title;

@@ -14,7 +14,7 @@ fn rows(c: &Contact) -> Vec<(&'static str, String)> {
     let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     vec![
         ("Name", format!("{} {}", c.first_name, c.last_name)),
-        ("Phone", or_dash(&c.phone)),
+        ("Phone", c.phone.as_deref().map(domain::display::national_phone).unwrap_or_else(|| "—".into())),
         ("Email", or_dash(&c.email)),
         ("Date of birth", c.date_of_birth.map(|d| d.to_string()).unwrap_or_else(|| "—".into())),
         ("Requested", c.requested_modality.map(|m| m.label().to_owned()).unwrap_or_else(|| "—".into())),

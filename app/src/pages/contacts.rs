@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::contact_form::ContactFormFields;
+use crate::components::contact_links::{EmailLink, PhoneLink};
 use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, refusal_of, utc};
 use crate::components::task_list::TaskList;
 use crate::server_fns::contacts::{
@@ -217,13 +218,14 @@ fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView
     let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
     view! {
         <tr>
-            <td class="py-2 pr-4 font-medium">
+            // The name heads its row, so each cell is announced with whose it is.
+            <th scope="row" class="py-2 pr-4 text-left font-medium">
                 <A href=format!("/contacts/{}", contact.id) attr:class="text-sky-800 hover:underline">
                     {format!("{} {}", contact.first_name, contact.last_name)}
                 </A>
-            </td>
-            <td class="py-2 pr-4 tabular-nums">{contact.phone.unwrap_or_else(|| "—".into())}</td>
-            <td class="py-2 pr-4">{contact.email.unwrap_or_else(|| "—".into())}</td>
+            </th>
+            <td class="py-2 pr-4 whitespace-nowrap">{or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 /> }))}</td>
+            <td class="py-2 pr-4">{or_dash(contact.email.map(|address| view! { <EmailLink address /> }))}</td>
             <td class="py-2 pr-4">{stage}</td>
             <td class="py-2 pr-4">
                 {contact.tags.into_iter().map(|tag| view! {
@@ -346,6 +348,14 @@ fn ContactDetails(
             </div>
         }
     };
+    let linked = |label: &'static str, value: AnyView| {
+        view! {
+            <div>
+                <dt class="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
+                <dd class="mt-0.5 text-slate-900">{value}</dd>
+            </div>
+        }
+    };
     let consent = |given: bool| if given { "Yes" } else { "No" }.to_owned();
     view! {
         <PageTitle text=name.clone() />
@@ -361,8 +371,8 @@ fn ContactDetails(
             <button type="button" class=format!("ml-auto {SECONDARY}") on:click=move |_| editing.set(true)>"Edit details"</button>
         </div>
         <dl class=format!("mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 {CARD}") aria-label="Contact details">
-            {row("Phone", contact.phone)}
-            {row("Email", contact.email)}
+            {linked("Phone", or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 /> })))}
+            {linked("Email", or_dash(contact.email.map(|address| view! { <EmailLink address /> })))}
             {row("Date of birth", contact.date_of_birth.map(|d| d.format("%-d %b %Y").to_string()))}
             {row("Requested", contact.requested_modality.map(|m| m.label().to_owned()))}
             {row("Source", Some(contact.source.label().to_owned()))}
@@ -500,5 +510,13 @@ fn ContactTasks(id: Signal<String>) -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// A value's view, or a dash where there is none.
+fn or_dash(value: Option<impl IntoView + 'static>) -> AnyView {
+    match value {
+        Some(value) => value.into_any(),
+        None => "—".into_any(),
     }
 }

@@ -472,7 +472,7 @@ async fn contact_pages_render_escape_and_404(backend: Backend) {
     let created: Value = post(
         &app,
         &token,
-        json!({ "first_name": "<b>Bold</b>", "last_name": "O'Hara", "phone": "0412 555 000" }),
+        json!({ "first_name": "<b>Bold</b>", "last_name": "O'Hara", "phone": "0412 555 000", "email": "b.ohara@example.com" }),
     )
     .await
     .json()
@@ -489,7 +489,10 @@ async fn contact_pages_render_escape_and_404(backend: Backend) {
     let page = client.get(app.url(&format!("/contacts/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("+61412555000") && html.contains("Timeline"));
+    assert!(html.contains("Timeline"));
+    // The number as Australians write it, calling the stored E.164 number.
+    assert!(html.contains(r#"href="tel:+61412555000""#) && html.contains(">0412 555 000</a>"), "phone link");
+    assert!(html.contains(r#"href="mailto:b.ohara@example.com""#), "email link");
     let missing = client.get(app.url("/contacts/01K0N0C0NTACT0000000000000")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert!(missing.text().await.unwrap().contains("That contact no longer exists."));
