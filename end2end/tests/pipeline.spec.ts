@@ -106,3 +106,20 @@ test("an administrator adds, renames and reorders stages, and the board follows"
   await expect(page.getByLabel("Name of stage 6")).toHaveValue("Lost");
   await expect(page.getByRole("button", { name: "Remove New enquiry" })).toBeDisabled();
 });
+
+test("all six stages fit side by side at 1440 px, with no sideways page scrolling", async ({ page, consoleErrors }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/pipeline");
+  await hydrated(page);
+  const stages = ["New enquiry", "Contacted", "Booked", "Attended", "Follow-up", "Lost"];
+  for (const stage of stages) {
+    const box = await column(page, stage).boundingBox();
+    expect(box, stage).not.toBeNull();
+    expect(box!.x, stage).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width, stage).toBeLessThanOrEqual(1440);
+    expect(box!.width, `${stage} is wide enough to read`).toBeGreaterThanOrEqual(150);
+  }
+  const [scrollWidth, clientWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+});

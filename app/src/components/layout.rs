@@ -125,7 +125,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         </a>
         <div class="md:flex md:min-h-screen">
             {chrome}
-            <main id="main" class="flex-1 px-4 py-6 md:px-8 md:py-8">
+            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">
                 <div class="mx-auto max-w-6xl">{children()}</div>
             </main>
         </div>

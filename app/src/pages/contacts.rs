@@ -224,8 +224,8 @@ fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView
                     {format!("{} {}", contact.first_name, contact.last_name)}
                 </A>
             </th>
-            <td class="py-2 pr-4 whitespace-nowrap">{or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 /> }))}</td>
-            <td class="py-2 pr-4">{or_dash(contact.email.map(|address| view! { <EmailLink address /> }))}</td>
+            <td class="py-2 pr-4 whitespace-nowrap">{or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 quiet=true /> }))}</td>
+            <td class="py-2 pr-4">{or_dash(contact.email.map(|address| view! { <EmailLink address quiet=true /> }))}</td>
             <td class="py-2 pr-4">{stage}</td>
             <td class="py-2 pr-4">
                 {contact.tags.into_iter().map(|tag| view! {

@@ -97,7 +97,9 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
     let column_count = columns.with_untracked(Vec::len);
     view! {
         <p role="status" aria-live="polite" class="mt-3 min-h-5 text-sm text-slate-700">{move || announcement.get()}</p>
-        <div class="mt-2 flex gap-4 overflow-x-auto pb-4">
+        // Columns share the width (six fit at 1440 px beside the menu); more than fit scroll inside
+        // the board, never the page.
+        <div class="mt-2 flex gap-3 overflow-x-auto pb-4">
             {(0..column_count).map(|index| {
                 let stage = columns.with_untracked(|cols| cols[index].stage.clone());
                 let heading_id = format!("stage-{}", stage.id);
@@ -108,7 +110,7 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                         aria-labelledby=labelled_by
                         data-stage-id=stage.id.clone()
                         class=move || format!(
-                            "flex w-72 shrink-0 flex-col rounded-xl border p-3 {}",
+                            "flex min-w-40 flex-1 basis-0 flex-col rounded-xl border p-3 {}",
                             if drop_target.get() == Some(index) { "border-sky-400 bg-sky-50" } else { "border-slate-200 bg-slate-100" },
                         )
                         on:dragover=move |ev| {
