@@ -10,10 +10,17 @@ test("complete a task from everyone's open list", async ({ page, consoleErrors }
   const tasks = page.getByRole("list", { name: "Tasks" }).getByRole("listitem");
   const before = await tasks.count();
   expect(before).toBeGreaterThan(0);
-  const first = tasks.first();
+  // A task about a contact, so its completion lands on that contact's timeline.
+  const first = tasks.filter({ has: page.getByRole("link") }).first();
   const title = (await first.locator("p").first().innerText()).trim();
+  const contact = await first.getByRole("link").getAttribute("href");
+  expect(contact).toMatch(/^\/contacts\/[0-9A-Z]{26}$/);
   await first.getByRole("button", { name: `Done: ${title}` }).click();
   await expect(tasks).toHaveCount(before - 1);
   await page.getByRole("link", { name: "Done" }).click();
   await expect(page.getByRole("list", { name: "Tasks" })).toContainText(title);
+
+  await page.goto(contact!);
+  await hydrated(page);
+  await expect(page.getByRole("region", { name: "Timeline" })).toContainText(`Task done: ${title}`);
 });
