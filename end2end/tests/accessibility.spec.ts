@@ -16,7 +16,7 @@ async function violations(page: Page): Promise<string[]> {
 
 async function check(page: Page, path: string) {
   await page.goto(path);
-  await hydrated(page);
+  await hydrated(page, 30_000);
   expect(await violations(page), `axe on ${path}`).toEqual([]);
 }
 
@@ -27,7 +27,7 @@ test("pages a signed-out visitor sees meet WCAG 2.2 AA", async ({ page, consoleE
 });
 
 test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   await signIn(page, "admin@avatar.test");
   await page.goto("/contacts");
   const links = page.getByRole("table").getByRole("rowheader").getByRole("link");

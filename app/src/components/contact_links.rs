@@ -3,14 +3,12 @@
 
 use leptos::prelude::*;
 
+use super::forms::LINK;
+
 /// Link classes: underlined where the link sits among other text (a contact's details), quiet
 /// in a table cell of its own, where a column of underlines would shout.
 fn link_class(quiet: bool) -> &'static str {
-    if quiet {
-        "text-slate-700 hover:text-sky-800 hover:underline"
-    } else {
-        "text-sky-700 underline underline-offset-2 hover:text-sky-900"
-    }
+    if quiet { "text-slate-700 hover:text-sky-800 hover:underline" } else { LINK }
 }
 
 /// The number in the national format ("0412 555 019"), calling it when clicked.

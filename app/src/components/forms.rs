@@ -10,6 +10,8 @@ pub const BUTTON: &str = "rounded-md bg-sky-700 px-4 py-2 text-sm font-medium te
 /// [`BUTTON`] across the whole width of its form (sign-in, password reset).
 pub const WIDE_BUTTON: &str = "w-full rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 focus:outline-none focus:ring-2 focus:ring-sky-500 focus:ring-offset-2 disabled:opacity-60";
 pub const SECONDARY: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus:ring-2 focus:ring-sky-500 disabled:opacity-60";
+/// A link in text: underlined as well as coloured, so it is told apart without colour (WCAG 1.4.1).
+pub const LINK: &str = "text-sky-700 underline underline-offset-2 hover:text-sky-900";
 pub const CARD: &str = "rounded-xl border border-slate-200 bg-white p-5 shadow-sm";
 
 /// Shows a server function's failure as an alert, or `success` once it worked.

@@ -5,7 +5,7 @@ use domain::model::Task;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::forms::{SECONDARY, utc};
+use crate::components::forms::{LINK, SECONDARY, utc};
 use crate::server_fns::tasks::{RescheduleTask, SetTaskDone};
 
 #[component]
@@ -38,7 +38,7 @@ pub fn TaskList(
                                 <p class=if done { "font-medium text-slate-500 line-through" } else { "font-medium" }>{task.title.clone()}</p>
                                 <p class="text-sm text-slate-600">
                                     {task.contact_id.clone().zip(task.contact_name.clone()).map(|(id, name)| view! {
-                                        <A href=format!("/contacts/{id}") attr:class="text-sky-700 underline underline-offset-2 hover:text-sky-900">{name}</A>
+                                        <A href=format!("/contacts/{id}") attr:class=LINK>{name}</A>
                                         " · "
                                     })}
                                     <span class=if overdue { "font-medium text-rose-700" } else { "" }>

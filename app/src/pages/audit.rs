@@ -4,7 +4,7 @@ use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::forms::{CARD, INPUT, LoadError, SECONDARY, utc};
+use crate::components::forms::{CARD, INPUT, LINK, LoadError, SECONDARY, utc};
 use crate::server_fns::audit::list_audit_events;
 
 #[component]
@@ -32,7 +32,7 @@ pub fn AuditPage() -> impl IntoView {
                 <input id="actor" name="actor" class=INPUT prop:value=move || params().1.unwrap_or_default() />
             </div>
             <button type="submit" class=SECONDARY>"Filter"</button>
-            <a href="/audit" class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Clear"</a>
+            <a href="/audit" class=format!("text-sm {LINK}")>"Clear"</a>
         </form>
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading the audit log…"</p> }>
             {move || Suspend::new(async move {
@@ -87,7 +87,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 {next.map(|href| view! {
-                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Older entries →"</a>
+                                    <a href=href class=format!("mt-4 inline-block text-sm {LINK}")>"Older entries →"</a>
                                 })}
                             </div>
                         }

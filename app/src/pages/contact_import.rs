@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
-use crate::components::forms::{BUTTON, CARD, INPUT, server_error_message};
+use crate::components::forms::{BUTTON, CARD, INPUT, LINK, server_error_message};
 use crate::server_fns::contact_import::{import_contacts, preview_contact_import};
 
 /// Rows sent per request: small enough for steady progress, large enough to stay fast.
@@ -170,7 +170,7 @@ pub fn ImportContactsPage() -> impl IntoView {
 
     view! {
         <PageTitle text="Import contacts" />
-        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
+        <A href="/contacts" attr:class=format!("text-sm {LINK}")>"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Import contacts from CSV"</h1>
         <p class="mt-1 text-slate-600">
             "The first row must name the columns. Each row is checked like a contact typed by hand; rows with problems are listed after the import and nothing else is lost."
@@ -289,7 +289,7 @@ fn Report(report: ImportReport) -> impl IntoView {
                                     <td class="py-2">
                                         {details}
                                         {row.contact_id.map(|id| view! {
-                                            <a href=format!("/contacts/{id}") class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Open contact"</a>
+                                            <a href=format!("/contacts/{id}") class=LINK>"Open contact"</a>
                                         })}
                                     </td>
                                 </tr>

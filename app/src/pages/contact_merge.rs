@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError, SECONDARY};
+use crate::components::forms::{ActionResult, BUTTON, CARD, LINK, LoadError, SECONDARY};
 use crate::server_fns::contacts::{MergeContacts, get_contact};
 
 fn rows(c: &Contact) -> Vec<(&'static str, String)> {
@@ -46,7 +46,7 @@ pub fn MergeContactsPage() -> impl IntoView {
 
     view! {
         <PageTitle text="Merge contacts" />
-        <A href=move || format!("/contacts/{}", ids().0) attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Back to the contact"</A>
+        <A href=move || format!("/contacts/{}", ids().0) attr:class=format!("text-sm {LINK}")>"← Back to the contact"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Merge duplicate contacts"</h1>
         <p class="mt-1 text-slate-600">
             "The record on the left is kept. The right one's timeline, tasks and tags move to it, and any detail the kept record lacks is taken from it. The right record is then retired."

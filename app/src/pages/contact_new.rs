@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::components::contact_form::ContactFormFields;
-use crate::components::forms::{ActionResult, BUTTON, CARD, LoadError, refusal_of};
+use crate::components::forms::{ActionResult, BUTTON, CARD, LINK, LoadError, refusal_of};
 use crate::server_fns::contacts::{CreateContact, contact_form_choices};
 use domain::problem::ErrorCode;
 
@@ -35,7 +35,7 @@ pub fn NewContactPage() -> impl IntoView {
 
     view! {
         <PageTitle text="New contact" />
-        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
+        <A href="/contacts" attr:class=format!("text-sm {LINK}")>"← Contacts"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"New contact"</h1>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

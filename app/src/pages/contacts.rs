@@ -10,7 +10,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::contact_form::ContactFormFields;
 use crate::components::contact_links::{EmailLink, PhoneLink};
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, refusal_of, utc};
+use crate::components::forms::{
+    ActionResult, BUTTON, CARD, INPUT, LINK, LoadError, SECONDARY, refusal_of, utc,
+};
 use crate::components::task_list::TaskList;
 use crate::server_fns::contacts::{
     ContactListQuery, LogTouchpoint, UpdateContact, contact_duplicates, contact_form_choices,
@@ -201,7 +203,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 {next.map(|href| view! {
-                                    <a href=href class="mt-4 inline-block text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"Next page →"</a>
+                                    <a href=href class=format!("mt-4 inline-block text-sm {LINK}")>"Next page →"</a>
                                 })}
                             </div>
                         }
@@ -258,7 +260,7 @@ pub fn ContactPage() -> impl IntoView {
     );
 
     view! {
-        <A href="/contacts" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Contacts"</A>
+        <A href="/contacts" attr:class=format!("text-sm {LINK}")>"← Contacts"</A>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let names = stage_names(stages.await.unwrap_or_default());
@@ -340,14 +342,6 @@ fn ContactDetails(
         .as_ref()
         .and_then(|id| locations.iter().find(|(l, _)| l == id))
         .map(|(_, n)| n.clone());
-    let row = |label: &'static str, value: Option<String>| {
-        view! {
-            <div>
-                <dt class="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
-                <dd class="mt-0.5 text-slate-900">{value.unwrap_or_else(|| "—".into())}</dd>
-            </div>
-        }
-    };
     let linked = |label: &'static str, value: AnyView| {
         view! {
             <div>
@@ -356,6 +350,7 @@ fn ContactDetails(
             </div>
         }
     };
+    let row = move |label: &'static str, value: Option<String>| linked(label, or_dash(value));
     let consent = |given: bool| if given { "Yes" } else { "No" }.to_owned();
     view! {
         <PageTitle text=name.clone() />
@@ -452,7 +447,7 @@ fn Duplicates(id: Signal<String>) -> impl IntoView {
                                     <li>
                                         <a href=format!("/contacts/{}", m.contact_id) class="font-medium text-sky-800 hover:underline">{m.name.clone()}</a>
                                         {format!(" ({reason}) · ")}
-                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class="text-sky-700 underline underline-offset-2 hover:text-sky-900">
+                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class=LINK>
                                             {format!("Compare and merge {}", m.name)}
                                         </a>
                                     </li>

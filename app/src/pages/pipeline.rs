@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::forms::{LoadError, server_error_message};
+use crate::components::forms::{LINK, LoadError, server_error_message};
 use crate::server_fns::pipeline::{move_contact_stage, pipeline_board};
 
 #[component]
@@ -145,7 +145,7 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                         {move || {
                             let (count, shown) = columns.with(|cols| (cols[index].count, cols[index].cards.len() as i64));
                             (count > shown).then(|| view! {
-                                <a href=more_href.clone() class="mt-2 px-1 text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">
+                                <a href=more_href.clone() class=format!("mt-2 px-1 text-sm {LINK}")>
                                     {format!("{} more in Contacts →", count - shown)}
                                 </a>
                             })

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::forms::SECONDARY;
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError};
+use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LINK, LoadError};
 use crate::components::layout::use_current_user;
 use crate::server_fns::pipeline::{RemoveStage, SaveStage, pipeline_board};
 use crate::server_fns::settings::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
@@ -105,7 +105,7 @@ pub fn PipelineStagesPage() -> impl IntoView {
     let board = Resource::new(move || (save.version().get(), remove.version().get()), |_| pipeline_board());
     view! {
         <PageTitle text="Pipeline stages" />
-        <A href="/settings" attr:class="text-sm text-sky-700 underline underline-offset-2 hover:text-sky-900">"← Settings"</A>
+        <A href="/settings" attr:class=format!("text-sm {LINK}")>"← Settings"</A>
         <h1 class="mt-2 text-2xl font-semibold tracking-tight">"Pipeline stages"</h1>
         <p class="mt-1 text-slate-600">"The columns of the board, in order. New contacts start in the first stage; closed stages (such as Lost) end the pipeline."</p>
         <ActionResult value=save.value() success="Stage saved." />

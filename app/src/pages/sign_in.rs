@@ -5,7 +5,7 @@ use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::forms::{INPUT, WIDE_BUTTON as BUTTON};
+use crate::components::forms::{INPUT, LINK, WIDE_BUTTON as BUTTON};
 use crate::server_fns::account::google_sign_in_enabled;
 
 fn sign_in_error(code: &str) -> &'static str {
@@ -73,7 +73,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class=BUTTON>"Sign in"</button>
             </form>
             <p class="mt-4 text-center text-sm">
-                <a href="/password-reset" class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Forgot your password?"</a>
+                <a href="/password-reset" class=LINK>"Forgot your password?"</a>
             </p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -148,7 +148,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                 .into_any(),
             }}
             <p class="mt-4 text-center text-sm">
-                <a href="/login" class="text-sky-700 underline underline-offset-2 hover:text-sky-900">"Back to sign in"</a>
+                <a href="/login" class=LINK>"Back to sign in"</a>
             </p>
         </Card>
     }
