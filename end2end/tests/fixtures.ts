@@ -28,7 +28,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 /**
  * Waits until the WASM bundle has hydrated the server-rendered page. `timeout` is for tests
  * that load many pages in a row, where one load of the 21 MB debug bundle on a busy machine
- * can take longer than the usual wait (how fast a page is usable is issue 12's own test).
+ * can take longer than the usual wait (how soon a page is usable is a requirement of its own,
+ * still to be tested).
  */
 export async function hydrated(page: Page, timeout?: number) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout });
