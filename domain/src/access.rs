@@ -131,6 +131,29 @@ impl Permission {
             Permission::AuditRead => "audit.read",
         }
     }
+
+    /// What the permission lets a person do, for the sentence a refused person reads
+    /// ("Your role can't edit contacts.").
+    pub fn action(self) -> &'static str {
+        match self {
+            Permission::ContactsRead => "see contacts",
+            Permission::ContactsWrite => "change contacts or their tasks",
+            Permission::BookingsRead => "see bookings",
+            Permission::BookingsWrite => "change bookings",
+            Permission::SmsSend => "send text messages",
+            Permission::CampaignsRead => "see campaigns",
+            Permission::CampaignsWrite => "change campaigns",
+            Permission::CampaignsSend => "send campaigns",
+            Permission::ReportsRead => "see reports",
+            Permission::AutomationsRead => "see automations",
+            Permission::AutomationsWrite => "change automations",
+            Permission::SettingsRead => "see clinic settings",
+            Permission::SettingsWrite => "change clinic settings",
+            Permission::UsersRead => "see staff accounts",
+            Permission::UsersWrite => "manage staff accounts",
+            Permission::AuditRead => "read the audit log",
+        }
+    }
 }
 
 /// The signed-in person as the UI sees them.

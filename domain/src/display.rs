@@ -1,5 +1,41 @@
 //! How stored values read to a person (shared with the WASM UI, so no large crates here):
-//! phone numbers in the national format an Australian clinic writes them.
+//! phone numbers in the national format an Australian clinic writes them, and instants as the
+//! clinic's clock shows them ([`LocalTimes`], written on the server, which has the tz database).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The instants in a server answer, each as a person at the clinic reads it ("Tue 1 Dec,
+/// 6:33 am AEST"): the server formats them in the right IANA zone, so the browser bundle needs
+/// no tz database. Keyed by the instant in microseconds since 1970.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LocalTimes(Vec<(i64, String)>);
+
+impl LocalTimes {
+    /// Records how `at` reads.
+    pub fn insert(&mut self, at: &DateTime<Utc>, text: String) {
+        let key = at.timestamp_micros();
+        if let Err(index) = self.0.binary_search_by_key(&key, |(k, _)| *k) {
+            self.0.insert(index, (key, text));
+        }
+    }
+
+    /// How `at` reads; an instant the server did not format reads in UTC, marked as such.
+    pub fn show(&self, at: &DateTime<Utc>) -> String {
+        let key = at.timestamp_micros();
+        match self.0.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(index) => self.0[index].1.clone(),
+            Err(_) => at.format("%a %-d %b %Y, %-I:%M %P UTC").to_string(),
+        }
+    }
+}
+
+/// A server answer with its instants as the clinic reads them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Zoned<T> {
+    pub value: T,
+    pub times: LocalTimes,
+}
 
 /// A stored E.164 number as Australians write it: mobiles `0412 345 678`, landlines
 /// `02 9200 0100`, `1300 123 456`, `13 22 11`. Numbers from other countries stay in their

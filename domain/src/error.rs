@@ -106,7 +106,10 @@ impl From<DomainError> for Problem {
             },
             DomainError::Forbidden(permission) => Problem::new(
                 ErrorCode::Forbidden,
-                format!("You do not have permission to do this (it needs {}).", permission.as_str()),
+                format!(
+                    "Your role can't {}. Ask a clinic administrator if you need to.",
+                    permission.action()
+                ),
             ),
             DomainError::ForbiddenReason(message) => Problem::new(ErrorCode::Forbidden, message),
             DomainError::Unauthenticated => {

@@ -14,11 +14,11 @@ impl Email {
             return Err("must be at most 254 characters".into());
         }
         let Some((local, domain)) = value.split_once('@') else {
-            return Err("must be an email address such as name@clinic.com.au".into());
+            return Err(NOT_AN_EMAIL.into());
         };
         let domain_ok = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.');
         if local.is_empty() || !domain_ok || domain.contains('@') || value.chars().any(char::is_whitespace) {
-            return Err("must be an email address such as name@clinic.com.au".into());
+            return Err(NOT_AN_EMAIL.into());
         }
         Ok(Email(value))
     }
@@ -279,6 +279,12 @@ mod tests {
     }
 }
 
+/// Said of anything that cannot be an Australian or international number; a whole sentence,
+/// so the form shows it as it is.
+const NOT_A_PHONE: &str = "That doesn't look like a phone number — try 0412 345 678 or +61 412 345 678.";
+/// Said of anything that cannot be an email address.
+pub const NOT_AN_EMAIL: &str = "That doesn't look like an email address — try name@clinic.com.au.";
+
 /// A phone number in E.164 (`+61412345678`), parsed from any common format; numbers without
 /// a country code are read as Australian.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -294,9 +300,9 @@ impl Phone {
             return Err("is too long for a phone number".into());
         }
         let number = phonenumber::parse(Some(phonenumber::country::Id::AU), raw)
-            .map_err(|_| "is not a phone number, e.g. 0412 345 678 or +61 412 345 678".to_owned())?;
+            .map_err(|_| NOT_A_PHONE.to_owned())?;
         if !phonenumber::is_valid(&number) {
-            return Err("is not a valid phone number".into());
+            return Err(NOT_A_PHONE.into());
         }
         Ok(Phone(number.format().mode(phonenumber::Mode::E164).to_string()))
     }

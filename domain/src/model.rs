@@ -32,7 +32,7 @@ pub struct LocationSummary {
     pub id: String,
     pub name: String,
     pub time_zone: String,
-    /// The clinic's wall-clock time there now, e.g. "Fri 27 Nov, 17:53 AEDT".
+    /// The clinic's wall-clock time there now, e.g. "Fri 27 Nov, 5:53 pm AEDT".
     pub local_time: String,
     pub contacts: i64,
 }
@@ -46,7 +46,8 @@ pub struct RecentContact {
     pub stage_name: String,
     pub requested_modality: Option<Modality>,
     pub created_at: DateTime<Utc>,
-    /// When the enquiry came in, in the time zone of the contact's location.
+    /// When the enquiry came in, on the clinic's clock (its first location's zone), e.g.
+    /// "Tue 1 Dec, 6:33 am AEDT": one zone for the whole list.
     pub created_local: String,
 }
 
@@ -340,6 +341,22 @@ pub enum ImportRowStatus {
     Invalid,
 }
 
+/// How many open tasks each of the Tasks page's lists holds, in the caller's locations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TaskCounts {
+    /// Due by the end of today (overdue included), the caller's or no one's.
+    pub needs_doing: i64,
+    /// Open and the caller's.
+    pub mine: i64,
+    /// Open and no one's.
+    pub unassigned: i64,
+    /// Open and past their due time, anyone's.
+    pub overdue: i64,
+    /// Open, anyone's.
+    pub open: i64,
+}
+
 /// Which tasks a list shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -350,19 +367,23 @@ pub enum TaskStatus {
     Open,
     /// Not completed and past their due time.
     Overdue,
+    /// Not completed and due by the end of today on the clinic's clock (overdue included):
+    /// what needs doing today.
+    DueToday,
     /// Completed.
     Done,
     All,
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 4] =
-        [TaskStatus::Open, TaskStatus::Overdue, TaskStatus::Done, TaskStatus::All];
+    pub const ALL: [TaskStatus; 5] =
+        [TaskStatus::Open, TaskStatus::Overdue, TaskStatus::DueToday, TaskStatus::Done, TaskStatus::All];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TaskStatus::Open => "open",
             TaskStatus::Overdue => "overdue",
+            TaskStatus::DueToday => "due_today",
             TaskStatus::Done => "done",
             TaskStatus::All => "all",
         }

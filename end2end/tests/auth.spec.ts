@@ -22,18 +22,58 @@ test("sign in, see who I am, sign out", async ({ page, consoleErrors }) => {
   await expect(page).toHaveURL(/\/login\?next=\/settings$/);
 });
 
-test("a read-only user is refused a change with a clear message", async ({ page, consoleErrors }) => {
+test("a read-only user sees the allowlist but no way to change it", async ({ page, consoleErrors }) => {
   await signIn(page, "readonly@avatar.test");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings", exact: true }).click();
   await expect(page.getByRole("link", { name: /Users & roles/ })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: /Pipeline stages/ })).toHaveCount(0);
   await page.getByRole("link", { name: /Security/ }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Security" })).toBeVisible();
   await hydrated(page);
-  await page.getByLabel("Allowed addresses").fill("127.0.0.1");
-  const refused = page.waitForResponse((r) => r.url().endsWith("/rpc/save_ip_allowlist"));
-  await page.getByRole("button", { name: "Save allowlist" }).click();
-  expect((await refused).status()).toBe(403);
-  await expect(page.getByRole("alert")).toHaveText("You do not have permission to do this (it needs settings.write).");
+  await expect(page.getByText("Off: every address can reach Avatar CRM.")).toBeVisible();
+  await expect(page.getByText("Only administrators and clinic managers can change the allowlist.")).toBeVisible();
+  await expect(page.getByLabel("Allowed addresses")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Save allowlist" })).toHaveCount(0);
+  // The server refuses regardless, in words written for a person.
+  const answer = await page.request.post("/rpc/save_ip_allowlist", {
+    headers: { Accept: "application/json", Origin: new URL(page.url()).origin },
+    form: { enabled: "on", entries: "127.0.0.1" },
+  });
+  expect(answer.status()).toBe(403);
+  expect((await answer.json()).message).toBe("Your role can't change clinic settings. Ask a clinic administrator if you need to.");
+});
+
+test("a read-only user sees contacts and tasks without Edit, Add, Done or a stage menu", async ({ page, consoleErrors }) => {
+  await signIn(page, "readonly@avatar.test");
+  await page.goto("/contacts");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Contacts" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "New contact" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Import CSV" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Export CSV" })).toBeVisible();
+  await page.getByRole("rowheader").first().getByRole("link").click();
+  await hydrated(page);
+  await expect(page.getByLabel("Contact details")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline entries" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Edit details" })).toHaveCount(0);
+  await expect(page.getByRole("form", { name: "Pipeline stage" })).toHaveCount(0);
+  await expect(page.getByRole("form", { name: "Add to the timeline" })).toHaveCount(0);
+  await expect(page.getByRole("form", { name: "Add a task" })).toHaveCount(0);
+  await page.goto("/tasks?view=open");
+  await hydrated(page);
+  await expect(page.getByRole("list", { name: "Tasks" }).getByRole("listitem").first()).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Done: / })).toHaveCount(0);
+  await expect(page.getByText("Reassign or change due day")).toHaveCount(0);
+
+  // A receptionist, by contrast, has every one of them.
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts");
+  await expect(page.getByRole("link", { name: "New contact" })).toBeVisible();
+  await page.getByRole("rowheader").first().getByRole("link").click();
+  await hydrated(page);
+  await expect(page.getByRole("button", { name: "Edit details" })).toBeEnabled();
+  await expect(page.getByRole("form", { name: "Add to the timeline" })).toBeVisible();
+  await expect(page.getByRole("form", { name: "Add a task" })).toBeVisible();
 });
 
 test("an API token is shown once and can be revoked", async ({ page, consoleErrors }) => {

@@ -16,9 +16,40 @@ test("dashboard shows the demo clinic's figures", async ({ page, consoleErrors }
   await expect(contacts).toHaveText("200");
   await expect(page.getByText("Sydney CBD")).toBeVisible();
   await expect(page.getByText("Brisbane North")).toBeVisible();
-  await expect(page.getByRole("img", { name: /Contacts per pipeline stage: New enquiry: \d+/ })).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Contacts per pipeline stage" }).getByRole("link", { name: /^New enquiry \d+ contacts$/ }),
+  ).toBeVisible();
   await expect(page.getByRole("table").getByRole("row")).toHaveCount(9); // header + 8 latest
   await hydrated(page);
+});
+
+test("the dashboard's figures, bars and names open the lists they summarise", async ({ page, consoleErrors }) => {
+  await page.goto("/");
+  await hydrated(page);
+  // A stage's bar: the contacts in that stage, as many as the bar says.
+  const bar = page.getByRole("list", { name: "Contacts per pipeline stage" }).getByRole("link", { name: /^Booked \d+ contacts$/ });
+  const booked = Number((await bar.textContent())!.match(/(\d+) contacts/)![1]);
+  expect(booked).toBeGreaterThan(0);
+  await bar.click();
+  await expect(page).toHaveURL(/\/contacts\?stage_id=/);
+  await expect(page.getByLabel("Stage")).toHaveValue(/.+/);
+  const rows = page.getByRole("region", { name: "Contact list" }).getByRole("rowheader");
+  await expect(rows).toHaveCount(Math.min(booked, 50));
+  await expect(page.getByRole("region", { name: "Contact list" }).getByRole("cell", { name: "Booked", exact: true })).toHaveCount(Math.min(booked, 50));
+
+  // Overdue tasks: the overdue list, with the same number on its tab.
+  await page.goto("/");
+  const overdue = await page.locator("dt", { hasText: /^Overdue tasks$/ }).locator("xpath=following-sibling::dd").innerText();
+  await page.getByRole("link", { name: "Overdue tasks" }).click();
+  await expect(page).toHaveURL(/\/tasks\?view=overdue$/);
+  await expect(page.getByRole("link", { name: `Overdue (${overdue})` })).toHaveAttribute("aria-current", "page");
+
+  // A name in the latest enquiries: that contact's page.
+  await page.goto("/");
+  const latest = page.getByRole("region", { name: "Latest contacts list" }).getByRole("link").first();
+  const name = (await latest.innerText()).trim();
+  await latest.click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 });
 
 test("refresh reloads the figures in place once hydrated", async ({ page, consoleErrors }) => {

@@ -9,6 +9,10 @@ use crate::error::AppError;
 
 use crate::components::forms::INPUT;
 
+/// The fields [`ContactFormFields`] marks inline when the server refuses them.
+pub const CONTACT_FIELDS: &[&str] =
+    &["first_name", "last_name", "phone", "email", "date_of_birth", "referring_doctor"];
+
 /// Labelled inputs for every contact field, filled from `contact` when editing.
 #[component]
 pub fn ContactFormFields(
@@ -35,7 +39,7 @@ pub fn ContactFormFields(
                         value=value.unwrap_or_default() maxlength="200"
                         aria-invalid=move || invalid(id).then_some("true")
                         aria-describedby=move || invalid(id).then(|| format!("{id}-error")) />
-                    <FieldError refusal field=id />
+                    <FieldError refusal field=id label=label />
                 </div>
             }
         };

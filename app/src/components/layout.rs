@@ -1,7 +1,7 @@
 //! The staff app's frame: a sidebar on wide screens, a menu button on phones, the signed-in
 //! user with "My account" and "Sign out". Sign-in pages get a bare frame.
 
-use domain::access::CurrentUser;
+use domain::access::{CurrentUser, Permission};
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -38,6 +38,30 @@ pub type CurrentUserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 /// server rendering (leptos issue #4851). During SSR this is a direct call, not a request.
 pub fn use_current_user() -> CurrentUserResource {
     Resource::new(|| (), |_| whoami())
+}
+
+/// `children` only for a signed-in user whose role holds `permission`: controls a person may
+/// not use are not shown at all (the server refuses them regardless). Its own user resource
+/// and boundary, so it can sit anywhere on a page.
+#[component]
+pub fn IfCan(permission: Permission, children: ChildrenFn) -> impl IntoView {
+    let me = use_current_user();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    let allowed = me.await.ok().flatten().is_some_and(|user| user.can(permission));
+                    allowed.then(|| children())
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// Whether the signed-in user (from `me`, read inside the caller's boundary) holds `permission`.
+pub async fn can(me: CurrentUserResource, permission: Permission) -> bool {
+    me.await.ok().flatten().is_some_and(|user| user.can(permission))
 }
 
 #[component]

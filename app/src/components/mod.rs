@@ -7,3 +7,5 @@ pub mod layout;
 pub mod page_title;
 pub mod stage_chart;
 pub mod task_list;
+pub mod time;
+pub mod toast;

@@ -5,7 +5,7 @@ use domain::model::Task;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::forms::{LINK, SECONDARY, utc};
+use crate::components::forms::{LINK, SECONDARY, SubmitButton, utc};
 use crate::server_fns::tasks::{RescheduleTask, SetTaskDone};
 
 #[component]
@@ -14,13 +14,17 @@ pub fn TaskList(
     staff: Vec<(String, String)>,
     set_done: ServerAction<SetTaskDone>,
     reschedule: ServerAction<RescheduleTask>,
+    /// Whether the user may change tasks: without it the list is read-only (no Done, no
+    /// reassigning).
+    can_change: bool,
 ) -> impl IntoView {
     view! {
         <ul class="divide-y divide-slate-100" aria-label="Tasks">
             {tasks.into_iter().map(|task| {
                 let done = task.completed_at.is_some();
                 let overdue = task.overdue;
-                let due = task.due_label.clone().or_else(|| task.due_at.as_ref().map(utc));
+                // The label is the location's clock, from the server; the attribute the instant.
+                let due = task.due_at.map(|at| (at.to_rfc3339(), task.due_label.clone().unwrap_or_else(|| utc(&at))));
                 let due_day = task.due_day.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
                 let assignee = task.assignee_id.clone().unwrap_or_default();
                 let assignee_name = staff.iter().find(|(id, _)| *id == assignee).map(|(_, n)| n.clone());
@@ -42,19 +46,25 @@ pub fn TaskList(
                                         " · "
                                     })}
                                     <span class=if overdue { "font-medium text-rose-700" } else { "" }>
-                                        {due.map(|d| format!("Due {d}")).unwrap_or_else(|| "No due date".into())}
+                                        {match due {
+                                            Some((instant, label)) => view! { "Due " <time datetime=instant>{label}</time> }.into_any(),
+                                            None => "No due date".into_any(),
+                                        }}
                                         {overdue.then_some(" (overdue)")}
                                     </span>
                                     " · "
                                     {assignee_name.unwrap_or_else(|| "Unassigned".into())}
                                 </p>
                             </div>
-                            <ActionForm action=set_done>
-                                <input type="hidden" name="id" value=done_id />
-                                <input type="hidden" name="done" value=next />
-                                <button type="submit" class=SECONDARY aria-label=button_label>{button}</button>
-                            </ActionForm>
+                            {can_change.then(|| view! {
+                                <ActionForm action=set_done>
+                                    <input type="hidden" name="id" value=done_id />
+                                    <input type="hidden" name="done" value=next />
+                                    <SubmitButton pending=set_done.pending() label=button busy=button class=SECONDARY aria_label=button_label />
+                                </ActionForm>
+                            })}
                         </div>
+                        {can_change.then(|| view! {
                         <details class="mt-2">
                             <summary class="cursor-pointer text-sm text-sky-700" aria-label=change_label>"Reassign or change due day"</summary>
                             <ActionForm action=reschedule attr:class="mt-2 flex flex-wrap items-end gap-2">
@@ -73,9 +83,10 @@ pub fn TaskList(
                                     "Due day"
                                     <input type="date" name="due_date" value=due_day class="mt-1 block rounded-md border border-slate-300 px-2 py-1 text-sm" />
                                 </label>
-                                <button type="submit" class=SECONDARY>"Save"</button>
+                                <SubmitButton pending=reschedule.pending() label="Save" class=SECONDARY />
                             </ActionForm>
                         </details>
+                        })}
                     </li>
                 }
             }).collect_view()}

@@ -3,9 +3,13 @@
 use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
+use crate::components::forms::{
+    ActionResult, CARD, INPUT, LoadError, SECONDARY, SubmitButton, reset_on_success,
+};
 use crate::components::layout::use_current_user;
+use crate::components::time::local_time;
 use crate::server_fns::account::{ChangePassword, CreateApiToken, RevokeApiToken, list_api_tokens};
+use domain::display::Zoned;
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -13,6 +17,9 @@ pub fn AccountPage() -> impl IntoView {
     let change_password = ServerAction::<ChangePassword>::new();
     let create_token = ServerAction::<CreateApiToken>::new();
     let revoke_token = ServerAction::<RevokeApiToken>::new();
+    let (password_form, token_form) = (NodeRef::new(), NodeRef::new());
+    reset_on_success(change_password.value(), password_form);
+    reset_on_success(create_token.value(), token_form);
     let tokens = Resource::new(
         move || (create_token.version().get(), revoke_token.version().get()),
         |_| list_api_tokens(),
@@ -32,7 +39,7 @@ pub fn AccountPage() -> impl IntoView {
         <div class="mt-6 grid gap-6 lg:grid-cols-2">
             <section class=CARD aria-labelledby="password-heading">
                 <h2 id="password-heading" class="font-semibold">"Change password"</h2>
-                <ActionForm action=change_password attr:class="mt-3 space-y-3">
+                <ActionForm action=change_password node_ref=password_form attr:class="mt-3 space-y-3">
                     <div>
                         <label for="current_password" class="block text-sm font-medium text-slate-700">"Current password"</label>
                         <input id="current_password" name="current_password" type="password" autocomplete="current-password" class=INPUT />
@@ -42,7 +49,7 @@ pub fn AccountPage() -> impl IntoView {
                         <input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="10" required class=INPUT />
                         <p class="mt-1 text-xs text-slate-500">"At least 10 characters."</p>
                     </div>
-                    <button type="submit" class=BUTTON disabled=move || change_password.pending().get()>"Change password"</button>
+                    <SubmitButton pending=change_password.pending() label="Change password" />
                 </ActionForm>
                 <ActionResult value=change_password.value() success="Your password has been changed." />
             </section>
@@ -64,12 +71,12 @@ pub fn AccountPage() -> impl IntoView {
                 "For other systems calling the REST API as you, with your role's permissions. Send as "
                 <code class="rounded bg-slate-100 px-1">"Authorization: Bearer <token>"</code> "."
             </p>
-            <ActionForm action=create_token attr:class="mt-3 flex flex-wrap items-end gap-3">
+            <ActionForm action=create_token node_ref=token_form attr:class="mt-3 flex flex-wrap items-end gap-3">
                 <div class="min-w-64 flex-1">
                     <label for="token_name" class="block text-sm font-medium text-slate-700">"Token name"</label>
                     <input id="token_name" name="name" required maxlength="80" placeholder="e.g. Website booking sync" class=INPUT />
                 </div>
-                <button type="submit" class=BUTTON>"Create token"</button>
+                <SubmitButton pending=create_token.pending() label="Create token" busy="Creating…" />
             </ActionForm>
             {move || match create_token.value().get() {
                 Some(Ok(created)) => view! {
@@ -87,11 +94,11 @@ pub fn AccountPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match tokens.await {
                         Err(error) => view! { <LoadError error /> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
+                        Ok(Zoned { value: list, .. }) if list.is_empty() => view! {
                             <p class="mt-4 text-sm text-slate-500">"You have no API tokens."</p>
                         }
                         .into_any(),
-                        Ok(list) => view! {
+                        Ok(Zoned { value: list, times }) => view! {
                             <table class="mt-4 min-w-full text-left text-sm">
                                 <thead class="text-xs uppercase tracking-wide text-slate-500">
                                     <tr>
@@ -109,8 +116,11 @@ pub fn AccountPage() -> impl IntoView {
                                             <tr>
                                                 <td class="py-2 pr-4 font-medium">{token.name.clone()}</td>
                                                 <td class="py-2 pr-4 font-mono text-xs">{format!("{}…", token.prefix)}</td>
-                                                <td class="py-2 pr-4">{utc(&token.created_at)}</td>
-                                                <td class="py-2 pr-4">{token.last_used_at.as_ref().map(utc).unwrap_or_else(|| "never".into())}</td>
+                                                <td class="py-2 pr-4">{local_time(&token.created_at, &times)}</td>
+                                                <td class="py-2 pr-4">{match token.last_used_at.as_ref() {
+                                                    Some(at) => local_time(at, &times).into_any(),
+                                                    None => "never".into_any(),
+                                                }}</td>
                                                 <td class="py-2">
                                                     {if revoked {
                                                         view! { <span class="text-slate-500">"Revoked"</span> }.into_any()

@@ -4,8 +4,10 @@ use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::forms::{CARD, INPUT, LINK, LoadError, SECONDARY, utc};
+use crate::components::forms::{CARD, INPUT, LINK, LoadError, SECONDARY};
+use crate::components::time::local_time;
 use crate::server_fns::audit::list_audit_events;
+use domain::display::Zoned;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -25,11 +27,11 @@ pub fn AuditPage() -> impl IntoView {
         <form method="get" action="/audit" class=format!("mt-6 flex flex-wrap items-end gap-3 {CARD}")>
             <div>
                 <label for="action" class="block text-sm font-medium text-slate-700">"Action"</label>
-                <input id="action" name="action" placeholder="e.g. auth.sign_in" class=INPUT prop:value=move || params().0.unwrap_or_default() />
+                <input id="action" name="action" placeholder="e.g. auth.sign_in" class=INPUT value=move || params().0.unwrap_or_default() prop:value=move || params().0.unwrap_or_default() />
             </div>
             <div>
                 <label for="actor" class="block text-sm font-medium text-slate-700">"User id"</label>
-                <input id="actor" name="actor" class=INPUT prop:value=move || params().1.unwrap_or_default() />
+                <input id="actor" name="actor" class=INPUT value=move || params().1.unwrap_or_default() prop:value=move || params().1.unwrap_or_default() />
             </div>
             <button type="submit" class=SECONDARY>"Filter"</button>
             <a href="/audit" class=format!("text-sm {LINK}")>"Clear"</a>
@@ -38,11 +40,11 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match events.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
+                    Ok(Zoned { value: page, .. }) if page.items.is_empty() => view! {
                         <p class="mt-6 text-sm text-slate-500">"No entries match."</p>
                     }
                     .into_any(),
-                    Ok(page) => {
+                    Ok(Zoned { value: page, times }) => {
                         let (action, actor, _) = params();
                         let next = page.next_cursor.clone().map(|cursor| {
                             let mut href = format!("/audit?cursor={cursor}");
@@ -75,7 +77,7 @@ pub fn AuditPage() -> impl IntoView {
                                             };
                                             view! {
                                                 <tr>
-                                                    <td class="whitespace-nowrap py-2 pr-4">{utc(&event.occurred_at)}</td>
+                                                    <td class="whitespace-nowrap py-2 pr-4">{local_time(&event.occurred_at, &times)}</td>
                                                     <td class="py-2 pr-4">{who}{via}</td>
                                                     <td class="py-2 pr-4 font-mono text-xs">{event.action}</td>
                                                     <td class="py-2 pr-4 font-mono text-xs">{record}</td>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::components::forms::{ActionResult, BUTTON, CARD, LINK, LoadError, SECONDARY};
+use crate::components::forms::{ActionResult, CARD, LINK, LoadError, SECONDARY, SubmitButton};
 use crate::server_fns::contacts::{MergeContacts, get_contact};
 
 fn rows(c: &Contact) -> Vec<(&'static str, String)> {
@@ -31,11 +31,9 @@ pub fn MergeContactsPage() -> impl IntoView {
         let p = params.read();
         (p.get("id").unwrap_or_default(), p.get("other").unwrap_or_default())
     };
-    let pair =
-        Resource::new(
-            ids,
-            |(keep, other)| async move { (get_contact(keep).await, get_contact(other).await) },
-        );
+    let pair = Resource::new(ids, |(keep, other)| async move {
+        (get_contact(keep).await.map(|c| c.value), get_contact(other).await.map(|c| c.value))
+    });
     let merge = ServerAction::<MergeContacts>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -85,7 +83,7 @@ pub fn MergeContactsPage() -> impl IntoView {
                             <ActionForm action=merge attr:class="mt-4 flex flex-wrap items-center gap-3">
                                 <input type="hidden" name="keep_id" value=keep.id.clone() />
                                 <input type="hidden" name="duplicate_id" value=other.id.clone() />
-                                <button type="submit" class=BUTTON disabled=move || merge.pending().get()>"Merge into the kept record"</button>
+                                <SubmitButton pending=merge.pending() label="Merge into the kept record" busy="Merging…" />
                                 <a href=swap class=SECONDARY>"Keep the other record instead"</a>
                             </ActionForm>
                             <ActionResult value=merge.value() success="" />

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::components::contact_form::ContactFormFields;
-use crate::components::forms::{ActionResult, BUTTON, CARD, LINK, LoadError, refusal_of};
+use crate::components::contact_form::{CONTACT_FIELDS, ContactFormFields};
+use crate::components::forms::{ActionResult, CARD, LINK, LoadError, SubmitButton, refusal_of};
 use crate::server_fns::contacts::{CreateContact, contact_form_choices};
 use domain::problem::ErrorCode;
 
@@ -56,8 +56,8 @@ pub fn NewContactPage() -> impl IntoView {
                                     </label>
                                 </div>
                             })}
-                            <ActionResult value=other_failure success="" />
-                            <button type="submit" class=BUTTON disabled=move || create.pending().get()>"Save contact"</button>
+                            <ActionResult value=other_failure success="" marks=CONTACT_FIELDS />
+                            <SubmitButton pending=create.pending() label="Save contact" />
                         </ActionForm>
                     }
                     .into_any(),

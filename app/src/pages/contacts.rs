@@ -8,19 +8,24 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::contact_form::ContactFormFields;
+use crate::components::contact_form::{CONTACT_FIELDS, ContactFormFields};
 use crate::components::contact_links::{EmailLink, PhoneLink};
 use crate::components::forms::{
-    ActionResult, BUTTON, CARD, INPUT, LINK, LoadError, SECONDARY, refusal_of, utc,
+    ActionResult, BUTTON, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, refusal_of,
+    reset_on_success, use_hydrated,
 };
+use crate::components::layout::{IfCan, can, use_current_user};
 use crate::components::task_list::TaskList;
+use crate::components::time::local_time;
 use crate::server_fns::contacts::{
     ContactListQuery, LogTouchpoint, UpdateContact, contact_duplicates, contact_form_choices,
     contact_tag_names, contact_timeline, get_contact, list_contacts,
 };
-use crate::server_fns::pipeline::pipeline_stages;
+use crate::server_fns::pipeline::{MoveContactStage, pipeline_stages};
 use crate::server_fns::tasks::{AddTask, RescheduleTask, SetTaskDone, contact_tasks};
 use crate::server_fns::users::assignable_staff;
+use domain::access::Permission;
+use domain::display::{LocalTimes, Zoned};
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.id, s.name)).collect()
@@ -110,8 +115,10 @@ pub fn ContactsPage() -> impl IntoView {
                 <p class="mt-1 text-slate-600">"Patients and enquiries. Search finds names despite typos."</p>
             </div>
             <div class="flex flex-wrap gap-2">
-                <a href="/contacts/new" class=BUTTON>"New contact"</a>
-                <a href="/contacts/import" class=SECONDARY>"Import CSV"</a>
+                <IfCan permission=Permission::ContactsWrite>
+                    <a href="/contacts/new" class=BUTTON>"New contact"</a>
+                    <a href="/contacts/import" class=SECONDARY>"Import CSV"</a>
+                </IfCan>
                 <a href=export_href class=SECONDARY download="contacts.csv">"Export CSV"</a>
             </div>
         </div>
@@ -119,7 +126,7 @@ pub fn ContactsPage() -> impl IntoView {
             <div class="min-w-64 flex-1">
                 <label for="q" class="sr-only">"Search contacts"</label>
                 <input id="q" name="q" type="search" placeholder="Name, phone or email" class=INPUT
-                    prop:value=move || param("q").unwrap_or_default() />
+                    value=move || param("q").unwrap_or_default() prop:value=move || param("q").unwrap_or_default() />
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -144,14 +151,14 @@ pub fn ContactsPage() -> impl IntoView {
                                 <input name="warmness_min" type="number" min="0" max="100" inputmode="numeric"
                                     aria-label="Warmness from" placeholder="0"
                                     class="mt-1 w-20 rounded-md border border-slate-300 px-2 py-2 text-sm"
-                                    prop:value=now.warmness_min.clone().unwrap_or_default() />
+                                    value=now.warmness_min.clone().unwrap_or_default() />
                             </label>
                             <label>
                                 <span class="block text-xs text-slate-500">"to"</span>
                                 <input name="warmness_max" type="number" min="0" max="100" inputmode="numeric"
                                     aria-label="Warmness to" placeholder="100"
                                     class="mt-1 w-20 rounded-md border border-slate-300 px-2 py-2 text-sm"
-                                    prop:value=now.warmness_max.clone().unwrap_or_default() />
+                                    value=now.warmness_max.clone().unwrap_or_default() />
                             </label>
                         </fieldset>
                         <label class="text-sm text-slate-700">
@@ -244,35 +251,51 @@ pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let log = ServerAction::<LogTouchpoint>::new();
+    let log_form = NodeRef::new();
+    reset_on_success(log.value(), log_form);
     let update = ServerAction::<UpdateContact>::new();
+    let move_stage = ServerAction::<MoveContactStage>::new();
+    let me = use_current_user();
     let editing = RwSignal::new(false);
+    // Reloaded only after a successful save: a refused one keeps the form, and what was typed.
+    let saved = RwSignal::new(0_u32);
     Effect::new(move |_| {
         if let Some(Ok(_)) = update.value().get() {
             editing.set(false);
+            saved.update(|n| *n += 1);
         }
     });
-    let contact = Resource::new(move || (id(), update.version().get()), |(id, _)| get_contact(id));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = move_stage.value().get() {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let contact = Resource::new(move || (id(), saved.get()), |(id, _)| get_contact(id));
     let stages = Resource::new(|| (), |_| pipeline_stages());
     let choices = Resource::new(|| (), |_| contact_form_choices());
-    let timeline = Resource::new(
-        move || (id(), log.version().get(), update.version().get()),
-        |(id, _, _)| contact_timeline(id),
-    );
+    let timeline =
+        Resource::new(move || (id(), log.version().get(), saved.get()), |(id, _, _)| contact_timeline(id));
 
     view! {
         <A href="/contacts" attr:class=format!("text-sm {LINK}")>"← Contacts"</A>
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let names = stage_names(stages.await.unwrap_or_default());
+                let stage_list = stages.await.unwrap_or_default();
+                let names = stage_names(stage_list.clone());
                 let (locations, staff) = choices.await.unwrap_or_default();
+                let can_edit = can(me, Permission::ContactsWrite).await;
                 match contact.await {
                     Err(error) => view! { <PageTitle text="Contact" /> <LoadError error /> }.into_any(),
-                    Ok(contact) => view! {
+                    Ok(Zoned { value: contact, times }) => view! {
                         <Show
                             when=move || editing.get()
                             fallback={
                                 let (contact, names, locations) = (contact.clone(), names.clone(), locations.clone());
-                                move || view! { <ContactDetails contact=contact.clone() names=names.clone() locations=locations.clone() editing /> }
+                                let stage_list = stage_list.clone();
+                                move || view! {
+                                    <ContactDetails contact=contact.clone() times=times.clone() names=names.clone()
+                                        stages=stage_list.clone() locations=locations.clone() editing can_edit move_stage />
+                                }
                             }
                         >
                             <EditContact contact=contact.clone() locations=locations.clone() staff=staff.clone() update editing />
@@ -286,8 +309,9 @@ pub fn ContactPage() -> impl IntoView {
         <ContactTasks id=Signal::derive(id) />
         <section class=format!("mt-6 {CARD}") aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="font-semibold">"Timeline"</h2>
-            <ActionForm action=log attr:class="mt-3 space-y-2">
-                <input type="hidden" name="contact_id" prop:value=id />
+            <IfCan permission=Permission::ContactsWrite>
+            <ActionForm action=log node_ref=log_form attr:class="mt-3 space-y-2" attr:aria-label="Add to the timeline">
+                <input type="hidden" name="contact_id" value=id />
                 <div class="flex flex-wrap gap-2">
                     <label for="kind" class="sr-only">"Kind"</label>
                     <select id="kind" name="kind" class="rounded-md border border-slate-300 px-2 py-2 text-sm">
@@ -296,24 +320,25 @@ pub fn ContactPage() -> impl IntoView {
                     </select>
                     <label for="summary" class="sr-only">"What happened"</label>
                     <input id="summary" name="summary" required maxlength="2000" placeholder="Add a note or log a call" class="min-w-64 flex-1 rounded-md border border-slate-300 px-3 py-2 text-sm" />
-                    <button type="submit" class=BUTTON>"Add"</button>
+                    <SubmitButton pending=log.pending() label="Add" busy="Adding…" />
                 </div>
             </ActionForm>
-            <ActionResult value=log.value() success="" />
+            </IfCan>
+            <ActionResult value=log.value() success="Added to the timeline." />
             <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading the timeline…"</p> }>
                 {move || Suspend::new(async move {
                     match timeline.await {
                         Err(error) => view! { <LoadError error /> }.into_any(),
-                        Ok(page) if page.items.is_empty() => view! {
+                        Ok(Zoned { value: page, .. }) if page.items.is_empty() => view! {
                             <p class="mt-4 text-sm text-slate-500">"Nothing on the timeline yet."</p>
                         }
                         .into_any(),
-                        Ok(page) => view! {
+                        Ok(Zoned { value: page, times }) => view! {
                             <ol class="mt-4 space-y-3" aria-label="Timeline entries">
                                 {page.items.into_iter().map(|entry| view! {
                                     <li class="border-l-2 border-sky-200 pl-3">
                                         <p class="text-xs uppercase tracking-wide text-slate-500">
-                                            {entry.kind.label()} " · " {utc(&entry.occurred_at)}
+                                            {entry.kind.label()} " · " {local_time(&entry.occurred_at, &times)}
                                         </p>
                                         <p class="text-sm text-slate-800">{entry.summary}</p>
                                     </li>
@@ -331,9 +356,14 @@ pub fn ContactPage() -> impl IntoView {
 #[component]
 fn ContactDetails(
     contact: Contact,
+    times: LocalTimes,
     names: HashMap<String, String>,
+    stages: Vec<Stage>,
     locations: Vec<(String, String)>,
     editing: RwSignal<bool>,
+    /// Whether the user may change the contact: without it, no Edit and no stage picker.
+    can_edit: bool,
+    move_stage: ServerAction<MoveContactStage>,
 ) -> impl IntoView {
     let name = format!("{} {}", contact.first_name, contact.last_name);
     let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
@@ -352,6 +382,7 @@ fn ContactDetails(
     };
     let row = move |label: &'static str, value: Option<String>| linked(label, or_dash(value));
     let consent = |given: bool| if given { "Yes" } else { "No" }.to_owned();
+    let hydrated = use_hydrated();
     view! {
         <PageTitle text=name.clone() />
         <div class="mt-2 flex flex-wrap items-center gap-3">
@@ -363,8 +394,13 @@ fn ContactDetails(
             {contact.tags.iter().map(|tag| view! {
                 <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag.clone()}</span>
             }).collect_view()}
-            <button type="button" class=format!("ml-auto {SECONDARY}") on:click=move |_| editing.set(true)>"Edit details"</button>
+            {can_edit.then(|| view! {
+                // Editing happens in place, which needs the page's script: not active until then.
+                <button type="button" class=format!("ml-auto {SECONDARY}") disabled=move || !hydrated.get()
+                    on:click=move |_| editing.set(true)>"Edit details"</button>
+            })}
         </div>
+        {can_edit.then(|| view! { <StagePicker contact_id=contact.id.clone() now=contact.stage_id.clone() stages move_stage /> })}
         <dl class=format!("mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3 {CARD}") aria-label="Contact details">
             {linked("Phone", or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 /> })))}
             {linked("Email", or_dash(contact.email.map(|address| view! { <EmailLink address /> })))}
@@ -375,7 +411,7 @@ fn ContactDetails(
             {row("Location", location)}
             {row("SMS consent", Some(consent(contact.sms_consent)))}
             {row("Email consent", Some(consent(contact.email_consent)))}
-            {row("Added", Some(utc(&contact.created_at)))}
+            {linked("Added", local_time(&contact.created_at, &times).into_any())}
             {contact.custom_fields.into_iter().map(|(key, value)| view! {
                 <div>
                     <dt class="text-xs uppercase tracking-wide text-slate-500">{key.replace('_', " ")}</dt>
@@ -416,12 +452,39 @@ fn EditContact(
                 <textarea id="custom_fields" name="custom_fields" rows="3" class=INPUT placeholder="medicare_number = 2123 45670 1">{custom}</textarea>
                 <p class="mt-1 text-xs text-slate-500">"One per line, as name = value."</p>
             </div>
-            <ActionResult value=update.value() success="" />
+            <ActionResult value=update.value() success="" marks=CONTACT_FIELDS />
             <div class="flex gap-2">
-                <button type="submit" class=BUTTON disabled=move || update.pending().get()>"Save changes"</button>
+                <SubmitButton pending=update.pending() label="Save changes" />
                 <button type="button" class=SECONDARY on:click=move |_| editing.set(false)>"Cancel"</button>
             </div>
         </ActionForm>
+    }
+}
+
+/// Moves the contact to another stage: a plain form, so it works before the page's script has
+/// loaded, and the way to move a contact on a phone.
+#[component]
+fn StagePicker(
+    contact_id: String,
+    now: String,
+    stages: Vec<Stage>,
+    move_stage: ServerAction<MoveContactStage>,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=move_stage attr:class="mt-3 flex flex-wrap items-end gap-2" attr:aria-label="Pipeline stage">
+            <input type="hidden" name="id" value=contact_id />
+            <label class="text-sm text-slate-700">
+                <span class="block text-xs uppercase tracking-wide text-slate-500">"Stage"</span>
+                <select name="stage_id" class="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                    {stages.into_iter().map(|stage| {
+                        let selected = stage.id == now;
+                        view! { <option value=stage.id selected=selected>{stage.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <SubmitButton pending=move_stage.pending() label="Move" busy="Moving…" class=SECONDARY />
+        </ActionForm>
+        <ActionResult value=move_stage.value() success="Stage changed." />
     }
 }
 
@@ -429,10 +492,12 @@ fn EditContact(
 #[component]
 fn Duplicates(id: Signal<String>) -> impl IntoView {
     let found = Resource::new(move || id.get(), contact_duplicates);
+    let me = use_current_user();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let matches = found.await.unwrap_or_default();
+                let can_merge = can(me, Permission::ContactsWrite).await;
                 (!matches.is_empty()).then(|| view! {
                     <section class="mt-4 rounded-xl border border-amber-300 bg-amber-50 p-4" aria-labelledby="duplicates-heading">
                         <h2 id="duplicates-heading" class="font-semibold text-amber-900">"Possible duplicates"</h2>
@@ -446,10 +511,13 @@ fn Duplicates(id: Signal<String>) -> impl IntoView {
                                 view! {
                                     <li>
                                         <a href=format!("/contacts/{}", m.contact_id) class="font-medium text-sky-800 hover:underline">{m.name.clone()}</a>
-                                        {format!(" ({reason}) · ")}
-                                        <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class=LINK>
-                                            {format!("Compare and merge {}", m.name)}
-                                        </a>
+                                        {format!(" ({reason})")}
+                                        {can_merge.then(|| view! {
+                                            " · "
+                                            <a href=format!("/contacts/{}/merge/{}", id.get_untracked(), m.contact_id) class=LINK>
+                                                {format!("Compare and merge {}", m.name)}
+                                            </a>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}
@@ -465,17 +533,21 @@ fn Duplicates(id: Signal<String>) -> impl IntoView {
 #[component]
 fn ContactTasks(id: Signal<String>) -> impl IntoView {
     let add = ServerAction::<AddTask>::new();
+    let add_form = NodeRef::new();
+    reset_on_success(add.value(), add_form);
     let set_done = ServerAction::<SetTaskDone>::new();
     let reschedule = ServerAction::<RescheduleTask>::new();
     let tasks = Resource::new(
         move || (id.get(), add.version().get(), set_done.version().get(), reschedule.version().get()),
         |(id, _, _, _)| async move { (contact_tasks(id).await, assignable_staff().await) },
     );
+    let me = use_current_user();
     view! {
         <section class=format!("mt-6 {CARD}") aria-labelledby="tasks-heading">
             <h2 id="tasks-heading" class="font-semibold">"Tasks"</h2>
-            <ActionForm action=add attr:class="mt-3 flex flex-wrap items-end gap-2" attr:aria-label="Add a task">
-                <input type="hidden" name="contact_id" prop:value=move || id.get() />
+            <IfCan permission=Permission::ContactsWrite>
+            <ActionForm action=add node_ref=add_form attr:class="mt-3 flex flex-wrap items-end gap-2" attr:aria-label="Add a task">
+                <input type="hidden" name="contact_id" value=move || id.get() />
                 <div class="min-w-64 flex-1">
                     <label for="task-title" class="block text-sm text-slate-700">"New task"</label>
                     <input id="task-title" name="title" required maxlength="200" placeholder="e.g. Call back about referral" class=INPUT />
@@ -484,13 +556,15 @@ fn ContactTasks(id: Signal<String>) -> impl IntoView {
                     <label for="task-due" class="block text-sm text-slate-700">"Due day"</label>
                     <input id="task-due" name="due_date" type="date" class=INPUT />
                 </div>
-                <button type="submit" class=BUTTON>"Add task"</button>
+                <SubmitButton pending=add.pending() label="Add task" busy="Adding…" />
             </ActionForm>
-            <ActionResult value=add.value() success="" />
+            </IfCan>
+            <ActionResult value=add.value() success="Task added." />
             <ActionResult value=set_done.value() success="" />
             <ActionResult value=reschedule.value() success="" />
             <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading tasks…"</p> }>
                 {move || Suspend::new(async move {
+                    let can_change = can(me, Permission::ContactsWrite).await;
                     match tasks.await {
                         (Err(error), _) | (_, Err(error)) => view! { <LoadError error /> }.into_any(),
                         (Ok(page), _) if page.items.is_empty() => view! {
@@ -498,7 +572,7 @@ fn ContactTasks(id: Signal<String>) -> impl IntoView {
                         }
                         .into_any(),
                         (Ok(page), Ok(staff)) => view! {
-                            <div class="mt-3"><TaskList tasks=page.items staff set_done reschedule /></div>
+                            <div class="mt-3"><TaskList tasks=page.items staff set_done reschedule can_change /></div>
                         }
                         .into_any(),
                     }

@@ -58,12 +58,21 @@ fn DashboardSkeleton() -> impl IntoView {
     }
 }
 
+/// A figure, linking to the list it counts.
 #[component]
-fn StatCard(label: &'static str, value: i64, #[prop(optional)] tone: &'static str) -> impl IntoView {
-    let value_class = if tone == "warn" && value > 0 { "text-rose-600" } else { "text-slate-900" };
+fn StatCard(
+    label: &'static str,
+    value: i64,
+    href: &'static str,
+    #[prop(optional)] tone: &'static str,
+) -> impl IntoView {
+    let value_class = if tone == "warn" && value > 0 { "text-rose-700" } else { "text-slate-900" };
     view! {
-        <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-            <dt class="text-sm text-slate-500">{label}</dt>
+        <div class="relative rounded-xl border border-slate-200 bg-white p-4 shadow-sm hover:border-sky-300 hover:shadow">
+            <dt class="text-sm text-slate-600">
+                // The whole card is the link's target; the link's name is the figure's label.
+                <a href=href class="after:absolute after:inset-0 hover:underline focus:outline-none focus-visible:after:ring-2 focus-visible:after:ring-sky-500 focus-visible:after:rounded-xl">{label}</a>
+            </dt>
             <dd class=format!("mt-1 text-3xl font-semibold tabular-nums {value_class}")>{value}</dd>
         </div>
     }
@@ -86,10 +95,10 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
 
     view! {
         <dl class="mt-6 grid grid-cols-2 gap-4 lg:grid-cols-4">
-            <StatCard label="Contacts" value=summary.total_contacts />
-            <StatCard label="New in the last 7 days" value=summary.new_contacts_last_7_days />
-            <StatCard label="Open tasks" value=summary.open_tasks />
-            <StatCard label="Overdue tasks" value=summary.overdue_tasks tone="warn" />
+            <StatCard label="Contacts" value=summary.total_contacts href="/contacts" />
+            <StatCard label="New in the last 7 days" value=summary.new_contacts_last_7_days href="/contacts?sort=newest" />
+            <StatCard label="Open tasks" value=summary.open_tasks href="/tasks?view=open" />
+            <StatCard label="Overdue tasks" value=summary.overdue_tasks href="/tasks?view=overdue" tone="warn" />
         </dl>
         <div class="mt-6 grid gap-6 lg:grid-cols-5">
             <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm lg:col-span-3" aria-labelledby="pipeline-heading">
@@ -108,7 +117,7 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                             view! {
                                 <li class="flex items-center justify-between py-3">
                                     <div>
-                                        <p class="font-medium">{location.name}</p>
+                                        <a href=format!("/contacts?location_id={}", location.id) class="font-medium text-sky-800 hover:underline">{location.name}</a>
                                         <p class="text-xs text-slate-500">
                                             {location.local_time} " · " {location.time_zone}
                                         </p>
@@ -147,7 +156,9 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                                     .to_string();
                                 view! {
                                     <tr>
-                                        <td class="py-2 pr-4 font-medium">{contact.display_name}</td>
+                                        <td class="py-2 pr-4 font-medium">
+                                            <a href=format!("/contacts/{}", contact.id) class="text-sky-800 hover:underline">{contact.display_name}</a>
+                                        </td>
                                         <td class="py-2 pr-4">{contact.stage_name}</td>
                                         <td class="py-2 pr-4">{modality}</td>
                                         <td class="py-2 text-slate-600">{contact.created_local}</td>

@@ -3,8 +3,10 @@
 use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
 
-use crate::components::forms::{CARD, LoadError, utc};
+use crate::components::forms::{CARD, LoadError};
+use crate::components::time::local_time;
 use crate::server_fns::outbox::list_outbox_emails;
+use domain::display::Zoned;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
@@ -19,18 +21,18 @@ pub fn OutboxPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match emails.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
+                    Ok(Zoned { value: list, .. }) if list.is_empty() => view! {
                         <p class="mt-6 text-sm text-slate-500">"The outbox is empty."</p>
                     }
                     .into_any(),
-                    Ok(list) => view! {
+                    Ok(Zoned { value: list, times }) => view! {
                         <ul class="mt-6 space-y-4">
                             {list.into_iter().map(|email| {
                                 let label = format!("Email to {}", email.to);
                                 view! {
                                 <li class=CARD>
                                     <article aria-label=label>
-                                        <p class="text-sm text-slate-500">{utc(&email.created_at)} " · " {email.kind.replace('_', " ")}</p>
+                                        <p class="text-sm text-slate-500">{local_time(&email.created_at, &times)} " · " {email.kind.replace('_', " ")}</p>
                                         <h2 class="mt-1 font-semibold">{email.subject}</h2>
                                         <p class="text-sm text-slate-700">"To: " {email.to}</p>
                                         <pre class="mt-3 whitespace-pre-wrap rounded bg-slate-50 p-3 text-sm text-slate-800">{email.body_text}</pre>

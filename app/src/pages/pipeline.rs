@@ -1,30 +1,85 @@
-//! The pipeline board: a column per stage with its count; cards move by drag and drop or, for
-//! keyboard users, with ← and → on a focused card. Moves show at once and persist through a
-//! server function; a refused move is put back and the reason announced.
+//! The pipeline board: a column per stage with its count, filtered by location, owner and scan;
+//! cards move by drag and drop, by each card's stage menu (the way on a phone) or, for keyboard
+//! users, with ← and → on a focused card, and a skip link passes each column. Moves show at once
+//! and persist through a server function; a refused move is put back and the reason shown in a
+//! toast. Users who may not move contacts get the board without the means to.
 
 use crate::components::page_title::PageTitle;
-use domain::model::{BoardCard, BoardColumn};
+use domain::access::Permission;
+use domain::model::{BoardCard, BoardColumn, Modality, Stage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::forms::{LINK, LoadError, server_error_message};
-use crate::server_fns::pipeline::{move_contact_stage, pipeline_board};
+use crate::components::forms::{LINK, LoadError, SECONDARY, server_error_message, use_hydrated};
+use crate::components::layout::{can, use_current_user};
+use crate::components::toast::Toast;
+use crate::pages::contacts::query_string;
+use crate::server_fns::contacts::contact_form_choices;
+use crate::server_fns::pipeline::{BoardQuery, move_contact_stage, pipeline_board};
+
+/// A filter `<select>` of the board: "any" first, then `choices` as (value, label).
+fn board_filter(
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    choices: Vec<(String, String)>,
+    now: Option<String>,
+) -> impl IntoView {
+    view! {
+        <label class="text-sm text-slate-700">
+            <span class="block text-xs text-slate-500">{label}</span>
+            <select name=name class="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                <option value="">{any}</option>
+                {choices.into_iter().map(|(value, text)| {
+                    let selected = now.as_deref() == Some(value.as_str());
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
 
 #[component]
 pub fn PipelinePage() -> impl IntoView {
-    let board = Resource::new(|| (), |_| pipeline_board());
+    let query = use_query_map();
+    let param = move |key: &str| query.read().get(key).filter(|v| !v.trim().is_empty());
+    let filters = move || BoardQuery {
+        location_id: param("location_id"),
+        owner_id: param("owner_id"),
+        modality: param("modality"),
+    };
+    let board = Resource::new(filters, pipeline_board);
+    let choices = Resource::new(|| (), |_| contact_form_choices());
+    let me = use_current_user();
     view! {
         <PageTitle text="Pipeline" />
         <h1 class="text-2xl font-semibold tracking-tight">"Pipeline"</h1>
-        <p id="board-help" class="mt-1 text-slate-600">
-            "Drag a card to another stage, or focus it and press ← or → to move it. Enter opens the contact."
-        </p>
+        // A plain GET form: filtering works before the page's script has loaded, too.
+        <form method="get" action="/pipeline" aria-label="Filter the board" class="mt-3 flex flex-wrap items-end gap-3">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (locations, staff) = choices.await.unwrap_or_default();
+                    let now = filters();
+                    let modalities = Modality::ALL.into_iter().map(|m| (m.as_str().to_owned(), m.label().to_owned())).collect();
+                    view! {
+                        {board_filter("location_id", "Location", "All locations", locations, now.location_id)}
+                        {board_filter("owner_id", "Owner", "Any owner", staff, now.owner_id)}
+                        {board_filter("modality", "Scan", "Any scan", modalities, now.modality)}
+                    }
+                })}
+            </Transition>
+            <button type="submit" class=SECONDARY>"Filter"</button>
+            {move || (filters() != BoardQuery::default()).then(|| view! {
+                <a href="/pipeline" class=format!("text-sm {LINK}")>"Show everyone"</a>
+            })}
+        </form>
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading the board…"</p> }>
             {move || Suspend::new(async move {
+                let can_move = can(me, Permission::ContactsWrite).await;
                 match board.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
-                    Ok(board) => view! { <Board columns=board.columns /> }.into_any(),
+                    Ok(board) => view! { <Board columns=board.columns can_move filters=filters() /> }.into_any(),
                 }
             })}
         </Transition>
@@ -54,7 +109,8 @@ fn shift(columns: &mut [BoardColumn], card_id: &str, to: usize) -> Option<(usize
 }
 
 #[component]
-fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
+fn Board(columns: Vec<BoardColumn>, can_move: bool, filters: BoardQuery) -> impl IntoView {
+    let stages: Vec<Stage> = columns.iter().map(|c| c.stage.clone()).collect();
     let columns = RwSignal::new(columns);
     let announcement = RwSignal::new(String::new());
     let drop_target = RwSignal::new(None::<usize>);
@@ -67,15 +123,7 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
         announcement.set(format!("Moved {name} to {}.", stage.name));
         if keep_focus {
             let element_id = format!("card-{card_id}");
-            request_animation_frame(move || {
-                use leptos::wasm_bindgen::JsCast;
-                if let Some(card) = document()
-                    .get_element_by_id(&element_id)
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = card.focus();
-                }
-            });
+            request_animation_frame(move || focus_element(&element_id));
         }
         spawn_local(async move {
             if let Err(error) = move_contact_stage(card_id.clone(), stage.id.clone()).await {
@@ -95,16 +143,31 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
     };
 
     let column_count = columns.with_untracked(Vec::len);
+    let help = if can_move {
+        "Drag a card to another stage, pick one from its menu, or focus it and press ← or →. Enter opens the contact."
+    } else {
+        "Focus a card and press Enter to open the contact. Your role can see the board but not move cards."
+    };
     view! {
-        <p role="status" aria-live="polite" class="mt-3 min-h-5 text-sm text-slate-700">{move || announcement.get()}</p>
+        <p id="board-help" class="mt-3 text-sm text-slate-600">{help}</p>
+        <Toast message=announcement />
         // Columns share the width (six fit at 1440 px beside the menu); more than fit scroll inside
         // the board, never the page.
-        <div class="mt-2 flex gap-3 overflow-x-auto pb-4">
+        <div class="mt-3 flex gap-3 overflow-x-auto pb-4">
             {(0..column_count).map(|index| {
-                let stage = columns.with_untracked(|cols| cols[index].stage.clone());
+                let stage = stages[index].clone();
                 let heading_id = format!("stage-{}", stage.id);
                 let labelled_by = heading_id.clone();
-                let more_href = format!("/contacts?stage_id={}", stage.id);
+                let mut more_pairs = vec![("stage_id", Some(stage.id.clone()))];
+                more_pairs.extend([("location_id", filters.location_id.clone()), ("owner_id", filters.owner_id.clone())]);
+                let more_href = format!("/contacts?{}", query_string(&more_pairs));
+                // Keyboard users skip a column's cards: to the next column, or past the board.
+                let (skip_to, skip_label) = match stages.get(index + 1) {
+                    Some(next) => (format!("column-{}", next.id), format!("Skip to {}", next.name)),
+                    None => ("board-end".to_owned(), "Skip past the board".to_owned()),
+                };
+                let skip_href = format!("#{skip_to}");
+                let stages = stages.clone();
                 view! {
                     <section
                         aria-labelledby=labelled_by
@@ -114,8 +177,10 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                             if drop_target.get() == Some(index) { "border-sky-400 bg-sky-50" } else { "border-slate-200 bg-slate-100" },
                         )
                         on:dragover=move |ev| {
-                            ev.prevent_default();
-                            drop_target.set(Some(index));
+                            if can_move {
+                                ev.prevent_default();
+                                drop_target.set(Some(index));
+                            }
                         }
                         on:dragleave=move |_| drop_target.set(None)
                         on:drop=move |ev| {
@@ -126,7 +191,15 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                             }
                         }
                     >
-                        <h2 class="flex items-baseline justify-between px-1 font-semibold">
+                        <a href=skip_href
+                            class="sr-only rounded bg-white px-2 py-1 text-sm text-sky-800 underline focus:not-sr-only focus:mb-2 focus:block"
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                focus_element(&skip_to);
+                            }>
+                            {skip_label}
+                        </a>
+                        <h2 id=format!("column-{}", stage.id) tabindex="-1" class="flex items-baseline justify-between px-1 font-semibold focus:outline-none focus:ring-2 focus:ring-sky-500">
                             <span id=heading_id>{stage.name.clone()}</span>
                             <span class="rounded-full bg-white px-2 text-sm tabular-nums text-slate-600" data-testid="stage-count">
                                 {move || columns.with(|cols| cols[index].count)}
@@ -138,7 +211,7 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                                 each=move || columns.with(|cols| cols[index].cards.clone())
                                 key=|card| card.id.clone()
                                 children=move |card| view! {
-                                    <Card card index last=column_count - 1 on_move=move_card />
+                                    <Card card index stages=stages.clone() can_move on_move=move_card />
                                 }
                             />
                         </ol>
@@ -154,6 +227,17 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
                 }
             }).collect_view()}
         </div>
+        <p id="board-end" tabindex="-1" class="sr-only">"End of the board"</p>
+    }
+}
+
+/// Moves keyboard focus to the element with `id`, if it is on the page.
+fn focus_element(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(element) =
+        document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
     }
 }
 
@@ -161,13 +245,16 @@ fn Board(columns: Vec<BoardColumn>) -> impl IntoView {
 fn Card(
     card: BoardCard,
     index: usize,
-    last: usize,
+    stages: Vec<Stage>,
+    can_move: bool,
     on_move: impl Fn(String, usize, bool) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let navigate = use_navigate();
+    let hydrated = use_hydrated();
     let href = format!("/contacts/{}", card.id);
-    let (drag_id, key_id) = (card.id.clone(), card.id.clone());
+    let (drag_id, key_id, pick_id) = (card.id.clone(), card.id.clone(), card.id.clone());
     let open = href.clone();
+    let last = stages.len().saturating_sub(1);
     let details = [
         card.requested_modality.map(|m| m.label().to_owned()),
         Some(card.warmness.map(|w| format!("Warmness {w}")).unwrap_or_else(|| "Unscored".into())),
@@ -180,15 +267,39 @@ fn Card(
         .last_touch_at
         .map(|t| format!("Last touch {}", t.format("%-d %b %Y")))
         .unwrap_or_else(|| "No touches yet".into());
+    let picker_label = format!("Stage for {}", card.name);
+    // The way to move a card on a phone, where dragging is awkward; it needs the page's script.
+    let picker = can_move.then(|| {
+        let choices = stages.iter().enumerate().map(|(i, stage)| {
+            view! { <option value=stage.id.clone() selected=i == index>{stage.name.clone()}</option> }
+        }).collect_view();
+        let ids: Vec<String> = stages.iter().map(|s| s.id.clone()).collect();
+        view! {
+            <select aria-label=picker_label disabled=move || !hydrated.get()
+                class="mt-2 w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-xs text-slate-700"
+                on:change=move |ev| {
+                    let chosen = event_target_value(&ev);
+                    if let Some(to) = ids.iter().position(|id| *id == chosen) {
+                        on_move(pick_id.clone(), to, true);
+                    }
+                }>
+                {choices}
+            </select>
+        }
+    });
     view! {
         <li>
             <article
                 id=format!("card-{}", card.id)
                 data-card-id=card.id.clone()
-                draggable="true"
+                draggable=if can_move { "true" } else { "false" }
                 tabindex="0"
                 aria-describedby="board-help"
-                class="cursor-grab rounded-lg border border-slate-200 bg-white p-3 shadow-sm focus:outline-none focus:ring-2 focus:ring-sky-500"
+                class=if can_move {
+                    "cursor-grab rounded-lg border border-slate-200 bg-white p-3 shadow-sm focus:outline-none focus:ring-2 focus:ring-sky-500"
+                } else {
+                    "rounded-lg border border-slate-200 bg-white p-3 shadow-sm focus:outline-none focus:ring-2 focus:ring-sky-500"
+                }
                 on:dragstart=move |ev| {
                     if let Some(data) = ev.data_transfer() {
                         let _ = data.set_data("text/plain", &drag_id);
@@ -196,9 +307,13 @@ fn Card(
                     }
                 }
                 on:keydown=move |ev| {
+                    // Keys pressed in the card's stage menu are the menu's.
+                    if ev.target() != ev.current_target() {
+                        return;
+                    }
                     let to = match ev.key().as_str() {
-                        "ArrowRight" if index < last => index + 1,
-                        "ArrowLeft" if index > 0 => index - 1,
+                        "ArrowRight" if can_move && index < last => index + 1,
+                        "ArrowLeft" if can_move && index > 0 => index - 1,
                         "Enter" => {
                             navigate(&open, Default::default());
                             return;
@@ -212,6 +327,7 @@ fn Card(
                 <a href=href draggable="false" tabindex="-1" class="font-medium text-sky-800 hover:underline">{card.name}</a>
                 <p class="mt-1 text-xs text-slate-600">{details}</p>
                 <p class="mt-0.5 text-xs text-slate-500">{last_touch}</p>
+                {picker}
             </article>
         </li>
     }

@@ -5,9 +5,10 @@ use domain::access::Permission;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::forms::SECONDARY;
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LINK, LoadError};
-use crate::components::layout::use_current_user;
+use crate::components::forms::{
+    ActionResult, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, reset_on_success, successes,
+};
+use crate::components::layout::{can, use_current_user};
 use crate::server_fns::pipeline::{RemoveStage, SaveStage, pipeline_board};
 use crate::server_fns::settings::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
 
@@ -51,8 +52,10 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let save = ServerAction::<SaveIpAllowlist>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_ip_allowlist());
+    let saved = successes(save.value());
+    let settings = Resource::new(move || saved.get(), |_| get_ip_allowlist());
     let my_ip = Resource::new(|| (), |_| my_ip_address());
+    let me = use_current_user();
 
     view! {
         <PageTitle text="Security" />
@@ -71,8 +74,24 @@ pub fn SecurityPage() -> impl IntoView {
             </Suspense>
             <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let can_change = can(me, Permission::SettingsWrite).await;
                     match settings.await {
                         Err(error) => view! { <LoadError error /> }.into_any(),
+                        // Shown, not offered: the allowlist as it stands, and who can change it.
+                        Ok(current) if !can_change => view! {
+                            <div class="mt-4 space-y-2 text-sm" aria-label="Allowlist in force">
+                                <p class="font-medium text-slate-700">
+                                    {if current.enabled { "On: only the addresses below can reach Avatar CRM." } else { "Off: every address can reach Avatar CRM." }}
+                                </p>
+                                {(!current.entries.is_empty()).then(|| view! {
+                                    <ul class="list-disc pl-5 font-mono">
+                                        {current.entries.iter().map(|entry| view! { <li>{entry.clone()}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                                <p class="text-slate-600">"Only administrators and clinic managers can change the allowlist."</p>
+                            </div>
+                        }
+                        .into_any(),
                         Ok(current) => view! {
                             <ActionForm action=save attr:class="mt-4 space-y-3">
                                 <label class="flex items-center gap-2 text-sm font-medium text-slate-700">
@@ -85,7 +104,7 @@ pub fn SecurityPage() -> impl IntoView {
                                         {current.entries.join("\n")}
                                     </textarea>
                                 </div>
-                                <button type="submit" class=BUTTON>"Save allowlist"</button>
+                                <SubmitButton pending=save.pending() label="Save allowlist" />
                             </ActionForm>
                         }
                         .into_any(),
@@ -102,7 +121,10 @@ pub fn SecurityPage() -> impl IntoView {
 pub fn PipelineStagesPage() -> impl IntoView {
     let save = ServerAction::<SaveStage>::new();
     let remove = ServerAction::<RemoveStage>::new();
-    let board = Resource::new(move || (save.version().get(), remove.version().get()), |_| pipeline_board());
+    let (saved, removed) = (successes(save.value()), successes(remove.value()));
+    let board = Resource::new(move || (saved.get(), removed.get()), |_| pipeline_board(Default::default()));
+    let new_stage_form = NodeRef::new();
+    reset_on_success(save.value(), new_stage_form);
     view! {
         <PageTitle text="Pipeline stages" />
         <A href="/settings" attr:class=format!("text-sm {LINK}")>"← Settings"</A>
@@ -167,12 +189,12 @@ pub fn PipelineStagesPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <ActionForm action=save attr:class=format!("mt-4 flex flex-wrap items-end gap-2 {CARD}") attr:aria-label="Add a stage">
+        <ActionForm action=save node_ref=new_stage_form attr:class=format!("mt-4 flex flex-wrap items-end gap-2 {CARD}") attr:aria-label="Add a stage">
             <div class="min-w-64 flex-1">
                 <label for="new-stage" class="block text-sm font-medium text-slate-700">"New stage"</label>
                 <input id="new-stage" name="name" required maxlength="40" placeholder="e.g. Awaiting referral" class=INPUT />
             </div>
-            <button type="submit" class=BUTTON>"Add stage"</button>
+            <SubmitButton pending=save.pending() label="Add stage" busy="Adding…" />
         </ActionForm>
     }
 }

@@ -69,7 +69,7 @@ pub fn SignInPage() -> impl IntoView {
                     <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
                     <input id="password" name="password" type="password" autocomplete="current-password" required class=INPUT />
                 </div>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <button type="submit" class=BUTTON>"Sign in"</button>
             </form>
             <p class="mt-4 text-center text-sm">

@@ -5,16 +5,21 @@ use domain::access::{Permission, Role};
 use domain::model::UserSummary;
 use leptos::prelude::*;
 
-use crate::components::forms::{ActionResult, BUTTON, CARD, INPUT, LoadError, SECONDARY, utc};
+use crate::components::forms::{
+    ActionResult, CARD, INPUT, LoadError, SECONDARY, SubmitButton, reset_on_success, successes,
+};
 use crate::components::layout::use_current_user;
+use crate::components::time::local_time;
 use crate::server_fns::users::{CreateUser, UpdateUser, list_users};
+use domain::display::{LocalTimes, Zoned};
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let me = use_current_user();
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
-    let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
+    let (created, updated) = (successes(create.value()), successes(update.value()));
+    let users = Resource::new(move || (created.get(), updated.get()), |_| list_users());
 
     view! {
         <PageTitle text="Users & roles" />
@@ -32,7 +37,7 @@ pub fn UsersPage() -> impl IntoView {
                         <ActionResult value=update.value() success="Saved." />
                         {match list {
                             Err(error) => view! { <LoadError error /> }.into_any(),
-                            Ok(list) => view! { <UserTable users=list can_manage update /> }.into_any(),
+                            Ok(Zoned { value: list, times }) => view! { <UserTable users=list times can_manage update /> }.into_any(),
                         }}
                     </section>
                 }
@@ -43,10 +48,12 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn AddUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let form = NodeRef::new();
+    reset_on_success(create.value(), form);
     view! {
             <section class=format!("mt-6 {CARD}") aria-labelledby="add-user-heading">
                 <h2 id="add-user-heading" class="font-semibold">"Add a staff member"</h2>
-                <ActionForm action=create attr:class="mt-3 grid gap-3 md:grid-cols-2">
+                <ActionForm action=create node_ref=form attr:class="mt-3 grid gap-3 md:grid-cols-2">
                     <div>
                         <label for="new_display_name" class="block text-sm font-medium text-slate-700">"Name"</label>
                         <input id="new_display_name" name="display_name" required maxlength="100" class=INPUT />
@@ -69,7 +76,7 @@ fn AddUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                         <p class="mt-1 text-xs text-slate-500">"Optional: leave empty for Google sign-in or a reset link."</p>
                     </div>
                     <div class="md:col-span-2">
-                        <button type="submit" class=BUTTON>"Add staff member"</button>
+                        <SubmitButton pending=create.pending() label="Add staff member" busy="Adding…" />
                     </div>
                 </ActionForm>
                 <ActionResult value=create.value() success="Staff member added." />
@@ -78,7 +85,12 @@ fn AddUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(users: Vec<UserSummary>, can_manage: bool, update: ServerAction<UpdateUser>) -> impl IntoView {
+fn UserTable(
+    users: Vec<UserSummary>,
+    times: LocalTimes,
+    can_manage: bool,
+    update: ServerAction<UpdateUser>,
+) -> impl IntoView {
     view! {
         <div class="mt-3 overflow-x-auto" role="region" aria-label="Staff list" tabindex="0">
             <table class="min-w-full text-left text-sm">
@@ -136,7 +148,10 @@ fn UserTable(users: Vec<UserSummary>, can_manage: bool, update: ServerAction<Upd
                                 <td class="py-2 pr-4 font-medium">{user.display_name.clone()}</td>
                                 <td class="py-2 pr-4">{user.email.clone()}</td>
                                 <td class="py-2 pr-4">{role_cell}</td>
-                                <td class="py-2 pr-4">{user.last_sign_in_at.as_ref().map(utc).unwrap_or_else(|| "never".into())}</td>
+                                <td class="py-2 pr-4">{match user.last_sign_in_at.as_ref() {
+                                    Some(at) => local_time(at, &times).into_any(),
+                                    None => "never".into_any(),
+                                }}</td>
                                 <td class="py-2">{status_cell}</td>
                             </tr>
                         }

@@ -40,9 +40,14 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 }
 
 #[server(prefix = "/rpc", endpoint = "list_api_tokens")]
-pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
+pub async fn list_api_tokens() -> Result<domain::display::Zoned<Vec<ApiTokenSummary>>, AppError> {
     let (actor, _) = ssr::caller()?;
-    domain::services::api_tokens::list_own(&ssr::context().db, &actor).await.map_err(ssr::fail)
+    let db = ssr::context().db;
+    let tokens = domain::services::api_tokens::list_own(&db, &actor).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_clinic(&db).await.map_err(ssr::fail)?;
+    let instants: Vec<_> =
+        tokens.iter().flat_map(|t| [Some(t.created_at), t.last_used_at]).flatten().collect();
+    Ok(clock.zoned(tokens, &instants))
 }
 
 #[server(prefix = "/rpc", endpoint = "create_api_token")]

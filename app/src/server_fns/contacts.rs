@@ -1,5 +1,6 @@
 //! Server functions for contacts: the list and its filters, the contact page, the contact form, duplicates, merging and the timeline.
 
+use domain::display::Zoned;
 use domain::model::Page;
 use leptos::prelude::*;
 
@@ -195,18 +196,27 @@ pub async fn merge_contacts(keep_id: String, duplicate_id: String) -> Result<Str
         .map_err(ssr::fail)
 }
 
+/// One contact, its times on its location's clock.
 #[server(prefix = "/rpc", endpoint = "get_contact")]
-pub async fn get_contact(id: String) -> Result<domain::model::Contact, AppError> {
+pub async fn get_contact(id: String) -> Result<Zoned<domain::model::Contact>, AppError> {
     let (actor, meta) = ssr::caller()?;
-    domain::services::contacts::get(&ssr::context().db, &actor, &id, &meta).await.map_err(ssr::fail)
+    let db = ssr::context().db;
+    let contact = domain::services::contacts::get(&db, &actor, &id, &meta).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_contact(&db, &contact.id).await.map_err(ssr::fail)?;
+    let instants = [contact.created_at, contact.updated_at];
+    Ok(clock.zoned(contact, &instants))
 }
 
+/// A contact's timeline, newest first, on its location's clock.
 #[server(prefix = "/rpc", endpoint = "contact_timeline")]
-pub async fn contact_timeline(id: String) -> Result<Page<domain::model::Touchpoint>, AppError> {
+pub async fn contact_timeline(id: String) -> Result<Zoned<Page<domain::model::Touchpoint>>, AppError> {
     let (actor, _) = ssr::caller()?;
-    domain::services::touchpoints::list(&ssr::context().db, &actor, &id, None, Some(100))
-        .await
-        .map_err(ssr::fail)
+    let db = ssr::context().db;
+    let page =
+        domain::services::touchpoints::list(&db, &actor, &id, None, Some(100)).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_contact(&db, &id).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = page.items.iter().map(|entry| entry.occurred_at).collect();
+    Ok(clock.zoned(page, &instants))
 }
 
 /// Logs a call or a note on a contact's timeline.

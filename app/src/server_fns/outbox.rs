@@ -8,7 +8,12 @@ use crate::error::AppError;
 
 /// The local email outbox (administrators).
 #[server(prefix = "/rpc", endpoint = "list_outbox_emails")]
-pub async fn list_outbox_emails() -> Result<Vec<domain::model::OutboxEmail>, AppError> {
+pub async fn list_outbox_emails() -> Result<domain::display::Zoned<Vec<domain::model::OutboxEmail>>, AppError>
+{
     let (actor, _) = ssr::caller()?;
-    domain::services::outbox::list_emails(&ssr::context().db, &actor).await.map_err(ssr::fail)
+    let db = ssr::context().db;
+    let emails = domain::services::outbox::list_emails(&db, &actor).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_clinic(&db).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = emails.iter().map(|email| email.created_at).collect();
+    Ok(clock.zoned(emails, &instants))
 }

@@ -12,11 +12,27 @@ pub async fn pipeline_stages() -> Result<Vec<domain::model::Stage>, AppError> {
     domain::services::pipeline::stages(&ssr::context().db, &actor).await.map_err(ssr::fail)
 }
 
-/// The pipeline board: every stage with its count and newest cards.
+/// The board's filters as the Pipeline page's query string holds them (blank = any).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BoardQuery {
+    pub location_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub modality: Option<String>,
+}
+
+/// The pipeline board: every stage with its count and newest cards, of the contacts `query`
+/// selects.
 #[server(prefix = "/rpc", endpoint = "pipeline_board")]
-pub async fn pipeline_board() -> Result<domain::model::PipelineBoard, AppError> {
+pub async fn pipeline_board(
+    #[server(default)] query: BoardQuery,
+) -> Result<domain::model::PipelineBoard, AppError> {
     let (actor, _) = ssr::caller()?;
-    domain::services::pipeline::board(&ssr::context().db, &actor).await.map_err(ssr::fail)
+    let filter = domain::services::pipeline::BoardFilter {
+        location_id: query.location_id,
+        owner_id: query.owner_id,
+        modality: query.modality,
+    };
+    domain::services::pipeline::board(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
 }
 
 /// Adds a stage (no `id`) or renames, moves and opens/closes one; `is_closed` is a checkbox.

@@ -95,16 +95,87 @@ pub async fn reschedule_task(
     domain::services::tasks::update(&ssr::context().db, &actor, &id, changes, &meta).await.map_err(ssr::fail)
 }
 
-/// Tasks for the Tasks page: `view` is mine, overdue, open (everyone's) or done.
+/// The lists of the Tasks page, as its `?view=` names them; an unknown name is the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskView {
+    /// Overdue or due today, the caller's or no one's: what the page opens on.
+    NeedsDoing,
+    Mine,
+    Unassigned,
+    Overdue,
+    Open,
+    Done,
+}
+
+impl TaskView {
+    pub const ALL: [TaskView; 6] = [
+        TaskView::NeedsDoing,
+        TaskView::Mine,
+        TaskView::Unassigned,
+        TaskView::Overdue,
+        TaskView::Open,
+        TaskView::Done,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskView::NeedsDoing => "today",
+            TaskView::Mine => "mine",
+            TaskView::Unassigned => "unassigned",
+            TaskView::Overdue => "overdue",
+            TaskView::Open => "open",
+            TaskView::Done => "done",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskView::NeedsDoing => "Needs doing",
+            TaskView::Mine => "Mine",
+            TaskView::Unassigned => "Unassigned",
+            TaskView::Overdue => "Overdue",
+            TaskView::Open => "All open",
+            TaskView::Done => "Done",
+        }
+    }
+
+    pub fn parse(key: &str) -> TaskView {
+        TaskView::ALL.into_iter().find(|view| view.key() == key).unwrap_or(TaskView::NeedsDoing)
+    }
+
+    /// How many tasks the list holds, from `counts` (none for Done, which only grows).
+    pub fn count(self, counts: &domain::model::TaskCounts) -> Option<i64> {
+        match self {
+            TaskView::NeedsDoing => Some(counts.needs_doing),
+            TaskView::Mine => Some(counts.mine),
+            TaskView::Unassigned => Some(counts.unassigned),
+            TaskView::Overdue => Some(counts.overdue),
+            TaskView::Open => Some(counts.open),
+            TaskView::Done => None,
+        }
+    }
+}
+
+/// How many open tasks each list holds, for the tabs.
+#[server(prefix = "/rpc", endpoint = "task_counts")]
+pub async fn task_counts() -> Result<domain::model::TaskCounts, AppError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::tasks::counts(&ssr::context().db, &actor).await.map_err(ssr::fail)
+}
+
+/// Tasks for the Tasks page: the list `view` names (a [`TaskView`] key).
 #[server(prefix = "/rpc", endpoint = "list_tasks")]
 pub async fn list_tasks(view: Option<String>) -> Result<Page<domain::model::Task>, AppError> {
     let (actor, _) = ssr::caller()?;
-    let (status, assignee) = match view.as_deref().unwrap_or("mine") {
-        "overdue" => ("overdue", None),
-        "open" => ("open", None),
-        "done" => ("done", None),
-        _ => ("open", Some("me".to_owned())),
+    let (status, assignee) = match TaskView::parse(view.as_deref().unwrap_or_default()) {
+        TaskView::NeedsDoing => ("due_today", Some("me_or_unassigned")),
+        TaskView::Mine => ("open", Some("me")),
+        TaskView::Unassigned => ("open", Some("unassigned")),
+        TaskView::Overdue => ("overdue", None),
+        TaskView::Open => ("open", None),
+        TaskView::Done => ("done", None),
     };
+    let assignee = assignee.map(str::to_owned);
     let filter = domain::services::tasks::TaskFilter {
         status: Some(status.into()),
         assignee_id: assignee,

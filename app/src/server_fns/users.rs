@@ -8,9 +8,13 @@ use super::ssr;
 use crate::error::AppError;
 
 #[server(prefix = "/rpc", endpoint = "list_users")]
-pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+pub async fn list_users() -> Result<domain::display::Zoned<Vec<UserSummary>>, AppError> {
     let (actor, _) = ssr::caller()?;
-    domain::services::users::list(&ssr::context().db, &actor).await.map_err(ssr::fail)
+    let db = ssr::context().db;
+    let users = domain::services::users::list(&db, &actor).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_clinic(&db).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = users.iter().filter_map(|u| u.last_sign_in_at).collect();
+    Ok(clock.zoned(users, &instants))
 }
 
 #[server(prefix = "/rpc", endpoint = "create_user")]

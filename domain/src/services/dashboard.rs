@@ -1,13 +1,13 @@
 //! The dashboard's figures, read in a handful of indexed queries run concurrently.
 
-use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
+use chrono::{Duration, Utc};
 use sqlx::FromRow;
 
 use crate::access::Permission;
 use crate::in_actor_locations;
 use crate::model::{DashboardSummary, LocationSummary, RecentContact, StageCount};
 use crate::on_db;
+use crate::services::clock::{self, Clock};
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError};
 
@@ -44,16 +44,7 @@ struct RecentRow {
     last_name: String,
     stage_name: String,
     requested_modality: Option<String>,
-    time_zone: Option<String>,
     created_at: Timestamp,
-}
-
-/// Formats an instant in an IANA zone (DST-aware via the tz database); UTC if the zone is unknown.
-fn local(at: DateTime<Utc>, zone: Option<&str>, format: &str) -> String {
-    match zone.and_then(|z| z.parse::<Tz>().ok()) {
-        Some(tz) => at.with_timezone(&tz).format(format).to_string(),
-        None => at.format(format).to_string(),
-    }
 }
 
 // Location scope: `$all` is true for users who see every location; otherwise only contacts
@@ -90,7 +81,7 @@ const LOCATIONS_SQL: &str = concat!(
 );
 
 const RECENT_SQL: &str = concat!(
-    "SELECT c.id, c.first_name, c.last_name, s.name AS stage_name, c.requested_modality, l.time_zone, \
+    "SELECT c.id, c.first_name, c.last_name, s.name AS stage_name, c.requested_modality, \
     c.created_at FROM contacts c JOIN pipeline_stages s ON s.id = c.stage_id \
     LEFT JOIN locations l ON l.id = c.location_id WHERE c.deleted_at IS NULL AND ",
     in_actor_locations!("c.location_id", "$2", "$3"),
@@ -104,6 +95,8 @@ pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainE
     let all = actor.sees_every_location();
     let user = actor.user_id.as_str();
     let now_utc = Utc::now();
+    // The recent-contacts column reads on one clock (the clinic's), never mixing offsets.
+    let clinic_clock = clock::for_clinic(db).await?;
     let week_ago = Timestamp(now_utc - Duration::days(7));
     let now = Timestamp(now_utc);
     let (totals, stages, locations, recent) = on_db!(db, pool => {
@@ -128,7 +121,7 @@ pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainE
             .map(|l| LocationSummary {
                 id: l.id,
                 name: l.name,
-                local_time: local(now_utc, Some(&l.time_zone), "%a %-d %b, %H:%M %Z"),
+                local_time: Clock::named(Some(&l.time_zone)).show(&now_utc),
                 time_zone: l.time_zone,
                 contacts: l.contacts,
             })
@@ -140,28 +133,9 @@ pub async fn summary(db: &Db, actor: &Actor) -> Result<DashboardSummary, DomainE
                 display_name: format!("{} {}", r.first_name, r.last_name),
                 stage_name: r.stage_name,
                 requested_modality: r.requested_modality.as_deref().and_then(crate::model::Modality::parse),
-                created_local: local(r.created_at.0, r.time_zone.as_deref(), "%-d %b %Y, %H:%M %Z"),
+                created_local: clinic_clock.show(&r.created_at.0),
                 created_at: r.created_at.0,
             })
             .collect(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn local_times_follow_daylight_saving_per_zone() {
-        // 1 Jan: Sydney is on daylight time (UTC+11); Brisbane never observes it (UTC+10).
-        let summer = Utc.with_ymd_and_hms(2026, 1, 1, 0, 30, 0).unwrap();
-        assert_eq!(local(summer, Some("Australia/Sydney"), "%H:%M %Z"), "11:30 AEDT");
-        assert_eq!(local(summer, Some("Australia/Brisbane"), "%H:%M %Z"), "10:30 AEST");
-        // 1 Jul: Sydney is back on standard time.
-        let winter = Utc.with_ymd_and_hms(2026, 7, 1, 0, 30, 0).unwrap();
-        assert_eq!(local(winter, Some("Australia/Sydney"), "%H:%M %Z"), "10:30 AEST");
-        assert_eq!(local(winter, None, "%H:%M %Z"), "00:30 UTC");
-        assert_eq!(local(winter, Some("Not/A_Zone"), "%H:%M %Z"), "00:30 UTC");
-    }
 }

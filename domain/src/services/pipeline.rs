@@ -38,14 +38,66 @@ struct CardRow {
     last_touch_at: Option<Timestamp>,
 }
 
-/// Scope shared by both board queries: live contacts in the actor's locations.
-const VISIBLE: &str =
-    concat!("deleted_at IS NULL AND ", crate::in_actor_locations!("location_id", "$1", "$2"));
+/// Scope shared by both board queries: live contacts in the actor's locations, narrowed by the
+/// board's filters ($3 location, $4 owner, $5 requested modality; each NULL for any).
+const VISIBLE: &str = concat!(
+    "deleted_at IS NULL AND ",
+    crate::in_actor_locations!("location_id", "$1", "$2"),
+    " AND ($3 IS NULL OR location_id = $3) AND ($4 IS NULL OR owner_id = $4) \
+     AND ($5 IS NULL OR requested_modality = $5)"
+);
 
-/// Every stage with its count and up to [`CARDS_PER_COLUMN`] cards, most recently changed first.
-/// Three queries whatever the board's size: stages, counts, cards.
-pub async fn board(db: &Db, actor: &Actor) -> Result<PipelineBoard, DomainError> {
+/// The board's filters; each optional. Unknown ids simply match nothing.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardFilter {
+    /// Only contacts at this location.
+    #[param(max_length = 64)]
+    pub location_id: Option<String>,
+    /// Only contacts this staff member owns.
+    #[param(max_length = 64)]
+    pub owner_id: Option<String>,
+    /// Only contacts who asked for this kind of scan.
+    #[param(value_type = Option<crate::model::Modality>, inline)]
+    pub modality: Option<String>,
+}
+
+/// [`BoardFilter`] as bound: (location, owner, modality), each `None` for any.
+type BoardBinds = (Option<String>, Option<String>, Option<&'static str>);
+
+impl BoardFilter {
+    /// The filters as bound: blank means any; a modality must be one we offer.
+    fn checked(self) -> Result<BoardBinds, DomainError> {
+        let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let (location, owner) = (given(self.location_id), given(self.owner_id));
+        let mut v = crate::error::Validator::default();
+        for (field, value) in [("location_id", &location), ("owner_id", &owner)] {
+            if value.as_ref().is_some_and(|id| id.chars().count() > 64) {
+                v.check::<()>(field, Err("must be at most 64 characters".into()));
+            }
+        }
+        let modality = match given(self.modality) {
+            None => None,
+            Some(raw) => v
+                .check(
+                    "modality",
+                    crate::model::Modality::parse(&raw)
+                        .ok_or_else(|| "is not a kind of scan we offer".to_owned()),
+                )
+                .map(crate::model::Modality::as_str),
+        };
+        v.finish()?;
+        Ok((location, owner, modality))
+    }
+}
+
+/// Every stage with its count and up to [`CARDS_PER_COLUMN`] cards, most recently changed first,
+/// of the contacts `filter` selects. Three queries whatever the board's size: stages, counts,
+/// cards.
+pub async fn board(db: &Db, actor: &Actor, filter: BoardFilter) -> Result<PipelineBoard, DomainError> {
     let stages = stages(db, actor).await?;
+    let (location, owner, modality) = filter.checked()?;
     let all = actor.sees_every_location();
     let counts_sql = sqlx::AssertSqlSafe(format!(
         "SELECT stage_id, COUNT(*) FROM contacts WHERE {VISIBLE} GROUP BY stage_id"
@@ -56,11 +108,15 @@ pub async fn board(db: &Db, actor: &Actor) -> Result<PipelineBoard, DomainError>
            SELECT id, stage_id, first_name, last_name, requested_modality, warmness, last_touch_at, \
                   ROW_NUMBER() OVER (PARTITION BY stage_id ORDER BY updated_at DESC, id DESC) AS place \
            FROM contacts WHERE {VISIBLE}) ranked \
-         WHERE place <= $3 ORDER BY stage_id, place"
+         WHERE place <= $6 ORDER BY stage_id, place"
     ));
     let (counts, cards): (Vec<(String, i64)>, Vec<CardRow>) = on_db!(db, pool => {
-        let counts = sqlx::query_as(counts_sql).bind(all).bind(&actor.user_id).fetch_all(pool).await?;
-        let cards = sqlx::query_as(cards_sql).bind(all).bind(&actor.user_id).bind(CARDS_PER_COLUMN).fetch_all(pool).await?;
+        let counts = sqlx::query_as(counts_sql)
+            .bind(all).bind(&actor.user_id).bind(&location).bind(&owner).bind(modality)
+            .fetch_all(pool).await?;
+        let cards = sqlx::query_as(cards_sql)
+            .bind(all).bind(&actor.user_id).bind(&location).bind(&owner).bind(modality).bind(CARDS_PER_COLUMN)
+            .fetch_all(pool).await?;
         (counts, cards)
     });
     let mut columns: Vec<BoardColumn> = stages

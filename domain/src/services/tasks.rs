@@ -8,7 +8,7 @@ use ulid::Ulid;
 
 use crate::access::Permission;
 use crate::input::{label, rules};
-use crate::model::{Page, Task, TaskStatus};
+use crate::model::{Page, Task, TaskCounts, TaskStatus};
 use crate::on_db;
 use crate::services::audit::{self, Entry};
 use crate::services::contacts;
@@ -43,8 +43,9 @@ impl From<Row> for Task {
             assignee_id: r.assignee_id,
             due_at: r.due_at.map(|t| t.0),
             due_day: due_local.map(|due| due.date_naive()),
-            // "Tue 15 Dec 2026, 5:00 pm AEST": what the location's clock says.
-            due_label: due_local.map(|due| due.format("%a %-d %b %Y, %-I:%M %P %Z").to_string()),
+            // "Tue 15 Dec 2026, 5:00 pm AEST": what the location's clock says, with the year, as
+            // the API's answer must not depend on when it is read.
+            due_label: r.due_at.map(|due| crate::services::clock::Clock::new(zone).show_with_year(&due.0)),
             overdue: r.completed_at.is_none() && r.due_at.is_some_and(|due| due.0 < Utc::now()),
             completed_at: r.completed_at.map(|t| t.0),
             created_at: r.created_at.0,
@@ -106,11 +107,12 @@ pub struct TaskFilter {
     /// Default `open`.
     #[param(value_type = Option<TaskStatus>, inline)]
     pub status: Option<String>,
-    /// A user id, or `me`.
+    /// A user id; `me`; `unassigned` (no one's); or `me_or_unassigned`.
     pub assignee_id: Option<String>,
     pub contact_id: Option<String>,
-    /// `next_cursor` of the previous page, unchanged.
-    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    /// `next_cursor` of the previous page, unchanged. Open lists run by due time (soonest
+    /// first, tasks without a due time last), done lists by completion (latest first).
+    #[param(pattern = "^([dc]-?[0-9]{1,20}|n)\\.[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
     /// Tasks per page (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -239,51 +241,173 @@ pub async fn update(
     Ok(row.into())
 }
 
-/// Newest first, within the actor's locations.
+/// Whose tasks a list holds.
+enum Assignee {
+    Anyone,
+    User(String),
+    Unassigned,
+    UserOrUnassigned(String),
+}
+
+/// Where the previous page ended: its last task's sort key and id.
+enum Cursor {
+    /// An open list, after a task due at this instant.
+    Due(Timestamp, String),
+    /// An open list, inside the tasks without a due time.
+    NoDue(String),
+    /// A done list, after a task completed at this instant.
+    Completed(Timestamp, String),
+}
+
+impl Cursor {
+    fn parse(text: &str) -> Option<Cursor> {
+        let (key, id) = text.split_once('.')?;
+        let id = crate::input::ulid(id)?.to_string();
+        let instant = |micros: &str| {
+            micros.parse::<i64>().ok().and_then(DateTime::from_timestamp_micros).map(Timestamp)
+        };
+        match key.split_at_checked(1)? {
+            ("d", micros) => Some(Cursor::Due(instant(micros)?, id)),
+            ("c", micros) => Some(Cursor::Completed(instant(micros)?, id)),
+            ("n", "") => Some(Cursor::NoDue(id)),
+            _ => None,
+        }
+    }
+
+    /// The cursor after `task` in a list ordered as `done` says.
+    fn after(task: &Task, done: bool) -> String {
+        match (done, task.completed_at, task.due_at) {
+            (true, Some(at), _) => format!("c{}.{}", at.timestamp_micros(), task.id),
+            (false, _, Some(due)) => format!("d{}.{}", due.timestamp_micros(), task.id),
+            _ => format!("n.{}", task.id),
+        }
+    }
+}
+
+/// The end of today on the clinic's clock, as an instant.
+async fn end_of_today(db: &Db) -> Result<Timestamp, DomainError> {
+    use chrono::TimeZone;
+    let zone = crate::services::clock::for_clinic(db).await?.zone();
+    let tomorrow = Utc::now().with_timezone(&zone).date_naive() + chrono::Duration::days(1);
+    let midnight = tomorrow.and_hms_opt(0, 0, 0).unwrap_or_default();
+    // Midnight can fall in a daylight-saving gap somewhere; the earliest real instant then.
+    let end = zone.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc));
+    Ok(Timestamp(end.unwrap_or_else(|| Utc::now() + chrono::Duration::days(1))))
+}
+
+/// Within the actor's locations: open lists soonest due first (no due time last), done lists
+/// latest completed first.
 pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Task>, DomainError> {
     actor.require(Permission::ContactsRead)?;
     let limit = filter.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
     }
-    if let Some(cursor) = &filter.cursor
-        && crate::input::ulid(cursor).is_none()
-    {
-        return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
-    }
     let status = filter.status.as_deref().unwrap_or("open");
-    if TaskStatus::parse(status).is_none() {
-        return Err(DomainError::field("status", "must be one of open, overdue, done, all"));
-    }
-    let overdue_before = (status == "overdue").then(Timestamp::now);
-    let assignee = match filter.assignee_id.as_deref() {
-        Some("me") => Some(actor.user_id.clone()),
-        other => other.map(str::to_owned),
+    let Some(status) = TaskStatus::parse(status) else {
+        return Err(DomainError::field("status", "must be one of open, overdue, due_today, done, all"));
+    };
+    let done = status == TaskStatus::Done;
+    let cursor = match filter.cursor.as_deref() {
+        None => None,
+        Some(text) => match Cursor::parse(text) {
+            Some(Cursor::Completed(..)) if !done => None,
+            Some(Cursor::Due(..) | Cursor::NoDue(_)) if done => None,
+            Some(cursor) => Some(cursor),
+            None => None,
+        }
+        .map(Some)
+        .ok_or_else(|| DomainError::field("cursor", "is not a cursor from a previous page"))?,
+    };
+    let due_before = match status {
+        TaskStatus::Overdue => Some(Timestamp::now()),
+        TaskStatus::DueToday => Some(end_of_today(db).await?),
+        _ => None,
+    };
+    let assignee = match filter.assignee_id.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => Assignee::Anyone,
+        Some("me") => Assignee::User(actor.user_id.clone()),
+        Some("unassigned") => Assignee::Unassigned,
+        Some("me_or_unassigned") => Assignee::UserOrUnassigned(actor.user_id.clone()),
+        Some(id) => Assignee::User(id.to_owned()),
+    };
+    let (assignee_id, unassigned) = match &assignee {
+        Assignee::Anyone => (None, false),
+        Assignee::User(id) => (Some(id.clone()), false),
+        Assignee::Unassigned => (None, true),
+        Assignee::UserOrUnassigned(id) => (Some(id.clone()), true),
+    };
+    // $3 the cursor's id, $9 its instant, $11 (open lists only) its section: 0 among the tasks
+    // with a due time, 1 among those without.
+    let (cursor_id, cursor_section, cursor_at) = match cursor {
+        None => (None, 0_i32, None),
+        Some(Cursor::Due(at, id) | Cursor::Completed(at, id)) => (Some(id), 0, Some(at)),
+        Some(Cursor::NoDue(id)) => (Some(id), 1, None),
+    };
+    let order = if done {
+        "AND ($3 IS NULL OR t.completed_at < $9 OR (t.completed_at = $9 AND t.id < $3)) \
+         ORDER BY t.completed_at DESC, t.id DESC"
+    } else {
+        "AND ($3 IS NULL \
+              OR ($11 = 1 AND t.due_at IS NULL AND t.id > $3) \
+              OR ($11 = 0 AND (t.due_at IS NULL OR t.due_at > $9 OR (t.due_at = $9 AND t.id > $3)))) \
+         ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, t.id"
     };
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} AND ($3 IS NULL OR t.id < $3) \
+        "{SELECT} \
          AND ($4 = 'all' OR ($4 = 'done' AND t.completed_at IS NOT NULL) OR ($4 <> 'done' AND t.completed_at IS NULL)) \
-         AND ($5 IS NULL OR t.due_at < $5) AND ($6 IS NULL OR t.assignee_id = $6) \
-         AND ($7 IS NULL OR t.contact_id = $7) ORDER BY t.id DESC LIMIT $8"
+         AND ($5 IS NULL OR t.due_at < $5) \
+         AND (($6 IS NULL AND $10 = FALSE) OR t.assignee_id = $6 OR ($10 = TRUE AND t.assignee_id IS NULL)) \
+         AND ($7 IS NULL OR t.contact_id = $7) {order} LIMIT $8"
     ));
     let all = actor.sees_every_location();
     let rows = on_db!(db, pool => {
-        sqlx::query_as::<_, Row>(sql)
+        let query = sqlx::query_as::<_, Row>(sql)
             .bind(all)
             .bind(&actor.user_id)
-            .bind(&filter.cursor)
-            .bind(status)
-            .bind(overdue_before)
-            .bind(&assignee)
+            .bind(&cursor_id)
+            .bind(status.as_str())
+            .bind(due_before)
+            .bind(&assignee_id)
             .bind(&filter.contact_id)
             .bind(i64::from(limit) + 1)
-            .fetch_all(pool)
-            .await?
+            .bind(cursor_at)
+            .bind(unassigned);
+        // Only open lists order by section; a parameter no SQL mentions is an error on PostgreSQL.
+        let query = if done { query } else { query.bind(cursor_section) };
+        query.fetch_all(pool).await?
     });
     let has_more = rows.len() > limit as usize;
     let items: Vec<Task> = rows.into_iter().take(limit as usize).map(Task::from).collect();
-    let next_cursor = if has_more { items.last().map(|t| t.id.clone()) } else { None };
+    let next_cursor = if has_more { items.last().map(|t| Cursor::after(t, done)) } else { None };
     Ok(Page { items, next_cursor })
+}
+
+/// How many open tasks each of the Tasks page's lists holds (one query).
+pub async fn counts(db: &Db, actor: &Actor) -> Result<TaskCounts, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT \
+           COALESCE(SUM(CASE WHEN t.due_at < $4 AND (t.assignee_id = $5 OR t.assignee_id IS NULL) THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN t.assignee_id = $5 THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN t.assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
+           COALESCE(SUM(CASE WHEN t.due_at < $3 THEN 1 ELSE 0 END), 0), \
+           COUNT(*) \
+         FROM ({SELECT} AND t.completed_at IS NULL) t"
+    ));
+    let all = actor.sees_every_location();
+    let (now, today_ends) = (Timestamp::now(), end_of_today(db).await?);
+    let (needs_doing, mine, unassigned, overdue, open): (i64, i64, i64, i64, i64) = on_db!(db, pool => {
+        sqlx::query_as(sql)
+            .bind(all)
+            .bind(&actor.user_id)
+            .bind(now)
+            .bind(today_ends)
+            .bind(&actor.user_id)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(TaskCounts { needs_doing, mine, unassigned, overdue, open })
 }
 
 /// An IANA zone name as stored, or UTC when there is none (a clinic with no location yet).

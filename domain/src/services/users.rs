@@ -569,7 +569,7 @@ async fn send_reset_link(
 ) -> Result<(), DomainError> {
     let ip = &address(meta);
     let Ok(email) = Email::parse(raw_email) else {
-        return Err(DomainError::field("email", "must be an email address such as name@clinic.com.au"));
+        return Err(DomainError::field("email", crate::input::NOT_AN_EMAIL));
     };
     let now = Utc::now();
     let window_start = Timestamp(now - Duration::minutes(THROTTLE_WINDOW_MINUTES));

@@ -155,12 +155,13 @@ pub async fn move_stage(
 }
 
 /// The pipeline board: stages in order, each with its count and newest cards.
-#[utoipa::path(get, path = "/pipeline", tag = "contacts", summary = "The pipeline board: stages with counts and newest cards",  responses((status = 200, body = PipelineBoard), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
+#[utoipa::path(get, path = "/pipeline", tag = "contacts", summary = "The pipeline board: stages with counts and newest cards", params(domain::services::pipeline::BoardFilter), responses((status = 200, body = PipelineBoard), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn board(
     State(state): State<AppState>,
     caller: ApiActor,
+    QueryParams(filter): QueryParams<domain::services::pipeline::BoardFilter>,
 ) -> Result<Json<domain::model::PipelineBoard>, HttpError> {
-    Ok(Json(domain::services::pipeline::board(&state.db, &caller.actor).await?))
+    Ok(Json(domain::services::pipeline::board(&state.db, &caller.actor, filter).await?))
 }
 
 /// `GET /contacts.csv`: the same filters as the list; every matching contact.

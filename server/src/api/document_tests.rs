@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 32] = [
+const ROUTES: [(&str, &str); 33] = [
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),
@@ -40,6 +40,7 @@ const ROUTES: [(&str, &str); 32] = [
     ("delete", "/pipeline/stages/{id}"),
     ("get", "/tasks"),
     ("post", "/tasks"),
+    ("get", "/tasks/counts"),
     ("patch", "/tasks/{id}"),
     ("get", "/settings/ip-allowlist"),
     ("put", "/settings/ip-allowlist"),

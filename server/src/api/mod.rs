@@ -118,6 +118,7 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(pipeline::update_stage, pipeline::delete_stage))
         .routes(routes!(tasks::timeline, tasks::log_touchpoint))
         .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::counts))
         .routes(routes!(tasks::update))
         .routes(routes!(settings::get_allowlist, settings::put_allowlist))
         .split_for_parts();

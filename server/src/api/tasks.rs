@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::model::{Page, Task, Touchpoint};
+use domain::model::{Page, Task, TaskCounts, Touchpoint};
 use domain::services::tasks::{self, NewTask, TaskChanges, TaskFilter};
 use domain::services::touchpoints::{self, NewTouchpoint};
 use serde::Deserialize;
@@ -13,13 +13,19 @@ use crate::http::error::{ErrorBody, HttpError};
 use crate::http::extract::{JsonObject, QueryParams};
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/tasks", tag = "tasks", summary = "Tasks: open, overdue, done or all; mine or anyone's", params(TaskFilter), responses((status = 200, body = Page<Task>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+#[utoipa::path(get, path = "/tasks", tag = "tasks", summary = "Tasks: open (soonest due first), overdue, due today, done or all; mine, no one's or anyone's", params(TaskFilter), responses((status = 200, body = Page<Task>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiActor,
     QueryParams(filter): QueryParams<TaskFilter>,
 ) -> Result<Json<Page<Task>>, HttpError> {
     Ok(Json(tasks::list(&state.db, &caller.actor, filter).await?))
+}
+
+/// How many open tasks need doing today, are the caller's, no one's, overdue, and open at all.
+#[utoipa::path(get, path = "/tasks/counts", tag = "tasks", summary = "Open task counts: needs doing today, mine, unassigned, overdue, all open", responses((status = 200, body = TaskCounts), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
+pub async fn counts(State(state): State<AppState>, caller: ApiActor) -> Result<Json<TaskCounts>, HttpError> {
+    Ok(Json(tasks::counts(&state.db, &caller.actor).await?))
 }
 
 #[utoipa::path(post, path = "/tasks", tag = "tasks", summary = "Create a task", request_body = NewTask, responses((status = 201, body = Task), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]

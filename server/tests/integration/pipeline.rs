@@ -8,6 +8,7 @@ on_both_backends!(
     moving_a_card_persists_counts_and_joins_the_timeline,
     board_page_renders_every_stage,
     stages_are_configured_in_settings,
+    the_board_filters_by_location_owner_and_scan,
 );
 
 const NEW_ENQUIRY: &str = "01K0STAGE00000000000000001";
@@ -232,4 +233,72 @@ async fn stages_are_configured_in_settings(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn the_board_filters_by_location_owner_and_scan(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let get = |query: String| {
+        let request = api.get(app.url(&format!("/api/v1/pipeline{query}"))).bearer_auth(&token);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let total = |board: &Value| -> i64 {
+        board["columns"].as_array().unwrap().iter().map(|c| c["count"].as_i64().unwrap()).sum()
+    };
+    let card_ids = |board: &Value| -> Vec<String> {
+        board["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| {
+                c["cards"].as_array().unwrap().iter().map(|card| card["id"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let contact = |id: String| {
+        let request = api.get(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let (_, everyone) = get(String::new()).await;
+    assert_eq!(total(&everyone), 200);
+
+    let brisbane = app.location_id("Brisbane North").await;
+    let (status, at_brisbane) = get(format!("?location_id={brisbane}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(total(&at_brisbane) > 0 && total(&at_brisbane) < 200, "{}", total(&at_brisbane));
+    for id in card_ids(&at_brisbane).into_iter().take(10) {
+        assert_eq!(contact(id).await["location_id"], brisbane.as_str());
+    }
+
+    let (_, mri) = get(format!("?location_id={brisbane}&modality=mri")).await;
+    assert!(total(&mri) > 0 && total(&mri) < total(&at_brisbane));
+    for column in mri["columns"].as_array().unwrap() {
+        for card in column["cards"].as_array().unwrap() {
+            assert_eq!(card["requested_modality"], "mri");
+        }
+    }
+
+    // Owned by one person: exactly the contacts whose owner they are.
+    let owned = card_ids(&everyone)[0].clone();
+    let owner = contact(owned.clone()).await["owner_id"].as_str().map(str::to_owned);
+    if let Some(owner) = owner {
+        let (_, theirs) = get(format!("?owner_id={owner}")).await;
+        assert!(card_ids(&theirs).contains(&owned));
+        for id in card_ids(&theirs).into_iter().take(10) {
+            assert_eq!(contact(id).await["owner_id"], owner.as_str());
+        }
+    }
+    let (_, nobody) = get("?owner_id=01K0NOBODY0000000000000000".into()).await;
+    assert_eq!(total(&nobody), 0);
+
+    let (status, refused) = get("?modality=dentistry".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused["error"]["fields"]["modality"].is_string(), "{refused}");
+    let (status, _) = get("?colour=blue".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown filters are refused");
 }

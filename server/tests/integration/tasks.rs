@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 on_both_backends!(
     timeline_logs_calls_and_notes_newest_first,
     tasks_are_assigned_completed_and_filtered,
-    tasks_and_timelines_follow_location_scope
+    tasks_and_timelines_follow_location_scope,
+    task_lists_run_by_due_time_page_after_page_and_are_counted
 );
 
 async fn new_contact(app: &TestApp, token: &str, body: Value) -> String {
@@ -347,7 +348,7 @@ async fn due_days_are_read_and_shown_in_the_contacts_zone(backend: Backend) {
         let page =
             client.get(app.url(&format!("/contacts/{contact}"))).send().await.unwrap().text().await.unwrap();
         assert!(
-            page.contains(&format!("Due {expected_label}")),
+            page.contains(&format!("Due <time datetime=\"{}\">{expected_label}</time>", due_at.to_rfc3339())),
             "{location}: the task shows the clinic's clock"
         );
         assert!(page.contains(r#"value="2026-12-15""#), "{location}: the due-day field holds the same day");
@@ -374,4 +375,124 @@ async fn due_days_are_read_and_shown_in_the_contacts_zone(backend: Backend) {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = refused.text().await.unwrap();
     assert!(body.contains("due date: must be a date"), "{body}");
+}
+
+async fn task_lists_run_by_due_time_page_after_page_and_are_counted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (mine, theirs) = (app.api_token("reception").await, app.api_token("reception").await);
+    let api = app.api();
+    let now = chrono::Utc::now();
+    let at = |hours: i64| (now + chrono::Duration::hours(hours)).to_rfc3339();
+    let create = |token: &str, body: Value| {
+        let request = api.post(app.url("/api/v1/tasks")).bearer_auth(token).json(&body);
+        async move {
+            let created: Value = request.send().await.unwrap().json().await.unwrap();
+            created["id"].as_str().unwrap().to_owned()
+        }
+    };
+    // Mine: due in three days, tomorrow, never, and yesterday; one more made no one's.
+    let in_three_days = create(&mine, json!({ "title": "Send the referral form", "due_at": at(72) })).await;
+    let tomorrow = create(&mine, json!({ "title": "Confirm fasting", "due_at": at(26) })).await;
+    let someday = create(&mine, json!({ "title": "Tidy duplicates" })).await;
+    let yesterday = create(&mine, json!({ "title": "Call back Mrs Rossi", "due_at": at(-20) })).await;
+    let nobodys = create(&mine, json!({ "title": "Chase the radiologist", "due_at": at(-2) })).await;
+    let cleared = api
+        .patch(app.url(&format!("/api/v1/tasks/{nobodys}")))
+        .bearer_auth(&mine)
+        .json(&json!({ "assignee_id": null }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), StatusCode::OK);
+    // Someone else's overdue task: in everyone's lists, not in mine.
+    let other = create(&theirs, json!({ "title": "Their call", "due_at": at(-30) })).await;
+
+    let get = |query: String| {
+        let request = api.get(app.url(&format!("/api/v1/tasks{query}"))).bearer_auth(&mine);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let ids = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Everyone's open tasks, two a page: soonest due first, the undated last, none twice.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=2&cursor={c}"),
+            None => "?limit=2".to_owned(),
+        };
+        let (status, page) = get(query).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            other.clone(),
+            yesterday.clone(),
+            nobodys.clone(),
+            tomorrow.clone(),
+            in_three_days.clone(),
+            someday.clone()
+        ]
+    );
+
+    // What needs doing: overdue or due today, mine or no one's, soonest first.
+    let (_, today) = get("?status=due_today&assignee_id=me_or_unassigned".into()).await;
+    assert_eq!(ids(&today), [yesterday.clone(), nobodys.clone()]);
+    let (_, unassigned) = get("?assignee_id=unassigned".into()).await;
+    assert_eq!(ids(&unassigned), vec![nobodys.clone()]);
+    let (_, overdue) = get("?status=overdue".into()).await;
+    assert_eq!(ids(&overdue), [other.clone(), yesterday.clone(), nobodys.clone()]);
+
+    let (status, counts) = {
+        let response = api.get(app.url("/api/v1/tasks/counts")).bearer_auth(&mine).send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(counts, json!({ "needs_doing": 2, "mine": 4, "unassigned": 1, "overdue": 3, "open": 6 }));
+
+    // Done lists run latest completed first, page after page.
+    for id in [&tomorrow, &someday, &yesterday] {
+        let done = api
+            .patch(app.url(&format!("/api/v1/tasks/{id}")))
+            .bearer_auth(&mine)
+            .json(&json!({ "completed": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), StatusCode::OK);
+    }
+    let (_, first) = get("?status=done&limit=2".into()).await;
+    assert_eq!(ids(&first), [yesterday.clone(), someday.clone()]);
+    let next = first["next_cursor"].as_str().unwrap().to_owned();
+    let (_, second) = get(format!("?status=done&limit=2&cursor={next}")).await;
+    assert_eq!(ids(&second), vec![tomorrow.clone()]);
+    assert!(second["next_cursor"].is_null());
+    let (_, counts) = {
+        let response = api.get(app.url("/api/v1/tasks/counts")).bearer_auth(&mine).send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(counts["open"], 3);
+    assert_eq!(counts["mine"], 1);
+
+    // A cursor from another kind of list, or no cursor at all, is refused by name.
+    for bad in [next.as_str(), "nonsense", "d12.NOTAULID"] {
+        let (status, body) = get(format!("?cursor={bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(body["error"]["fields"]["cursor"].is_string(), "{body}");
+    }
 }

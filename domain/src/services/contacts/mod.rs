@@ -336,7 +336,10 @@ fn apply(
         }
     }
     if row.phone.is_none() && row.email.is_none() && !v.has("phone") && !v.has("email") {
-        v.check::<()>("phone", Err("give a phone number or an email address".into()));
+        v.check::<()>(
+            "phone",
+            Err("Give a phone number or an email address, so the clinic can reach them.".into()),
+        );
     }
     v.finish()?;
 
