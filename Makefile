@@ -17,7 +17,7 @@ PKG := target/site/pkg
 BIN := target/debug/avatar-crm
 
 .PHONY: help run test tools rust-tools node-tools chromium postgres site css wasm server build \
-        lint unit-and-integration api-contract e2e release wasm-release bench clean
+        lint unit-and-integration api-contract e2e release wasm-release fingerprint bench clean
 
 help:
 	@echo "make run    build, add the demo clinic and serve on SQLite at http://127.0.0.1:3000"
@@ -50,14 +50,28 @@ css: node-tools
 	@mkdir -p $(PKG)
 	tailwindcss -i style/tailwind.css -o $(PKG)/avatar.css --minify
 
-wasm: rust-tools
-	cargo build -p frontend --lib --target wasm32-unknown-unknown
+# The bundle `make run` and the tests serve is the release one (LTO, `wasm-opt -Oz`), so a cold
+# page is usable at once and the tests run what ships. `WASM_PROFILE=wasm-dev make build`
+# builds a bundle three times larger in seconds after a change, for quick iterations.
+WASM_PROFILE ?= wasm-release
+wasm: rust-tools node-tools
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile $(WASM_PROFILE)
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name avatar \
-	  target/wasm32-unknown-unknown/debug/frontend.wasm
-	mv $(PKG)/avatar_bg.wasm $(PKG)/avatar.wasm
+	  target/wasm32-unknown-unknown/$(WASM_PROFILE)/frontend.wasm
+	@if [ "$(WASM_PROFILE)" = wasm-release ]; then \
+	  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $(PKG)/avatar.wasm $(PKG)/avatar_bg.wasm; \
+	  rm $(PKG)/avatar_bg.wasm; \
+	else mv $(PKG)/avatar_bg.wasm $(PKG)/avatar.wasm; fi
+	@printf 'WASM (%s): %s bytes, %s bytes gzipped\n' "$(WASM_PROFILE)" "$$(stat -c %s $(PKG)/avatar.wasm)" "$$(gzip -9c $(PKG)/avatar.wasm | wc -c)"
+
+# Content-hashed, precompressed copies of the bundle, and hash.txt beside both server builds
+# (they serve the same target/site).
+fingerprint: node-tools
+	node scripts/fingerprint-assets.mjs $(PKG) target/debug target/release
 
 site: css wasm
 	@cp -r public/. target/site/
+	@$(MAKE) --no-print-directory fingerprint
 
 server:
 	cargo build -p server
@@ -95,16 +109,12 @@ e2e: chromium build
 test: tools chromium postgres build lint unit-and-integration api-contract e2e
 
 ## ---- release ----
-wasm-release: rust-tools node-tools
-	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name avatar \
-	  target/wasm32-unknown-unknown/wasm-release/frontend.wasm
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int -o $(PKG)/avatar.wasm $(PKG)/avatar_bg.wasm
-	rm $(PKG)/avatar_bg.wasm
-	@printf 'WASM: %s bytes, %s bytes gzipped\n' "$$(stat -c %s $(PKG)/avatar.wasm)" "$$(gzip -9c $(PKG)/avatar.wasm | wc -c)"
+wasm-release:
+	@$(MAKE) --no-print-directory wasm WASM_PROFILE=wasm-release
 
 release: css wasm-release
 	@cp -r public/. target/site/
+	@$(MAKE) --no-print-directory fingerprint
 	cargo build -p server --release
 
 ## ---- benchmarks (release build; PostgreSQL as for the tests) ----

@@ -13,7 +13,7 @@ pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -62,6 +62,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content="Avatar CRM for medical imaging clinics" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Both read the build's hash.txt: the content-hashed names of the bundle.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -86,7 +88,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/avatar.css" />
         <PageTitle text="" />
         <Router>
             <Layout>

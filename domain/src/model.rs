@@ -525,6 +525,47 @@ pub struct ImportRowReport {
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
+/// Where a merged record's value of one field comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MergeSource {
+    /// Both records say the same (or neither says anything).
+    Same,
+    /// The kept record's value stays; the retired one's is dropped.
+    Kept,
+    /// The kept record had none: the retired record's value is taken.
+    Retired,
+    /// Both are kept together (notes, tags, custom fields).
+    Combined,
+}
+
+/// One field of a merge, before it happens: each record's value and what the kept record
+/// will hold.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MergeField {
+    pub label: String,
+    pub kept: Option<String>,
+    pub retired: Option<String>,
+    pub result: Option<String>,
+    pub source: MergeSource,
+}
+
+/// A merge into a contact that can still be undone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ContactMerge {
+    pub id: String,
+    pub kept_id: String,
+    pub retired_id: String,
+    /// The retired record's name.
+    pub retired_name: String,
+    pub merged_at: DateTime<Utc>,
+    /// After this the merge is final.
+    pub undo_until: DateTime<Utc>,
+}
+
 /// Another contact that may be the same person.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]

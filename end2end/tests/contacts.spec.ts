@@ -146,14 +146,15 @@ test("import a CSV with one bad row and see the report", async ({ page, consoleE
   await expect(page.getByText("2123 3")).toBeVisible();
 });
 
-test("merge a duplicate and keep both histories", async ({ page, consoleErrors }) => {
+test("a merge shows what it keeps, asks first, keeps both histories and can be undone", async ({ page, consoleErrors }) => {
   await signIn(page, "manager@avatar.test");
-  for (const [first, phone] of [["Evangeline", "0466 000 201"], ["Evangelina", "0466 000 202"]]) {
+  for (const [first, phone, email] of [["Evangeline", "0466 000 201", ""], ["Evangelina", "0466 000 202", "eva@example.com"]]) {
     await page.goto("/contacts/new");
     await hydrated(page);
     await page.getByLabel("First name").fill(first);
     await page.getByLabel("Last name").fill("Marchbanks");
     await page.getByLabel("Phone").fill(phone);
+    if (email) await page.getByLabel("Email", { exact: true }).fill(email);
     await page.getByRole("button", { name: "Save contact" }).click();
     await expect(page.getByRole("heading", { level: 1, name: `${first} Marchbanks` })).toBeVisible();
     await hydrated(page);
@@ -163,18 +164,51 @@ test("merge a duplicate and keep both histories", async ({ page, consoleErrors }
   }
   const duplicates = page.getByRole("region", { name: "Possible duplicates" });
   await expect(duplicates).toContainText("Evangeline Marchbanks (similar name)");
-  await duplicates.getByRole("link", { name: "Compare and merge Evangeline Marchbanks" }).click();
+  // Compare from Evangeline's side, so she is the record kept.
+  await duplicates.getByRole("link", { name: "Evangeline Marchbanks", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Evangeline Marchbanks" })).toBeVisible();
+  await page.getByRole("region", { name: "Possible duplicates" }).getByRole("link", { name: "Compare and merge Evangelina Marchbanks" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Merge duplicate contacts" })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByRole("table", { name: "Records compared" })).toContainText("0466 000 201");
-  await page.getByRole("button", { name: "Merge into the kept record" }).click();
+  // Field by field: her own phone stays, the email she lacked is taken from the duplicate.
+  const table = page.getByRole("table", { name: "What the merge keeps" });
+  const phoneRow = table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Phone" }) });
+  await expect(phoneRow).toContainText("0466 000 201");
+  await expect(phoneRow).toContainText("Kept record's");
+  const emailRow = table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Email" }) });
+  await expect(emailRow).toContainText("eva@example.com");
+  await expect(emailRow).toContainText("Taken from the duplicate");
+  // Nothing happens until it is confirmed.
+  await page.getByRole("link", { name: "Review and merge" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Merge Evangelina Marchbanks into Evangeline Marchbanks?" });
+  await expect(confirm).toContainText("can be undone");
+  await confirm.getByRole("link", { name: "Cancel" }).click();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  await page.getByRole("link", { name: "Review and merge" }).click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Yes, merge these records" }).click();
 
-  await expect(page.getByRole("heading", { level: 1, name: "Evangelina Marchbanks" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Evangeline Marchbanks" })).toBeVisible();
   const timeline = page.getByRole("list", { name: "Timeline entries" });
-  await expect(timeline.getByRole("listitem").first()).toContainText("Merged with a duplicate record (Evangeline Marchbanks)");
+  await expect(timeline.getByRole("listitem").first()).toContainText("Merged with a duplicate record (Evangelina Marchbanks)");
   await expect(timeline).toContainText("Spoke to Evangeline");
   await expect(timeline).toContainText("Spoke to Evangelina");
+  await expect(page.getByLabel("Contact details")).toContainText("eva@example.com");
   await expect(page.getByRole("region", { name: "Possible duplicates" })).toHaveCount(0);
+
+  // Undo: Evangelina is her own record again, with her own note; Evangeline gives back the email.
+  const merges = page.getByRole("region", { name: "Merged records" });
+  await expect(merges).toContainText("Evangelina Marchbanks was merged into this record");
+  await hydrated(page);
+  await merges.getByRole("button", { name: "Undo merge of Evangelina Marchbanks" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Merge undone" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Merged records" })).toHaveCount(0);
+  await expect(page.getByLabel("Contact details")).not.toContainText("eva@example.com");
+  await expect(timeline).not.toContainText("Spoke to Evangelina");
+  await expect(timeline.getByRole("listitem").first()).toContainText("Merge undone: Evangelina Marchbanks is a separate record again");
+  await page.getByRole("link", { name: "Open it" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Evangelina Marchbanks" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline entries" })).toContainText("Spoke to Evangelina");
 });
 
 test("filter by tag, sort by name and export exactly that list", async ({ page, consoleErrors }) => {

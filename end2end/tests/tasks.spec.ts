@@ -9,7 +9,9 @@ test("complete a task from everyone's open list", async ({ page, consoleErrors }
   await expect(page.getByRole("link", { name: "Mine (0)" })).toBeVisible(); // nothing is assigned to this account
   await page.getByRole("link", { name: /^All open/ }).click();
   await hydrated(page);
+  await expect(page.getByRole("link", { name: /^All open/ })).toHaveAttribute("aria-current", "page");
   const tasks = page.getByRole("list", { name: "Tasks" }).getByRole("listitem");
+  await expect(tasks.first()).toBeVisible();
   const before = await tasks.count();
   expect(before).toBeGreaterThan(0);
   // A task about a contact, so its completion lands on that contact's timeline.

@@ -86,7 +86,11 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), csrf::csrf_guard))
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
-    api.merge(site)
+    // The static bundle needs no session or sign-in, only the network check.
+    let assets = web::assets::router(&state.leptos_options)
+        .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
+    api.merge(assets)
+        .merge(site)
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()

@@ -63,5 +63,12 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, ConfigError> {
         .map_err(|e| ConfigError { variable: "LEPTOS_*", message: e.to_string() })?
         .leptos_options;
     options.site_addr = config.listen_addr;
+    // The build fingerprints the bundle and leaves hash.txt beside the binary (the cargo-leptos
+    // convention Leptos reads); without it (tests that run the server in-process) the plain
+    // names are served.
+    options.hash_files = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+        .is_some_and(|file| file.exists());
     Ok(options)
 }

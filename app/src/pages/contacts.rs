@@ -12,14 +12,14 @@ use crate::components::contact_form::{CONTACT_FIELDS, ContactFormFields};
 use crate::components::contact_links::{EmailLink, PhoneLink};
 use crate::components::forms::{
     ActionResult, BUTTON, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, refusal_of,
-    reset_on_success, use_hydrated,
+    reset_on_success, successes, use_hydrated,
 };
 use crate::components::layout::{IfCan, can, use_current_user};
 use crate::components::task_list::TaskList;
 use crate::components::time::local_time;
 use crate::server_fns::contacts::{
-    ContactListQuery, LogTouchpoint, UpdateContact, contact_duplicates, contact_form_choices,
-    contact_tag_names, contact_timeline, get_contact, list_contacts,
+    ContactListQuery, LogTouchpoint, UndoMerge, UpdateContact, contact_duplicates, contact_form_choices,
+    contact_merges, contact_tag_names, contact_timeline, get_contact, list_contacts,
 };
 use crate::server_fns::pipeline::{MoveContactStage, pipeline_stages};
 use crate::server_fns::tasks::{AddTask, RescheduleTask, SetTaskDone, contact_tasks};
@@ -305,6 +305,7 @@ pub fn ContactPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RecentMerges id=Signal::derive(id) saved />
         <Duplicates id=Signal::derive(id) />
         <ContactTasks id=Signal::derive(id) />
         <section class=format!("mt-6 {CARD}") aria-labelledby="timeline-heading">
@@ -485,6 +486,63 @@ fn StagePicker(
             <SubmitButton pending=move_stage.pending() label="Move" busy="Moving…" class=SECONDARY />
         </ActionForm>
         <ActionResult value=move_stage.value() success="Stage changed." />
+    }
+}
+
+/// Merges into this contact that can still be undone, each with its Undo.
+#[component]
+fn RecentMerges(id: Signal<String>, saved: RwSignal<u32>) -> impl IntoView {
+    let undo = ServerAction::<UndoMerge>::new();
+    let undone = successes(undo.value());
+    Effect::new(move |_| {
+        if undone.get() > 0 {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let merges = Resource::new(move || (id.get(), undone.get()), |(id, _)| contact_merges(id));
+    let me = use_current_user();
+    view! {
+        {move || match undo.value().get() {
+            Some(Ok(restored)) => Some(view! {
+                <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+                    "Merge undone: the other record is separate again. "
+                    <a href=format!("/contacts/{restored}") class="font-medium underline">"Open it"</a>
+                </p>
+            }.into_any()),
+            Some(Err(error)) => Some(view! {
+                <p role="alert" class="mt-4 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800">{error.message().to_owned()}</p>
+            }.into_any()),
+            None => None,
+        }}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_undo = can(me, Permission::ContactsWrite).await;
+                let Zoned { value: merges, times } = merges.await.unwrap_or_default();
+                (!merges.is_empty()).then(|| view! {
+                    <section class="mt-4 rounded-xl border border-sky-200 bg-sky-50 p-4" aria-labelledby="merges-heading">
+                        <h2 id="merges-heading" class="font-semibold text-sky-950">"Merged records"</h2>
+                        <ul class="mt-2 space-y-2 text-sm text-slate-800">
+                            {merges.into_iter().map(|merge| view! {
+                                <li class="flex flex-wrap items-center gap-3">
+                                    <span>
+                                        {format!("{} was merged into this record ", merge.retired_name)}
+                                        {local_time(&merge.merged_at, &times)}
+                                        ". It can be undone until " {local_time(&merge.undo_until, &times)} "."
+                                    </span>
+                                    {can_undo.then(|| view! {
+                                        <ActionForm action=undo>
+                                            <input type="hidden" name="merge_id" value=merge.id.clone() />
+                                            <SubmitButton pending=undo.pending() label="Undo merge" busy="Undoing…" class=SECONDARY
+                                                aria_label=format!("Undo merge of {}", merge.retired_name) />
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -197,6 +197,40 @@ pub async fn merge_contacts(keep_id: String, duplicate_id: String) -> Result<Str
 }
 
 /// One contact, its times on its location's clock.
+/// Field by field, what merging `duplicate_id` into `keep_id` would leave on the kept record.
+#[server(prefix = "/rpc", endpoint = "merge_preview")]
+pub async fn merge_preview(
+    keep_id: String,
+    duplicate_id: String,
+) -> Result<Vec<domain::model::MergeField>, AppError> {
+    let (actor, _) = ssr::caller()?;
+    domain::services::contacts::merge::preview(&ssr::context().db, &actor, &keep_id, &duplicate_id)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// The merges into a contact that can still be undone, with their times on its clock.
+#[server(prefix = "/rpc", endpoint = "contact_merges")]
+pub async fn contact_merges(id: String) -> Result<Zoned<Vec<domain::model::ContactMerge>>, AppError> {
+    let (actor, _) = ssr::caller()?;
+    let db = ssr::context().db;
+    let merges =
+        domain::services::contacts::merge::undoable_into(&db, &actor, &id).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_contact(&db, &id).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = merges.iter().flat_map(|m| [m.merged_at, m.undo_until]).collect();
+    Ok(clock.zoned(merges, &instants))
+}
+
+/// Undoes a merge; answers the restored record's id.
+#[server(prefix = "/rpc", endpoint = "undo_merge")]
+pub async fn undo_merge(merge_id: String) -> Result<String, AppError> {
+    let (actor, meta) = ssr::caller()?;
+    domain::services::contacts::merge::undo(&ssr::context().db, &actor, &merge_id, &meta)
+        .await
+        .map(|c| c.id)
+        .map_err(ssr::fail)
+}
+
 #[server(prefix = "/rpc", endpoint = "get_contact")]
 pub async fn get_contact(id: String) -> Result<Zoned<domain::model::Contact>, AppError> {
     let (actor, meta) = ssr::caller()?;

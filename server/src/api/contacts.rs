@@ -74,6 +74,46 @@ pub async fn merge(
     Ok(Json(contacts::merge(&state.db, &caller.actor, &id, &body.duplicate_id, meta).await?))
 }
 
+/// Query of `GET /contacts/{id}/merge-preview`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MergePreviewQuery {
+    /// The record that would be merged in and retired.
+    pub duplicate_id: String,
+}
+
+/// Field by field, what merging `duplicate_id` into this contact would leave on it.
+#[utoipa::path(get, path = "/contacts/{id}/merge-preview", tag = "contacts", summary = "What a merge would keep, field by field", params(("id" = String, Path, description = "The record's id"), MergePreviewQuery), responses((status = 200, body = Vec<domain::model::MergeField>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+pub async fn merge_preview(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+    QueryParams(query): QueryParams<MergePreviewQuery>,
+) -> Result<Json<Vec<domain::model::MergeField>>, HttpError> {
+    Ok(Json(contacts::merge::preview(&state.db, &caller.actor, &id, &query.duplicate_id).await?))
+}
+
+/// Merges into this contact that can still be undone (for 30 days), newest first.
+#[utoipa::path(get, path = "/contacts/{id}/merges", tag = "contacts", summary = "Merges into this contact that can still be undone", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Vec<domain::model::ContactMerge>), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
+pub async fn merges(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<domain::model::ContactMerge>>, HttpError> {
+    Ok(Json(contacts::merge::undoable_into(&state.db, &caller.actor, &id).await?))
+}
+
+/// Undoes a merge within 30 days: the retired record comes back with its own history.
+#[utoipa::path(post, path = "/merges/{id}/undo", tag = "contacts", summary = "Undo a merge (within 30 days); answers the restored contact", params(("id" = String, Path, description = "The merge's id")), responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody), (status = 409, description = "Conflicts with existing data", body = ErrorBody)))]
+pub async fn undo_merge(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<Contact>, HttpError> {
+    Ok(Json(contacts::merge::undo(&state.db, &caller.actor, &id, &caller.meta).await?))
+}
+
 #[utoipa::path(get, path = "/contacts/{id}", tag = "contacts", summary = "One contact (the view is audited)", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = Contact), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

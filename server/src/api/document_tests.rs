@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 33] = [
+const ROUTES: [(&str, &str); 36] = [
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),
@@ -41,6 +41,9 @@ const ROUTES: [(&str, &str); 33] = [
     ("get", "/tasks"),
     ("post", "/tasks"),
     ("get", "/tasks/counts"),
+    ("get", "/contacts/{id}/merge-preview"),
+    ("get", "/contacts/{id}/merges"),
+    ("post", "/merges/{id}/undo"),
     ("patch", "/tasks/{id}"),
     ("get", "/settings/ip-allowlist"),
     ("put", "/settings/ip-allowlist"),

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 on_both_backends!(
     same_phone_or_email_is_refused_unless_allowed,
     similar_names_are_listed,
-    merging_keeps_both_histories
+    merging_keeps_both_histories,
+    a_merge_is_previewed_and_can_be_undone
 );
 
 async fn post(app: &TestApp, token: &str, query: &str, body: Value) -> reqwest::Response {
@@ -233,4 +234,151 @@ async fn merging_keeps_both_histories(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn a_merge_is_previewed_and_can_be_undone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let kept = json_of(
+        post(
+            &app,
+            &token,
+            "",
+            json!({ "first_name": "Ruth", "last_name": "Okoro", "phone": "0412 000 002", "tags": ["vip"],
+                                        "notes": "Prefers mornings" }),
+        )
+        .await,
+    )
+    .await;
+    let retired = json_of(
+        post(&app, &token, "?allow_duplicate=true",
+            json!({ "first_name": "Ruth", "last_name": "Okoro", "phone": "0412 000 002", "email": "ruth@example.com",
+                    "referring_doctor": "Dr Chen", "tags": ["claustrophobic"], "notes": "Needs a wheelchair",
+                    "custom_fields": { "interpreter": "Igbo" } }))
+        .await,
+    )
+    .await;
+    let (kept_id, retired_id) =
+        (kept["id"].as_str().unwrap().to_owned(), retired["id"].as_str().unwrap().to_owned());
+    let note = api
+        .post(app.url(&format!("/api/v1/contacts/{retired_id}/touchpoints")))
+        .bearer_auth(&token)
+        .json(&json!({ "kind": "call", "summary": "Asked about parking" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), StatusCode::CREATED);
+    let get = |path: String| {
+        let request = api.get(app.url(&path)).bearer_auth(&token);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // The preview says, field by field, what stays and what is taken.
+    let (status, preview) =
+        get(format!("/api/v1/contacts/{kept_id}/merge-preview?duplicate_id={retired_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let field =
+        |label: &str| preview.as_array().unwrap().iter().find(|f| f["label"] == label).unwrap().clone();
+    assert_eq!(field("Phone")["source"], "same");
+    assert_eq!(field("Email")["result"], "ruth@example.com");
+    assert_eq!(field("Email")["source"], "retired");
+    assert_eq!(field("Referring doctor")["source"], "retired");
+    assert_eq!(field("Tags")["result"], "vip, claustrophobic");
+    assert_eq!(field("Tags")["source"], "combined");
+    assert_eq!(field("Enquiry notes")["result"], "Prefers mornings\n\nNeeds a wheelchair");
+
+    let merged = api
+        .post(app.url(&format!("/api/v1/contacts/{kept_id}/merge")))
+        .bearer_auth(&token)
+        .json(&json!({ "duplicate_id": retired_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(merged.status(), StatusCode::OK);
+    let merged = merged.json::<Value>().await.unwrap();
+    // The merge did what the preview said.
+    assert_eq!(merged["email"], field("Email")["result"]);
+    assert_eq!(merged["notes"], field("Enquiry notes")["result"]);
+
+    // Restoring the retired record alone is refused: its history lives on the kept one.
+    let restore = api
+        .post(app.url(&format!("/api/v1/contacts/{retired_id}/restore")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restore.status(), StatusCode::CONFLICT);
+
+    // Staff change the kept record after the merge; the undo must not lose that.
+    let changed = api
+        .patch(app.url(&format!("/api/v1/contacts/{kept_id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "referring_doctor": "Dr Patel" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    let (status, merges) = get(format!("/api/v1/contacts/{kept_id}/merges")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(merges.as_array().unwrap().len(), 1);
+    assert_eq!(merges[0]["retired_id"], retired_id.as_str());
+    assert_eq!(merges[0]["retired_name"], "Ruth Okoro");
+    let merge_id = merges[0]["id"].as_str().unwrap().to_owned();
+    let undo = |token: String| {
+        let request = api.post(app.url(&format!("/api/v1/merges/{merge_id}/undo"))).bearer_auth(token);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(undo(app.api_token("readonly").await).await.status(), StatusCode::FORBIDDEN);
+    let restored = undo(token.clone()).await;
+    assert_eq!(restored.status(), StatusCode::OK);
+    let restored = restored.json::<Value>().await.unwrap();
+    assert_eq!(restored["id"], retired_id.as_str());
+    assert_eq!(restored["email"], "ruth@example.com");
+    assert_eq!(restored["tags"], json!(["claustrophobic"]));
+
+    // Each record has its own history again; the kept one keeps what staff changed since.
+    let (_, kept_now) = get(format!("/api/v1/contacts/{kept_id}")).await;
+    assert!(kept_now["email"].is_null(), "the email taken from the retired record goes back");
+    assert_eq!(kept_now["referring_doctor"], "Dr Patel", "a value changed after the merge stays");
+    assert_eq!(kept_now["notes"], "Prefers mornings");
+    assert_eq!(kept_now["tags"], json!(["vip"]));
+    assert_eq!(kept_now["custom_fields"], json!({}));
+    let summaries = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|t| t["summary"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, retired_timeline) = get(format!("/api/v1/contacts/{retired_id}/touchpoints")).await;
+    assert_eq!(summaries(&retired_timeline), ["Asked about parking"]);
+    let (_, kept_timeline) = get(format!("/api/v1/contacts/{kept_id}/touchpoints")).await;
+    assert_eq!(summaries(&kept_timeline)[0], "Merge undone: Ruth Okoro is a separate record again");
+    assert!(!summaries(&kept_timeline).contains(&"Asked about parking".to_owned()));
+
+    // Once is enough: a second undo is a conflict, and nothing is left to undo.
+    let again = undo(token.clone()).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let (_, merges) = get(format!("/api/v1/contacts/{kept_id}/merges")).await;
+    assert_eq!(merges, json!([]));
+    let unknown = undo_unknown(&app, &token).await;
+    assert_eq!(unknown, StatusCode::NOT_FOUND);
+
+    // The audit log has the merge and its undo.
+    let actions: Vec<String> = domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT action FROM audit_events WHERE action LIKE 'contact.merge%' ORDER BY occurred_at")
+            .fetch_all(pool).await.unwrap()
+    });
+    assert_eq!(actions, ["contact.merge", "contact.merge_undo"]);
+}
+
+async fn undo_unknown(app: &TestApp, token: &str) -> StatusCode {
+    app.api()
+        .post(app.url("/api/v1/merges/01K0NOSUCHMERGE00000000000/undo"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
 }

@@ -4,7 +4,7 @@
 pub mod csv_export;
 pub mod csv_import;
 pub mod duplicates;
-mod merge;
+pub mod merge;
 mod search;
 pub use merge::merge;
 pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, list};
@@ -752,6 +752,16 @@ pub async fn restore(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Re
     let Some(deleted_at) = row.deleted_at else {
         return Err(DomainError::Conflict("this contact is not deleted".into()));
     };
+    // A merged record's history lives on the record it was merged into: undoing the merge
+    // brings both back, restoring it alone would bring back an empty shell.
+    let merged_into: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT merged_into FROM contacts WHERE id = $1").bind(id).fetch_one(pool).await?
+    });
+    if merged_into.is_some() {
+        return Err(DomainError::Conflict(
+            "this contact was merged into another; undo the merge from that contact's page instead".into(),
+        ));
+    }
     if Utc::now() - deleted_at.0 > Duration::days(RESTORE_DAYS) {
         return Err(DomainError::Conflict(format!(
             "deleted more than {RESTORE_DAYS} days ago; it can no longer be restored"
