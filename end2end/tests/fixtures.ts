@@ -27,9 +27,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 
 /**
  * Waits until the WASM bundle has hydrated the server-rendered page. `timeout` is for tests
- * that load many pages in a row, where one load of the 21 MB debug bundle on a busy machine
- * can take longer than the usual wait (how soon a page is usable is a requirement of its own,
- * still to be tested).
+ * that load many pages in a row on a machine busy with other tests (how soon a page is usable
+ * on its own is load.spec.ts's budget).
  */
 export async function hydrated(page: Page, timeout?: number) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout });

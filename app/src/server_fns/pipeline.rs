@@ -27,10 +27,12 @@ pub async fn pipeline_board(
     #[server(default)] query: BoardQuery,
 ) -> Result<domain::model::PipelineBoard, AppError> {
     let (actor, _) = ssr::caller()?;
+    // The page's "All …" choices send blanks: those mean any.
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
     let filter = domain::services::pipeline::BoardFilter {
-        location_id: query.location_id,
-        owner_id: query.owner_id,
-        modality: query.modality,
+        location_id: given(query.location_id),
+        owner_id: given(query.owner_id),
+        modality: given(query.modality),
     };
     domain::services::pipeline::board(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
 }

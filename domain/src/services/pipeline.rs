@@ -47,16 +47,16 @@ const VISIBLE: &str = concat!(
      AND ($5 IS NULL OR requested_modality = $5)"
 );
 
-/// The board's filters; each optional. Unknown ids simply match nothing.
+/// The board's filters; each optional. Ids must be well formed; unknown ones match nothing.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoardFilter {
     /// Only contacts at this location.
-    #[param(max_length = 64)]
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub location_id: Option<String>,
     /// Only contacts this staff member owns.
-    #[param(max_length = 64)]
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub owner_id: Option<String>,
     /// Only contacts who asked for this kind of scan.
     #[param(value_type = Option<crate::model::Modality>, inline)]
@@ -67,17 +67,17 @@ pub struct BoardFilter {
 type BoardBinds = (Option<String>, Option<String>, Option<&'static str>);
 
 impl BoardFilter {
-    /// The filters as bound: blank means any; a modality must be one we offer.
+    /// The filters as bound: absent means any; ids must be ids, a modality one we offer.
     fn checked(self) -> Result<BoardBinds, DomainError> {
-        let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let (location, owner) = (given(self.location_id), given(self.owner_id));
+        let (location, owner) = (self.location_id, self.owner_id);
         let mut v = crate::error::Validator::default();
         for (field, value) in [("location_id", &location), ("owner_id", &owner)] {
-            if value.as_ref().is_some_and(|id| id.chars().count() > 64) {
-                v.check::<()>(field, Err("must be at most 64 characters".into()));
+            // Ids are ULIDs; anything else (a NUL, which PostgreSQL cannot even compare) is refused.
+            if value.as_deref().is_some_and(|id| crate::input::ulid(id).is_none()) {
+                v.check::<()>(field, Err("is not an id (26 letters and digits)".into()));
             }
         }
-        let modality = match given(self.modality) {
+        let modality = match self.modality {
             None => None,
             Some(raw) => v
                 .check(

@@ -80,6 +80,7 @@ pub async fn merge(
 #[serde(deny_unknown_fields)]
 pub struct MergePreviewQuery {
     /// The record that would be merged in and retired.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub duplicate_id: String,
 }
 

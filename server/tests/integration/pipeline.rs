@@ -293,12 +293,15 @@ async fn the_board_filters_by_location_owner_and_scan(backend: Backend) {
             assert_eq!(contact(id).await["owner_id"], owner.as_str());
         }
     }
-    let (_, nobody) = get("?owner_id=01K0NOBODY0000000000000000".into()).await;
+    let (_, nobody) = get("?owner_id=01K0NNNNNN0000000000000000".into()).await;
     assert_eq!(total(&nobody), 0);
 
     let (status, refused) = get("?modality=dentistry".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused["error"]["fields"]["modality"].is_string(), "{refused}");
+    let (status, refused) = get("?owner_id=K%C3%A8%00%C2%82".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a NUL in an id is refused, not a 500");
+    assert!(refused["error"]["fields"]["owner_id"].is_string(), "{refused}");
     let (status, _) = get("?colour=blue".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown filters are refused");
 }

@@ -113,9 +113,8 @@ pub async fn preview(
         return Err(DomainError::field("duplicate_id", "must be a different contact"));
     }
     let kept = load(db, actor, keep_id, false).await?;
-    let retired = load(db, actor, retired_id, false)
-        .await
-        .map_err(|_| DomainError::field("duplicate_id", "is not a contact you can see"))?;
+    // An unknown duplicate is a 404 like an unknown contact: the id itself was well formed.
+    let retired = load(db, actor, retired_id, false).await?;
     let (locations, users) = names(db).await?;
     let plan = plan(&kept, &retired);
     let readable = |column: &str, value: Option<String>| {
