@@ -148,6 +148,15 @@ pub fn ulid(raw: &str) -> Option<ulid::Ulid> {
     if shaped { ulid::Ulid::from_string(raw).ok() } else { None }
 }
 
+/// Refuses a filter value holding control characters (PostgreSQL cannot even compare text with
+/// a NUL); the API documents the rule as [`OPTIONAL_LABEL_PATTERN`].
+pub fn no_control_characters(fields: &[(&str, Option<&str>)]) -> Result<(), crate::DomainError> {
+    match fields.iter().find(|(_, value)| value.is_some_and(|v| v.chars().any(char::is_control))) {
+        Some((field, _)) => Err(crate::DomainError::field(field, "must not contain control characters")),
+        None => Ok(()),
+    }
+}
+
 /// [`ulid`]'s rule as a JSON Schema pattern.
 pub const ULID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$";
 

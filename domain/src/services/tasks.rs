@@ -108,7 +108,9 @@ pub struct TaskFilter {
     #[param(value_type = Option<TaskStatus>, inline)]
     pub status: Option<String>,
     /// A user id; `me`; `unassigned` (no one's); or `me_or_unassigned`.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub assignee_id: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub contact_id: Option<String>,
     /// `next_cursor` of the previous page, unchanged. Open lists run by due time (soonest
     /// first, tasks without a due time last), done lists by completion (latest first).
@@ -303,6 +305,10 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(DomainError::field("limit", format!("must be between 1 and {MAX_PAGE}")));
     }
+    crate::input::no_control_characters(&[
+        ("assignee_id", filter.assignee_id.as_deref()),
+        ("contact_id", filter.contact_id.as_deref()),
+    ])?;
     let status = filter.status.as_deref().unwrap_or("open");
     let Some(status) = TaskStatus::parse(status) else {
         return Err(DomainError::field("status", "must be one of open, overdue, due_today, done, all"));

@@ -16,11 +16,15 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     actor_user_id: Option<String>,
     /// e.g. `contact.view`, `auth.sign_in`.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     action: Option<String>,
     /// e.g. `contact`, `user`.
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     subject_type: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     subject_id: Option<String>,
     /// Entries at or after this time.
     since: Option<DateTime<Utc>>,
@@ -40,6 +44,12 @@ pub async fn list(
     caller: ApiActor,
     QueryParams(params): QueryParams<Params>,
 ) -> Result<Json<Page<AuditEvent>>, HttpError> {
+    domain::input::no_control_characters(&[
+        ("actor_user_id", params.actor_user_id.as_deref()),
+        ("action", params.action.as_deref()),
+        ("subject_type", params.subject_type.as_deref()),
+        ("subject_id", params.subject_id.as_deref()),
+    ])?;
     let filter = Filter {
         actor_user_id: params.actor_user_id,
         action: params.action,

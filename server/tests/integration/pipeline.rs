@@ -302,6 +302,11 @@ async fn the_board_filters_by_location_owner_and_scan(backend: Backend) {
     let (status, refused) = get("?owner_id=K%C3%A8%00%C2%82".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a NUL in an id is refused, not a 500");
     assert!(refused["error"]["fields"]["owner_id"].is_string(), "{refused}");
+    // The same for the other lists' text filters (PostgreSQL answered these with a 500).
+    for path in ["/api/v1/contacts?tag=a%00b", "/api/v1/tasks?contact_id=%00", "/api/v1/contacts.csv?q=%00"] {
+        let response = api.get(app.url(path)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    }
     let (status, _) = get("?colour=blue".into()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unknown filters are refused");
 }

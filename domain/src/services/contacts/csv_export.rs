@@ -53,13 +53,17 @@ fn yes_no(value: bool) -> String {
 #[serde(deny_unknown_fields)]
 pub struct ExportFilter {
     /// A name (prefix, typos tolerated), or an exact email or phone number (any format).
-    #[param(max_length = 100)]
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub q: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub stage_id: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub location_id: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub owner_id: Option<String>,
     #[param(value_type = Option<ContactSource>, inline)]
     pub source: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub tag: Option<String>,
     #[param(minimum = 0, maximum = 100)]
     pub warmness_min: Option<i32>,

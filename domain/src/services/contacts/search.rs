@@ -36,13 +36,17 @@ const MAX_CANDIDATES: i64 = 5000;
 pub struct ListFilter {
     /// A name (prefix, typos tolerated), the start of an email address, or a phone number (any
     /// format).
-    #[param(max_length = 100)]
+    #[param(max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub q: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub stage_id: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub location_id: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub owner_id: Option<String>,
     #[param(value_type = Option<ContactSource>, inline)]
     pub source: Option<String>,
+    #[param(pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub tag: Option<String>,
     /// Contacts scored at least this (unscored contacts are left out).
     #[param(minimum = 0, maximum = 100)]
@@ -155,6 +159,18 @@ fn check(filter: &ListFilter) -> Result<Checked, DomainError> {
     }
     if filter.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
         return Err(DomainError::field("q", "must be at most 100 characters"));
+    }
+    // Text compared in SQL: PostgreSQL refuses a NUL outright, so no control characters at all.
+    for (field, value) in [
+        ("q", &filter.q),
+        ("stage_id", &filter.stage_id),
+        ("location_id", &filter.location_id),
+        ("owner_id", &filter.owner_id),
+        ("tag", &filter.tag),
+    ] {
+        if value.as_deref().is_some_and(|v| v.chars().any(char::is_control)) {
+            return Err(DomainError::field(field, "must not contain control characters"));
+        }
     }
     if let Some(source) = filter.source.as_deref()
         && ContactSource::parse(source).is_none()
