@@ -62,7 +62,8 @@ const SORT_CHOICES: [(&str, &str); 6] = [
 ];
 
 /// A filter `<select>`: "All …" first, then `choices` as (value, label), `now` selected.
-fn filter_select(
+/// Shared by the Contacts list and the pipeline board.
+pub fn filter_select(
     name: &'static str,
     label: &'static str,
     all: &'static str,

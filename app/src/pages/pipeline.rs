@@ -14,31 +14,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::components::forms::{LINK, LoadError, SECONDARY, server_error_message, use_hydrated};
 use crate::components::layout::{can, use_current_user};
 use crate::components::toast::Toast;
-use crate::pages::contacts::query_string;
+use crate::pages::contacts::{filter_select, query_string};
 use crate::server_fns::contacts::contact_form_choices;
 use crate::server_fns::pipeline::{BoardQuery, move_contact_stage, pipeline_board};
-
-/// A filter `<select>` of the board: "any" first, then `choices` as (value, label).
-fn board_filter(
-    name: &'static str,
-    label: &'static str,
-    any: &'static str,
-    choices: Vec<(String, String)>,
-    now: Option<String>,
-) -> impl IntoView {
-    view! {
-        <label class="text-sm text-slate-700">
-            <span class="block text-xs text-slate-500">{label}</span>
-            <select name=name class="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
-                <option value="">{any}</option>
-                {choices.into_iter().map(|(value, text)| {
-                    let selected = now.as_deref() == Some(value.as_str());
-                    view! { <option value=value selected=selected>{text}</option> }
-                }).collect_view()}
-            </select>
-        </label>
-    }
-}
 
 #[component]
 pub fn PipelinePage() -> impl IntoView {
@@ -63,9 +41,9 @@ pub fn PipelinePage() -> impl IntoView {
                     let now = filters();
                     let modalities = Modality::ALL.into_iter().map(|m| (m.as_str().to_owned(), m.label().to_owned())).collect();
                     view! {
-                        {board_filter("location_id", "Location", "All locations", locations, now.location_id)}
-                        {board_filter("owner_id", "Owner", "Any owner", staff, now.owner_id)}
-                        {board_filter("modality", "Scan", "Any scan", modalities, now.modality)}
+                        {filter_select("location_id", "Location", "All locations", locations, now.location_id)}
+                        {filter_select("owner_id", "Owner", "Any owner", staff, now.owner_id)}
+                        {filter_select("modality", "Scan", "Any scan", modalities, now.modality)}
                     }
                 })}
             </Transition>
