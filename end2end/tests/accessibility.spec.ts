@@ -42,6 +42,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     "/contacts/import",
     first!,
     `${first}/merge/${second!.split("/").pop()}`,
+    `${first}/merge/${second!.split("/").pop()}?confirm=1`, // the confirmation step
     "/calendar",
     "/inbox",
     "/tasks",
