@@ -37,6 +37,19 @@ pub struct Zoned<T> {
     pub times: LocalTimes,
 }
 
+/// A whole number with thousands separators, as a person reads a count: "12,345".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A stored E.164 number as Australians write it: mobiles `0412 345 678`, landlines
 /// `02 9200 0100`, `1300 123 456`, `13 22 11`. Numbers from other countries stay in their
 /// international form (`+14155552671`), which is how they must be dialled from here.
@@ -67,6 +80,14 @@ pub fn national_phone(e164: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_read_with_thousands_separators() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(123_456_789), "123,456,789");
+    }
 
     #[test]
     fn australian_numbers_read_the_way_they_are_written() {

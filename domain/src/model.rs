@@ -113,6 +113,32 @@ pub struct AuditEvent {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+    /// The cursor of the page before this one, on lists that can go back (contacts); absent
+    /// on the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page that only goes forward.
+    pub fn forward(items: Vec<T>, next_cursor: Option<String>) -> Page<T> {
+        Page { items, next_cursor, prev_cursor: None }
+    }
+
+    /// Nothing to show.
+    pub fn empty() -> Page<T> {
+        Page::forward(Vec::new(), None)
+    }
+}
+
+/// How many contacts a list's filters find (`GET /api/v1/contacts/count`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ContactCount {
+    pub total: u64,
+    /// A name search keeps only its best 1,000 matches: `true` when it found that many, so
+    /// there may be more.
+    pub capped: bool,
 }
 
 /// The IP allowlist as edited in Settings.

@@ -1,5 +1,6 @@
 //! The staff app's frame: a sidebar on wide screens, a menu button on phones, the signed-in
-//! user with "My account" and "Sign out". Sign-in pages get a bare frame.
+//! user with "My account" and "Sign out", and the contact search box above every page. Sign-in
+//! pages get a bare frame.
 
 use domain::access::{CurrentUser, Permission};
 use leptos::prelude::*;
@@ -8,6 +9,7 @@ use crate::error::AppError;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use super::quick_search::QuickSearch;
 use crate::server_fns::account::whoami;
 
 /// The sections of the staff app, in the order the sidebar lists them: address, label, and
@@ -149,9 +151,16 @@ pub fn Layout(children: Children) -> impl IntoView {
         </a>
         <div class="md:flex md:min-h-screen">
             {chrome}
-            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8 md:py-8">
-                <div class="mx-auto max-w-6xl">{children()}</div>
-            </main>
+            <div class="min-w-0 flex-1">
+                {move || (!bare()).then(|| view! {
+                    <div class="border-b border-slate-200 bg-white px-4 py-3 md:px-8">
+                        <div class="mx-auto max-w-6xl"><QuickSearch /></div>
+                    </div>
+                })}
+                <main id="main" class="px-4 py-6 md:px-8 md:py-8">
+                    <div class="mx-auto max-w-6xl">{children()}</div>
+                </main>
+            </div>
         </div>
     }
 }

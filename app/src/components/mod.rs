@@ -5,6 +5,7 @@ pub mod contact_links;
 pub mod forms;
 pub mod layout;
 pub mod page_title;
+pub mod quick_search;
 pub mod stage_chart;
 pub mod task_list;
 pub mod time;

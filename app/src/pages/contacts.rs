@@ -18,14 +18,15 @@ use crate::components::layout::{IfCan, can, use_current_user};
 use crate::components::task_list::TaskList;
 use crate::components::time::local_time;
 use crate::server_fns::contacts::{
-    ContactListQuery, LogTouchpoint, UndoMerge, UpdateContact, contact_duplicates, contact_form_choices,
-    contact_merges, contact_tag_names, contact_timeline, get_contact, list_contacts,
+    CONTACTS_PER_PAGE, ContactListQuery, LogTouchpoint, UndoMerge, UpdateContact, contact_duplicates,
+    contact_form_choices, contact_merges, contact_tag_names, contact_timeline, count_contacts, get_contact,
+    list_contacts,
 };
 use crate::server_fns::pipeline::{MoveContactStage, pipeline_stages};
 use crate::server_fns::tasks::{AddTask, RescheduleTask, SetTaskDone, contact_tasks};
 use crate::server_fns::users::assignable_staff;
 use domain::access::Permission;
-use domain::display::{LocalTimes, Zoned};
+use domain::display::{LocalTimes, Zoned, grouped};
 
 fn stage_names(stages: Vec<Stage>) -> HashMap<String, String> {
     stages.into_iter().map(|s| (s.id, s.name)).collect()
@@ -84,6 +85,30 @@ pub fn filter_select(
     }
 }
 
+/// The list's place in the whole: which page, the `cursor` that opens it, and the filters.
+#[derive(Clone, Debug, PartialEq)]
+struct ListPosition {
+    filters: ContactListQuery,
+    cursor: Option<String>,
+    /// 1-based, carried by the Previous and Next links so the list can say "51–100".
+    page: u64,
+}
+
+impl ListPosition {
+    fn href(&self, cursor: Option<String>, page: u64) -> String {
+        let mut pairs = self.filters.pairs().to_vec();
+        pairs.push(("cursor", cursor));
+        pairs.push(("page", (page > 1).then(|| page.to_string())));
+        let query = query_string(&pairs);
+        if query.is_empty() { "/contacts".to_owned() } else { format!("/contacts?{query}") }
+    }
+}
+
+/// How many filters (sort included) narrow or order the list, for the phone's Filters button.
+fn filters_in_use(filters: &ContactListQuery) -> usize {
+    filters.pairs().iter().filter(|(key, value)| *key != "q" && value.is_some()).count()
+}
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_query_map();
@@ -99,14 +124,23 @@ pub fn ContactsPage() -> impl IntoView {
         warmness_max: param("warmness_max"),
         sort: param("sort"),
     };
+    let position = move || ListPosition {
+        filters: filters(),
+        cursor: param("cursor"),
+        page: param("page").and_then(|p| p.parse::<u64>().ok()).filter(|p| *p >= 1).unwrap_or(1),
+    };
     let contacts =
         Resource::new(move || (filters(), param("cursor")), |(query, cursor)| list_contacts(query, cursor));
+    // Asked apart, so that the page never waits for its count.
+    let total = Resource::new(filters, count_contacts);
     let list_stages = Resource::new(|| (), |_| pipeline_stages());
     let filter_choices = Resource::new(
         || (),
         |_| async { (pipeline_stages().await, contact_tag_names().await, contact_form_choices().await) },
     );
     let export_href = move || format!("/contacts/export.csv?{}", query_string(&filters().pairs()));
+    let hydrated = use_hydrated();
+    let filters_open = RwSignal::new(false);
 
     view! {
         <PageTitle text="Contacts" />
@@ -123,12 +157,24 @@ pub fn ContactsPage() -> impl IntoView {
                 <a href=export_href class=SECONDARY download="contacts.csv">"Export CSV"</a>
             </div>
         </div>
-        <form method="get" action="/contacts" role="search" class="mt-6 flex flex-wrap items-end gap-2">
-            <div class="min-w-64 flex-1">
+        <form method="get" action="/contacts" role="search" aria-label="Contacts" class="mt-6 flex flex-wrap items-end gap-2">
+            <div class="min-w-48 flex-1">
                 <label for="q" class="sr-only">"Search contacts"</label>
                 <input id="q" name="q" type="search" placeholder="Name, phone or email" class=INPUT
                     value=move || param("q").unwrap_or_default() prop:value=move || param("q").unwrap_or_default() />
             </div>
+            // On a phone the filters fold away behind this button; wider screens show them all.
+            <button type="button" class=format!("md:hidden {SECONDARY} py-2") aria-controls="contact-filters"
+                aria-expanded=move || if filters_open.get() { "true" } else { "false" }
+                disabled=move || !hydrated.get()
+                on:click=move |_| filters_open.update(|open| *open = !*open)>
+                {move || match filters_in_use(&filters()) {
+                    0 => "Filters".to_owned(),
+                    n => format!("Filters ({n})"),
+                }}
+            </button>
+            <div id="contact-filters"
+                class=move || format!("{} w-full flex-wrap items-end gap-2 md:flex md:w-auto", if filters_open.get() { "flex" } else { "hidden" })>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let (stages, tags, people) = filter_choices.await;
@@ -174,46 +220,87 @@ pub fn ContactsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            </div>
             <button type="submit" class=BUTTON>"Search"</button>
         </form>
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading contacts…"</p> }>
             {move || Suspend::new(async move {
                 let names = stage_names(list_stages.await.unwrap_or_default());
+                let (_, _, people) = filter_choices.await;
+                let places: HashMap<String, String> = people.unwrap_or_default().0.into_iter().collect();
+                let at = position();
                 match contacts.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
+                    Ok(page) if page.items.is_empty() && page.prev_cursor.is_none() => view! {
                         <p class="mt-6 rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-slate-500">
                             "No contacts match."
                         </p>
                     }
                     .into_any(),
                     Ok(page) => {
-                        let next = page.next_cursor.clone().map(|cursor| {
-                            let mut pairs = filters().pairs().to_vec();
-                            pairs.push(("cursor", Some(cursor)));
-                            format!("/contacts?{}", query_string(&pairs))
+                        let first = (at.page - 1) * u64::from(CONTACTS_PER_PAGE) + 1;
+                        let last = first + page.items.len() as u64 - 1;
+                        let shown = if page.items.is_empty() {
+                            "No more contacts on this page.".to_owned()
+                        } else {
+                            format!("Showing {}–{}", grouped(first), grouped(last))
+                        };
+                        let prev = page.prev_cursor.clone().map(|cursor| {
+                            // Back to page 1 is the list without a cursor: the true first page.
+                            let page_number = at.page.saturating_sub(1).max(1);
+                            at.href((page_number > 1).then_some(cursor), page_number)
                         });
+                        let next = page.next_cursor.clone().map(|cursor| at.href(Some(cursor), at.page + 1));
+                        let rows = page.items.clone();
+                        let sort_now = at.filters.sort.clone();
+                        let header = |label: &'static str, sort: &'static str, order: &'static str| {
+                            sort_header(&at, label, sort, order, sort_now.as_deref())
+                        };
                         view! {
-                            <div class=format!("mt-6 overflow-x-auto {CARD}") role="region" aria-label="Contact list" tabindex="0">
+                            <p class="mt-6 text-sm text-slate-600" role="status">
+                                {shown}
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        total.await.ok().map(|count| {
+                                            let plus = if count.capped { "+" } else { "" };
+                                            let noun = if count.total == 1 { "contact" } else { "contacts" };
+                                            format!(" of {}{plus} {noun}", grouped(count.total))
+                                        })
+                                    })}
+                                </Transition>
+                            </p>
+                            <div class=format!("mt-3 hidden overflow-x-auto md:block {CARD}") role="region" aria-label="Contact list" tabindex="0">
                                 <table class="min-w-full text-left text-sm">
                                     <thead class="text-xs uppercase tracking-wide text-slate-500">
                                         <tr>
-                                            <th scope="col" class="py-2 pr-4 font-medium">"Name"</th>
+                                            {header("Name", "name", "ascending")}
                                             <th scope="col" class="py-2 pr-4 font-medium">"Phone"</th>
                                             <th scope="col" class="py-2 pr-4 font-medium">"Email"</th>
                                             <th scope="col" class="py-2 pr-4 font-medium">"Stage"</th>
+                                            <th scope="col" class="py-2 pr-4 font-medium">"Location"</th>
                                             <th scope="col" class="py-2 pr-4 font-medium">"Tags"</th>
-                                            <th scope="col" class="py-2 font-medium">"Warmness"</th>
+                                            {header("Warmness", "warmness", "descending")}
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
-                                        {page.items.into_iter().map(|contact| view! { <ContactRow contact names=names.clone() /> }).collect_view()}
+                                        {page.items.into_iter().map(|contact| view! {
+                                            <ContactRow contact names=names.clone() places=places.clone() />
+                                        }).collect_view()}
                                     </tbody>
                                 </table>
-                                {next.map(|href| view! {
-                                    <a href=href class=format!("mt-4 inline-block text-sm {LINK}")>"Next page →"</a>
-                                })}
                             </div>
+                            <ul class="mt-3 space-y-3 md:hidden" aria-label="Contact list">
+                                {rows.into_iter().map(|contact| view! {
+                                    <ContactCard contact names=names.clone() places=places.clone() />
+                                }).collect_view()}
+                            </ul>
+                            {(prev.is_some() || next.is_some()).then(|| view! {
+                                <nav aria-label="Contact pages" class="mt-4 flex items-center justify-between gap-3 text-sm">
+                                    {prev.map(|href| view! { <a href=href rel="prev" class=SECONDARY>"← Previous page"</a> })}
+                                    <span class="text-slate-600">{format!("Page {}", at.page)}</span>
+                                    {next.map(|href| view! { <a href=href rel="next" class=SECONDARY>"Next page →"</a> })}
+                                </nav>
+                            })}
                         }
                         .into_any()
                     }
@@ -223,9 +310,41 @@ pub fn ContactsPage() -> impl IntoView {
     }
 }
 
+/// A column heading that sorts the list by `sort` (whose direction is `order`, as `aria-sort`
+/// says it); on the column already sorting, it goes back to the default order.
+fn sort_header(
+    at: &ListPosition,
+    label: &'static str,
+    sort: &'static str,
+    order: &'static str,
+    now: Option<&str>,
+) -> impl IntoView + use<> {
+    let active = now == Some(sort);
+    let filters = ContactListQuery { sort: (!active).then(|| sort.to_owned()), ..at.filters.clone() };
+    let href = ListPosition { filters, cursor: None, page: 1 }.href(None, 1);
+    let arrow = match (active, order) {
+        (false, _) => "↕",
+        (true, "ascending") => "↑",
+        (true, _) => "↓",
+    };
+    view! {
+        <th scope="col" class="py-2 pr-4 font-medium" aria-sort=active.then_some(order)>
+            <a href=href class="inline-flex items-center gap-1 uppercase hover:text-sky-800 hover:underline">
+                {label}
+                <span aria-hidden="true" class=if active { "text-slate-700" } else { "text-slate-400" }>{arrow}</span>
+            </a>
+        </th>
+    }
+}
+
 #[component]
-fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView {
+fn ContactRow(
+    contact: Contact,
+    names: HashMap<String, String>,
+    places: HashMap<String, String>,
+) -> impl IntoView {
     let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
+    let place = contact.location_id.as_ref().and_then(|id| places.get(id).cloned());
     view! {
         <tr>
             // The name heads its row, so each cell is announced with whose it is.
@@ -237,6 +356,7 @@ fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView
             <td class="py-2 pr-4 whitespace-nowrap">{or_dash(contact.phone.map(|e164| view! { <PhoneLink e164 quiet=true /> }))}</td>
             <td class="py-2 pr-4">{or_dash(contact.email.map(|address| view! { <EmailLink address quiet=true /> }))}</td>
             <td class="py-2 pr-4">{stage}</td>
+            <td class="py-2 pr-4">{or_dash(place)}</td>
             <td class="py-2 pr-4">
                 {contact.tags.into_iter().map(|tag| view! {
                     <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
@@ -244,6 +364,42 @@ fn ContactRow(contact: Contact, names: HashMap<String, String>) -> impl IntoView
             </td>
             <td class="py-2 tabular-nums">{contact.warmness.map(|w| w.to_string()).unwrap_or_else(|| "Unscored".into())}</td>
         </tr>
+    }
+}
+
+/// A contact as a card, for a phone's narrow screen.
+#[component]
+fn ContactCard(
+    contact: Contact,
+    names: HashMap<String, String>,
+    places: HashMap<String, String>,
+) -> impl IntoView {
+    let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
+    let place = contact.location_id.as_ref().and_then(|id| places.get(id).cloned());
+    let facts =
+        [Some(stage), place].into_iter().flatten().filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" · ");
+    let warmness = contact.warmness.map(|w| format!("Warmness {w}")).unwrap_or_else(|| "Unscored".into());
+    view! {
+        <li class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+            <div class="flex items-baseline justify-between gap-3">
+                <A href=format!("/contacts/{}", contact.id) attr:class="font-medium text-sky-800 hover:underline">
+                    {format!("{} {}", contact.first_name, contact.last_name)}
+                </A>
+                <span class="text-xs tabular-nums text-slate-600">{warmness}</span>
+            </div>
+            <p class="mt-1 text-sm text-slate-600">{facts}</p>
+            <div class="mt-2 flex flex-col gap-1 text-sm">
+                {contact.phone.map(|e164| view! { <PhoneLink e164 /> })}
+                {contact.email.map(|address| view! { <EmailLink address /> })}
+            </div>
+            {(!contact.tags.is_empty()).then(|| view! {
+                <p class="mt-2">
+                    {contact.tags.into_iter().map(|tag| view! {
+                        <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
+                    }).collect_view()}
+                </p>
+            })}
+        </li>
     }
 }
 

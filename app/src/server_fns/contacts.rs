@@ -40,6 +40,37 @@ impl ContactListQuery {
     }
 }
 
+/// Contacts on one page of the Contacts list.
+pub const CONTACTS_PER_PAGE: u32 = 50;
+
+#[cfg(feature = "ssr")]
+impl ContactListQuery {
+    /// The service's filter: blank values are absent, warmness must be a whole number (its
+    /// range, 0–100 and min ≤ max, is the service's to check).
+    fn into_filter(self, cursor: Option<String>) -> Result<domain::services::contacts::ListFilter, AppError> {
+        let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+        let score = |field: &str, value: Option<String>| match given(value) {
+            None => Ok(None),
+            Some(text) => text.trim().parse::<i32>().map(Some).map_err(|_| {
+                ssr::fail(domain::DomainError::field(field, "must be a whole number from 0 to 100"))
+            }),
+        };
+        Ok(domain::services::contacts::ListFilter {
+            warmness_min: score("warmness_min", self.warmness_min)?,
+            warmness_max: score("warmness_max", self.warmness_max)?,
+            q: given(self.q),
+            stage_id: given(self.stage_id),
+            tag: given(self.tag),
+            owner_id: given(self.owner_id),
+            location_id: given(self.location_id),
+            source: given(self.source),
+            sort: given(self.sort),
+            cursor: given(cursor),
+            limit: Some(CONTACTS_PER_PAGE),
+        })
+    }
+}
+
 /// The Contacts page's list: one page of what `query` finds, from `cursor`.
 #[server(prefix = "/rpc", endpoint = "list_contacts")]
 pub async fn list_contacts(
@@ -47,28 +78,58 @@ pub async fn list_contacts(
     #[server(default)] cursor: Option<String>,
 ) -> Result<Page<domain::model::Contact>, AppError> {
     let (actor, _) = ssr::caller()?;
-    let given = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
-    // Range checks (0–100, min ≤ max) are the service's; here only "is it a number".
-    let score = |field: &str, value: Option<String>| match given(value) {
-        None => Ok(None),
-        Some(text) => text.trim().parse::<i32>().map(Some).map_err(|_| {
-            ssr::fail(domain::DomainError::field(field, "must be a whole number from 0 to 100"))
-        }),
-    };
+    let filter = query.into_filter(cursor)?;
+    domain::services::contacts::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+/// How many contacts the Contacts page's filters find.
+#[server(prefix = "/rpc", endpoint = "count_contacts")]
+pub async fn count_contacts(
+    #[server(default)] query: ContactListQuery,
+) -> Result<domain::model::ContactCount, AppError> {
+    let (actor, _) = ssr::caller()?;
+    let filter = query.into_filter(None)?;
+    domain::services::contacts::count(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+}
+
+/// One contact the header's search box offers as you type.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QuickMatch {
+    pub id: String,
+    pub name: String,
+    /// E.164.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// How many matches the header's search box shows.
+pub const QUICK_MATCHES: u32 = 8;
+
+/// The best few contacts for what is typed in the header's search box (name, phone or email),
+/// best first.
+#[server(prefix = "/rpc", endpoint = "quick_search")]
+pub async fn quick_search(q: String) -> Result<Vec<QuickMatch>, AppError> {
+    let (actor, _) = ssr::caller()?;
+    if q.trim().is_empty() {
+        return Ok(Vec::new());
+    }
     let filter = domain::services::contacts::ListFilter {
-        warmness_min: score("warmness_min", query.warmness_min)?,
-        warmness_max: score("warmness_max", query.warmness_max)?,
-        q: given(query.q),
-        stage_id: given(query.stage_id),
-        tag: given(query.tag),
-        owner_id: given(query.owner_id),
-        location_id: given(query.location_id),
-        source: given(query.source),
-        sort: given(query.sort),
-        cursor: given(cursor),
+        q: Some(q),
+        limit: Some(QUICK_MATCHES),
         ..Default::default()
     };
-    domain::services::contacts::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)
+    let page =
+        domain::services::contacts::list(&ssr::context().db, &actor, filter).await.map_err(ssr::fail)?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|c| QuickMatch {
+            name: format!("{} {}", c.first_name, c.last_name),
+            id: c.id,
+            phone: c.phone,
+            email: c.email,
+        })
+        .collect())
 }
 
 /// Tag names in use, for the tag filter.

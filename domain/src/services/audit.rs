@@ -180,5 +180,5 @@ pub async fn list(
         })
         .collect();
     let next_cursor = if has_more { items.last().map(|e| e.id.clone()) } else { None };
-    Ok(Page { items, next_cursor })
+    Ok(Page::forward(items, next_cursor))
 }

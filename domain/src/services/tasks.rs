@@ -384,7 +384,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: TaskFilter) -> Result<Page<Tas
     let has_more = rows.len() > limit as usize;
     let items: Vec<Task> = rows.into_iter().take(limit as usize).map(Task::from).collect();
     let next_cursor = if has_more { items.last().map(|t| Cursor::after(t, done)) } else { None };
-    Ok(Page { items, next_cursor })
+    Ok(Page::forward(items, next_cursor))
 }
 
 /// How many open tasks each of the Tasks page's lists holds (one query).

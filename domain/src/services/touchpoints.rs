@@ -108,7 +108,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Page { items, next_cursor })
+    Ok(Page::forward(items, next_cursor))
 }
 
 /// Logs a call, note, SMS or email against a contact.

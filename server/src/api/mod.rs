@@ -106,6 +106,7 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::update))
         .routes(routes!(audit::list))
         .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::count))
         .routes(routes!(contacts::export_csv))
         .routes(routes!(contacts::import_csv))
         .routes(routes!(contacts::get, contacts::replace, contacts::patch, contacts::delete))

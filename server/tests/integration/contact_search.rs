@@ -371,3 +371,122 @@ async fn logging_a_touchpoint_updates_last_touch(backend: Backend) {
     let time = |v: &Value| v.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     assert_eq!(time(&fetched["last_touch_at"]), time(&logged["occurred_at"]));
 }
+
+on_both_backends!(previous_pages_lead_back_to_the_start_and_counts_match_the_lists);
+
+/// Pages forward through a sorted list, then back along `prev_cursor`: every page back is the
+/// page that was shown there going forward, and the first page has nowhere further back.
+/// The count of each filter is the number of contacts its list holds.
+async fn previous_pages_lead_back_to_the_start_and_counts_match_the_lists(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("manager").await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+    };
+    for base in
+        ["sort=newest", "sort=name", "sort=warmness", "sort=updated", "q=a&sort=relevance", "q=a&sort=name"]
+    {
+        let mut forward: Vec<(Vec<String>, Option<String>)> = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..4 {
+            let (status, page) = list(&app, &token, &format!("{base}&limit=7{cursor}")).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            if forward.is_empty() {
+                assert!(
+                    page.get("prev_cursor").is_none_or(Value::is_null),
+                    "{base}: the first page goes nowhere back"
+                );
+            }
+            forward.push((ids(&page), page["prev_cursor"].as_str().map(str::to_owned)));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(forward.len(), 4, "{base}: the demo clinic fills four pages of seven");
+        // From the fourth page back to the first.
+        let mut back = forward[3].1.clone().unwrap_or_else(|| panic!("{base}: page 4 has a previous page"));
+        for at in (0..3).rev() {
+            let (status, page) = list(&app, &token, &format!("{base}&limit=7&cursor={back}")).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert_eq!(ids(&page), forward[at].0, "{base}: going back to page {}", at + 1);
+            assert!(page["next_cursor"].is_string(), "{base}: a page gone back to leads forward again");
+            match page["prev_cursor"].as_str() {
+                Some(prev) => back = prev.to_owned(),
+                None => assert_eq!(at, 0, "{base}: only the first page has no previous page"),
+            }
+        }
+    }
+    let count = |query: String| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let response = app
+                .api()
+                .get(app.url(&format!("/api/v1/contacts/count?{query}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, everyone) = count(String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{everyone}");
+    assert_eq!(everyone, json!({ "total": 200, "capped": false }));
+    let (_, stages) = list(&app, &token, "limit=1").await;
+    let stage = stages["items"][0]["stage_id"].as_str().unwrap().to_owned();
+    for query in [
+        format!("stage_id={stage}"),
+        "q=a".into(),
+        format!("q=a&stage_id={stage}"),
+        "q=smith".into(),
+        "warmness_min=0".into(),
+    ] {
+        let (_, page) = list(&app, &token, &format!("{query}&limit=200")).await;
+        let (status, counted) = count(query.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{counted}");
+        assert_eq!(counted["total"].as_u64().unwrap() as usize, ids(&page).len(), "count of {query}");
+    }
+    let (status, body) = count("warmness_min=101".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["warmness_min"].is_string(), "{body}");
+    // A receptionist counts only the contacts of the locations they see.
+    let reception = app.api_token("reception").await;
+    let response =
+        app.api().get(app.url("/api/v1/contacts/count")).bearer_auth(&reception).send().await.unwrap();
+    let scoped: Value = response.json().await.unwrap();
+    let (_, visible) = list(&app, &reception, "limit=200").await;
+    assert_eq!(scoped["total"].as_u64().unwrap() as usize, ids(&visible).len());
+}
+
+on_both_backends!(the_start_of_an_email_address_finds_its_owner);
+
+/// "marguerite.v@" is how a receptionist types an address half remembered: everything before
+/// the "@" is the start of the address, in any case.
+async fn the_start_of_an_email_address_finds_its_owner(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    for (first, last, email) in [
+        ("Marguerite", "Vella", "Marguerite.Vella@example.com"),
+        ("Marguerite", "Olsen", "marguerite.olsen@example.com"),
+        ("Victor", "Marguerite", "vm@example.com"),
+    ] {
+        create(&app, &token, json!({ "first_name": first, "last_name": last, "email": email })).await;
+    }
+    for (query, expected) in [
+        ("marguerite.v%40", vec!["Marguerite Vella"]),
+        ("MARGUERITE.V%40", vec!["Marguerite Vella"]),
+        ("marguerite.%40", vec!["Marguerite Olsen", "Marguerite Vella"]),
+        ("marguerite.vella%40example.com", vec!["Marguerite Vella"]),
+        ("marguerite.vella%40example.co", vec!["Marguerite Vella"]),
+        ("vm%40", vec!["Victor Marguerite"]),
+    ] {
+        let (status, page) = list(&app, &token, &format!("q={query}&sort=name")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let mut found = names(&page);
+        found.sort();
+        assert_eq!(found, expected, "q={query}");
+    }
+}

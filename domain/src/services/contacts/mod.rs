@@ -7,7 +7,7 @@ pub mod duplicates;
 pub mod merge;
 mod search;
 pub use merge::merge;
-pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, list};
+pub use search::{DEFAULT_PAGE, ListFilter, MAX_PAGE, count, list};
 
 use std::collections::BTreeMap;
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::{Row, attach_tags, text};
 use crate::access::Permission;
 use crate::input::Phone;
-use crate::model::{Contact, ContactSort, ContactSource, Page};
+use crate::model::{Contact, ContactCount, ContactSort, ContactSource, Page};
 use crate::name_match::{self, MIN_PROBE_CHARS, NameQuery};
 use crate::on_db;
 use crate::time::Timestamp;
@@ -57,7 +57,7 @@ pub struct ListFilter {
     /// Default `relevance` with a name in `q`, else `newest`.
     #[param(value_type = Option<ContactSort>, inline)]
     pub sort: Option<String>,
-    /// `next_cursor` of the previous page, unchanged.
+    /// `next_cursor` (or `prev_cursor`, to go back) of the page before, unchanged.
     pub cursor: Option<String>,
     /// Contacts per page (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -111,11 +111,11 @@ impl Sql {
     }
 }
 
-macro_rules! fetch_rows_from {
-    ($pool:expr, $sql:expr) => {{
-        let sql: Sql = $sql;
-        let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.text));
-        for arg in sql.args {
+/// `$query` with every one of `$args` bound in turn.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
             query = match arg {
                 Arg::Text(value) => query.bind(value),
                 Arg::Int(value) => query.bind(value),
@@ -123,12 +123,27 @@ macro_rules! fetch_rows_from {
                 Arg::Time(value) => query.bind(value),
             };
         }
-        query.fetch_all($pool).await?
+        query
+    }};
+}
+
+macro_rules! fetch_rows_from {
+    ($pool:expr, $sql:expr) => {{
+        let sql: Sql = $sql;
+        bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.text)), sql.args).fetch_all($pool).await?
     }};
 }
 
 async fn fetch_rows(db: &Db, sql: Sql) -> Result<Vec<Row>, DomainError> {
     Ok(on_db!(db, pool => fetch_rows_from!(pool, sql)))
+}
+
+/// The single number `sql` (a `SELECT COUNT(*) …`) answers.
+async fn fetch_count(db: &Db, sql: Sql) -> Result<u64, DomainError> {
+    let count: i64 = on_db!(db, pool => {
+        bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.text)), sql.args).fetch_one(pool).await?
+    });
+    Ok(u64::try_from(count).unwrap_or(0))
 }
 
 async fn fetch_rows_sqlite(pool: &sqlx::SqlitePool, sql: Sql) -> Result<Vec<Row>, DomainError> {
@@ -265,7 +280,38 @@ pub async fn list(db: &Db, actor: &Actor, filter: ListFilter) -> Result<Page<Con
         _ => list_in_database_order(db, actor, &filter, &checked).await?,
     };
     attach_tags(db, &mut page.items).await?;
-    Ok(Page { items: page.items.into_iter().map(Contact::from).collect(), next_cursor: page.next_cursor })
+    Ok(Page {
+        items: page.items.into_iter().map(Contact::from).collect(),
+        next_cursor: page.next_cursor,
+        prev_cursor: page.prev_cursor,
+    })
+}
+
+/// How many contacts the filter finds (its `sort`, `cursor` and `limit` play no part). Kept
+/// apart from [`list`] so that a page of results never waits for the count.
+pub async fn count(db: &Db, actor: &Actor, filter: ListFilter) -> Result<ContactCount, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let checked = check(&filter)?;
+    let Lookup::Name(query) = &checked.lookup else {
+        let mut sql = Sql::scoped("SELECT COUNT(*) FROM contacts".to_owned(), actor);
+        base_conditions(&mut sql, &filter, &checked.lookup);
+        return Ok(ContactCount { total: fetch_count(db, sql).await?, capped: false });
+    };
+    let ranked = name_match_ids(db, query).await?;
+    let capped = ranked.len() >= MAX_NAME_MATCHES;
+    if ranked.is_empty() || !has_other_filters(actor, &filter) {
+        return Ok(ContactCount { total: ranked.len() as u64, capped });
+    }
+    let mut sql = Sql::scoped("SELECT COUNT(*) FROM contacts".to_owned(), actor);
+    base_conditions(&mut sql, &filter, &checked.lookup);
+    let list = sql.args(ranked.into_iter().map(|id| Arg::Text(Some(id))));
+    sql.text.push_str(&format!(" AND id IN ({list})"));
+    Ok(ContactCount { total: fetch_count(db, sql).await?, capped })
+}
+
+/// The offset cursor of the page before the one at `offset` (name matches page by offset).
+fn offset_before(offset: usize, limit: usize) -> Option<String> {
+    (offset > 0).then(|| format!("@{}", offset.saturating_sub(limit)))
 }
 
 /// The ids of the best name matches, best first.
@@ -399,14 +445,14 @@ async fn sqlite_ranked_page(
     }
     let take = limit.min(MAX_NAME_MATCHES.saturating_sub(offset));
     if take == 0 {
-        return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
+        return Ok(Some(Page { prev_cursor: offset_before(offset, limit), ..Page::empty() }));
     }
     let mut per_word = Vec::new();
     for (word, pieces) in query.probed_words() {
         let matching = vocabulary_matches(pool, word, &pieces).await?;
         if matching.is_empty() {
             // Every word must match: one that matches no name leaves nothing to list.
-            return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
+            return Ok(Some(Page::empty()));
         }
         per_word.push(matching);
     }
@@ -456,7 +502,7 @@ async fn sqlite_ranked_page(
     let has_more = rows.len() > take && offset + take < MAX_NAME_MATCHES;
     rows.truncate(take);
     let next_cursor = has_more.then(|| format!("@{}", offset + take));
-    Ok(Some(Page { items: rows, next_cursor }))
+    Ok(Some(Page { items: rows, next_cursor, prev_cursor: offset_before(offset, limit) }))
 }
 
 /// Whether the filter narrows beyond the name (then the database must filter the matches).
@@ -494,14 +540,15 @@ async fn list_name_matches(
     }
     let ranked = name_match_ids(db, query).await?;
     if ranked.is_empty() {
-        return Ok(Page { items: Vec::new(), next_cursor: None });
+        return Ok(Page::empty());
     }
     let limit = checked.limit as usize;
+    let prev_cursor = offset_before(offset, limit);
     if plain_search {
         // The usual search box: page through the ranking and read only the page's rows.
         let page_ids: Vec<&String> = ranked.iter().skip(offset).take(limit).collect();
         if page_ids.is_empty() {
-            return Ok(Page { items: Vec::new(), next_cursor: None });
+            return Ok(Page { prev_cursor, ..Page::empty() });
         }
         let mut sql = Sql {
             text: format!("SELECT {} FROM contacts WHERE deleted_at IS NULL", super::COLUMNS),
@@ -512,7 +559,7 @@ async fn list_name_matches(
         let mut rows = fetch_rows(db, sql).await?;
         rows.sort_by_key(|row| page_ids.iter().position(|id| **id == row.id));
         let next_cursor = (ranked.len() > offset + limit).then(|| format!("@{}", offset + limit));
-        return Ok(Page { items: rows, next_cursor });
+        return Ok(Page { items: rows, next_cursor, prev_cursor });
     }
     let mut sql = Sql::scoped(format!("SELECT {} FROM contacts", super::COLUMNS), actor);
     base_conditions(&mut sql, filter, &checked.lookup);
@@ -526,7 +573,7 @@ async fn list_name_matches(
     });
     let next_cursor = (rows.len() > offset + limit).then(|| format!("@{}", offset + limit));
     let items = rows.into_iter().skip(offset).take(limit).collect();
-    Ok(Page { items, next_cursor })
+    Ok(Page { items, next_cursor, prev_cursor })
 }
 
 /// The order the database uses for each sort, for sorting name matches the same way.
@@ -541,7 +588,8 @@ fn compare(sort: ContactSort, a: &Row, b: &Row) -> Ordering {
     }
 }
 
-/// Keyset pagination: the cursor holds the last row's sort key, hex-encoded JSON.
+/// Keyset pagination: a cursor holds a row's sort key, hex-encoded JSON. A next-page cursor
+/// is the last row's key; a previous-page cursor is [`BACK`] and the first row's key.
 async fn list_in_database_order(
     db: &Db,
     actor: &Actor,
@@ -549,38 +597,39 @@ async fn list_in_database_order(
     checked: &Checked,
 ) -> Result<Page<Row>, DomainError> {
     let bad_cursor = || DomainError::field("cursor", "is not a cursor from a previous page");
-    let after: Option<Vec<serde_json::Value>> = match text(&filter.cursor) {
-        None => None,
-        Some(cursor) => Some(decode_cursor(cursor).ok_or_else(bad_cursor)?),
+    let (after, backward): (Option<Vec<serde_json::Value>>, bool) = match text(&filter.cursor) {
+        None => (None, false),
+        Some(cursor) => match cursor.strip_prefix(BACK) {
+            Some(key) => (Some(decode_cursor(key).ok_or_else(bad_cursor)?), true),
+            None => (Some(decode_cursor(cursor).ok_or_else(bad_cursor)?), false),
+        },
     };
     let collate = match db.backend() {
         Backend::Sqlite => "",
         // Byte order, like SQLite's, and the order of the `contacts_name_order` index.
         Backend::Postgres => " COLLATE \"C\"",
     };
-    let (key_columns, order, descending) = match checked.sort {
-        ContactSort::Relevance | ContactSort::Newest => (vec!["id".to_owned()], "id DESC".to_owned(), true),
-        ContactSort::Oldest => (vec!["id".to_owned()], "id ASC".to_owned(), false),
-        ContactSort::Name => {
-            let columns = vec![
+    let (key_columns, descending): (Vec<String>, bool) = match checked.sort {
+        ContactSort::Relevance | ContactSort::Newest => (vec!["id".to_owned()], true),
+        ContactSort::Oldest => (vec!["id".to_owned()], false),
+        ContactSort::Name => (
+            vec![
                 format!("lower(last_name){collate}"),
                 format!("lower(first_name){collate}"),
                 format!("id{collate}"),
-            ];
-            let order = columns.join(", ");
-            (columns, order, false)
-        }
-        ContactSort::Updated => {
-            (vec!["updated_at".into(), "id".into()], "updated_at DESC, id DESC".into(), true)
-        }
-        ContactSort::Warmness => (
-            vec!["COALESCE(warmness, -1)".into(), "id".into()],
-            "COALESCE(warmness, -1) DESC, id DESC".into(),
-            true,
+            ],
+            false,
         ),
+        ContactSort::Updated => (vec!["updated_at".into(), "id".into()], true),
+        ContactSort::Warmness => (vec!["COALESCE(warmness, -1)".into(), "id".into()], true),
     };
+    // Going back reads the list in reverse from the cursor, then turns the page round.
+    let reading_descending = descending != backward;
+    let direction = if reading_descending { "DESC" } else { "ASC" };
+    let order = key_columns.iter().map(|c| format!("{c} {direction}")).collect::<Vec<_>>().join(", ");
     let mut sql = Sql::scoped(format!("SELECT {} FROM contacts", super::COLUMNS), actor);
     base_conditions(&mut sql, filter, &checked.lookup);
+    let from_cursor = after.is_some();
     if let Some(values) = after {
         if values.len() != key_columns.len() {
             return Err(bad_cursor());
@@ -597,7 +646,7 @@ async fn list_in_database_order(
             };
             placeholders.push(sql.arg(arg));
         }
-        let comparison = if descending { "<" } else { ">" };
+        let comparison = if reading_descending { "<" } else { ">" };
         sql.text.push_str(&format!(
             " AND ({}) {comparison} ({})",
             key_columns.join(", "),
@@ -607,12 +656,23 @@ async fn list_in_database_order(
     let limit = sql.arg(Arg::Int(i64::from(checked.limit) + 1));
     sql.text.push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
     let mut rows = fetch_rows(db, sql).await?;
-    let has_more = rows.len() > checked.limit as usize;
+    let more_that_way = rows.len() > checked.limit as usize;
     rows.truncate(checked.limit as usize);
-    let next_cursor =
-        if has_more { rows.last().map(|last| encode_cursor(cursor_key(checked.sort, last))) } else { None };
-    Ok(Page { items: rows, next_cursor })
+    let key = |row: Option<&Row>| row.map(|row| encode_cursor(cursor_key(checked.sort, row)));
+    if backward {
+        rows.reverse();
+        // A page reached by going back has the page it came from after it.
+        let next_cursor = key(rows.last());
+        let prev_cursor = if more_that_way { key(rows.first()).map(|k| format!("{BACK}{k}")) } else { None };
+        return Ok(Page { items: rows, next_cursor, prev_cursor });
+    }
+    let next_cursor = if more_that_way { key(rows.last()) } else { None };
+    let prev_cursor = if from_cursor { key(rows.first()).map(|k| format!("{BACK}{k}")) } else { None };
+    Ok(Page { items: rows, next_cursor, prev_cursor })
 }
+
+/// What starts a cursor that goes back a page.
+const BACK: char = '-';
 
 fn cursor_key(sort: ContactSort, row: &Row) -> Vec<serde_json::Value> {
     use serde_json::Value;
