@@ -2,6 +2,7 @@
 //! release build. Prints Markdown tables (also written to target/bench/results.md).
 //!
 //! - search: `contacts::list` with a name (typos included), phone or email over 100k contacts;
+//! - count: `contacts::count` (the list's total) for the same queries and the whole list;
 //! - board: `GET /pipeline` server-rendered with 500 cards, signed in;
 //! - read API: `GET /api/v1/contacts/{id}` (token, scoping, audit entry) against a bare axum +
 //!   sqlx handler running the same SQL, answering the same JSON and committing the same audit
@@ -50,6 +51,8 @@ struct Side {
 struct Figures {
     backend: &'static str,
     search: (f64, f64),
+    /// `contacts::count` for the same queries (and the unfiltered list).
+    count: (f64, f64),
     board: (f64, f64),
     ours_rps: f64,
     ours_latency: (f64, f64),
@@ -172,6 +175,18 @@ async fn measure(backend: &'static str) -> anyhow::Result<Figures> {
     }
     let search = load::percentiles(timings);
     eprintln!("  search: p50 {:.2} ms, p95 {:.2} ms", search.0, search.1);
+    // The list's total ("of 100,000 contacts"), asked apart from the page: the same queries,
+    // and the whole unfiltered list each tenth time.
+    let mut count_timings = Vec::new();
+    for (n, q) in queries.iter().enumerate() {
+        let q = (n % 10 != 0).then(|| q.clone());
+        let started = Instant::now();
+        let counted = contacts::count(&db, &admin, ListFilter { q: q.clone(), ..Default::default() }).await?;
+        count_timings.push(started.elapsed().as_secs_f64() * 1000.0);
+        ensure!(counted.total > 0, "`{q:?}` counts its contact");
+    }
+    let count = load::percentiles(count_timings);
+    eprintln!("  count: p50 {:.2} ms, p95 {:.2} ms", count.0, count.1);
 
     let created =
         domain::services::api_tokens::create_for_user(&db, &admin_id, "bench", &Default::default()).await?;
@@ -266,6 +281,7 @@ async fn measure(backend: &'static str) -> anyhow::Result<Figures> {
     let figures = Figures {
         backend,
         search,
+        count,
         board,
         ours_rps: load::median(runs[0].clone()),
         ours_latency: latency[0],
@@ -290,8 +306,8 @@ async fn main() -> anyhow::Result<()> {
     let mut lines = vec![
         format!("Contacts benchmark ({CONTACTS} contacts; board with {BOARD_CARDS} cards)"),
         String::new(),
-        "| Backend | Search p50 | Search p95 (budget < 10 ms) | Board SSR p50 | Board SSR p95 (budget < 15 ms) | Import 10k rows (budget < 10 s) |".into(),
-        "|---|---|---|---|---|---|".into(),
+        "| Backend | Search p50 | Search p95 (budget < 10 ms) | Count p50 / p95 | Board SSR p50 | Board SSR p95 (budget < 15 ms) | Import 10k rows (budget < 10 s) |".into(),
+        "|---|---|---|---|---|---|---|".into(),
     ];
     let mut reads = vec![
         String::new(),
@@ -309,8 +325,8 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("measuring {backend}…");
         let f = measure(backend).await?;
         lines.push(format!(
-            "| {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} s |",
-            f.backend, f.search.0, f.search.1, f.board.0, f.board.1, f.import_seconds
+            "| {} | {:.2} ms | {:.2} ms | {:.2} / {:.2} ms | {:.2} ms | {:.2} ms | {:.2} s |",
+            f.backend, f.search.0, f.search.1, f.count.0, f.count.1, f.board.0, f.board.1, f.import_seconds
         ));
         let (a, b) = (&f.audited, &f.bare);
         reads.push(format!(

@@ -122,6 +122,27 @@ test("with the server out of reach a save says so calmly and keeps the text", as
   await expect(form.getByLabel("New task")).toHaveValue("");
 });
 
+test("a slow save says the server is slow, keeps the button busy, and then finishes", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await openContactAt(page, "Sydney CBD");
+  // The server takes seven seconds over this task.
+  await page.route("**/rpc/add_task", async (route) => {
+    await new Promise((done) => setTimeout(done, 7_000));
+    await route.continue();
+  });
+  const form = page.getByRole("form", { name: "Add a task" });
+  await form.getByLabel("New task").fill("Send the fasting instructions");
+  await form.getByRole("button", { name: "Add task" }).click();
+  const slow = page.getByRole("status").filter({ hasText: "the server is slow" });
+  await expect(slow).toHaveText(
+    "Still working: the server is slow to answer. What you typed is kept, and this will finish or say what went wrong.",
+  );
+  await expect(form.getByRole("button", { name: "Adding…" })).toBeDisabled();
+  await expect(page.getByRole("list", { name: "Tasks" })).toContainText("Send the fasting instructions", { timeout: 15_000 });
+  await expect(slow).toHaveCount(0);
+  await expect(page.getByRole("list", { name: "Tasks" }).getByText("Send the fasting instructions")).toHaveCount(1);
+});
+
 test("before the page's script runs, a note is a plain form post and editing is visibly inactive", async ({ page }) => {
   await signIn(page, "reception@avatar.test");
   await openContactAt(page, "Sydney CBD");

@@ -51,8 +51,11 @@ pub fn ActionResult<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// How long a save may run before the form says the server is slow.
+pub const SLOW_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A form's submit button: busy and disabled while its action runs, so a second click cannot
-/// send the form twice.
+/// send the form twice; a save that runs past [`SLOW_AFTER`] says so, calmly.
 #[component]
 pub fn SubmitButton(
     #[prop(into)] pending: Signal<bool>,
@@ -65,12 +68,36 @@ pub fn SubmitButton(
     #[prop(optional, into)]
     aria_label: Option<String>,
 ) -> impl IntoView {
+    let slow = RwSignal::new(false);
+    // Each save gets its own timer; one that finished in time must not mark the next as slow.
+    let started = StoredValue::new(0_u32);
+    Effect::new(move |_| {
+        if pending.get() {
+            let this = started.get_value().wrapping_add(1);
+            started.set_value(this);
+            set_timeout(
+                move || {
+                    if pending.get_untracked() && started.get_value() == this {
+                        slow.set(true);
+                    }
+                },
+                SLOW_AFTER,
+            );
+        } else {
+            slow.set(false);
+        }
+    });
     view! {
         <button type="submit" class=class aria-label=aria_label
             disabled=move || pending.get()
             aria-busy=move || pending.get().then_some("true")>
             {move || if pending.get() { busy } else { label }}
         </button>
+        {move || slow.get().then(|| view! {
+            <span role="status" class="text-sm text-slate-600">
+                "Still working: the server is slow to answer. What you typed is kept, and this will finish or say what went wrong."
+            </span>
+        })}
     }
 }
 
