@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 36] = [
+const ROUTES: [(&str, &str); 37] = [
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),
@@ -22,6 +22,7 @@ const ROUTES: [(&str, &str); 36] = [
     ("get", "/audit-events"),
     ("get", "/contacts"),
     ("post", "/contacts"),
+    ("get", "/contacts/count"),
     ("get", "/contacts.csv"),
     ("post", "/contacts/import"),
     ("get", "/contacts/{id}"),
