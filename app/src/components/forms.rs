@@ -76,9 +76,10 @@ pub fn SubmitButton(
             let this = started.get_value().wrapping_add(1);
             started.set_value(this);
             set_timeout(
+                // `try_`: the form may be gone (a page left) before the timer fires.
                 move || {
-                    if pending.get_untracked() && started.get_value() == this {
-                        slow.set(true);
+                    if pending.try_get_untracked() == Some(true) && started.try_get_value() == Some(this) {
+                        slow.try_set(true);
                     }
                 },
                 SLOW_AFTER,

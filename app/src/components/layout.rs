@@ -71,11 +71,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let close_menu = move |_| set_menu_open.set(false);
     let location = use_location();
-    let bare = move || is_bare_page(&location.pathname.get());
+    // A memo: the frame (and the search box's state) is rebuilt only when it changes between
+    // bare and full, not on every navigation.
+    let bare = Memo::new(move |_| is_bare_page(&location.pathname.get()));
     let user = use_current_user();
 
     let chrome = move || {
-        (!bare()).then(|| {
+        (!bare.get()).then(|| {
             view! {
                 <header class="flex items-center justify-between border-b border-slate-200 bg-slate-900 px-4 py-3 text-white md:hidden">
                     <A href="/" attr:class="text-lg font-semibold tracking-tight">
@@ -152,7 +154,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <div class="md:flex md:min-h-screen">
             {chrome}
             <div class="min-w-0 flex-1">
-                {move || (!bare()).then(|| view! {
+                {move || (!bare.get()).then(|| view! {
                     <div class="border-b border-slate-200 bg-white px-4 py-3 md:px-8">
                         <div class="mx-auto max-w-6xl"><QuickSearch /></div>
                     </div>

@@ -61,9 +61,10 @@ pub fn QuickSearch() -> impl IntoView {
         active.set(None);
         open.set(true);
         set_timeout(
+            // `try_`: the page may have gone (and the signals with it) before the pause ends.
             move || {
-                if typed.get_untracked() == value {
-                    asked.set(value);
+                if typed.try_get_untracked().as_deref() == Some(value.as_str()) {
+                    asked.try_set(value);
                 }
             },
             PAUSE,
