@@ -337,14 +337,33 @@ fn sort_header(
     }
 }
 
+/// The names of a contact's stage and location, for its row or card.
+fn stage_and_place(
+    contact: &Contact,
+    names: &HashMap<String, String>,
+    places: &HashMap<String, String>,
+) -> (String, Option<String>) {
+    let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
+    (stage, contact.location_id.as_ref().and_then(|id| places.get(id).cloned()))
+}
+
+/// A contact's tags as small chips.
+#[component]
+fn TagChips(tags: Vec<String>) -> impl IntoView {
+    tags.into_iter()
+        .map(|tag| view! {
+            <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
+        })
+        .collect_view()
+}
+
 #[component]
 fn ContactRow(
     contact: Contact,
     names: HashMap<String, String>,
     places: HashMap<String, String>,
 ) -> impl IntoView {
-    let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
-    let place = contact.location_id.as_ref().and_then(|id| places.get(id).cloned());
+    let (stage, place) = stage_and_place(&contact, &names, &places);
     view! {
         <tr>
             // The name heads its row, so each cell is announced with whose it is.
@@ -357,11 +376,7 @@ fn ContactRow(
             <td class="py-2 pr-4">{or_dash(contact.email.map(|address| view! { <EmailLink address quiet=true /> }))}</td>
             <td class="py-2 pr-4">{stage}</td>
             <td class="py-2 pr-4">{or_dash(place)}</td>
-            <td class="py-2 pr-4">
-                {contact.tags.into_iter().map(|tag| view! {
-                    <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
-                }).collect_view()}
-            </td>
+            <td class="py-2 pr-4"><TagChips tags=contact.tags /></td>
             <td class="py-2 tabular-nums">{contact.warmness.map(|w| w.to_string()).unwrap_or_else(|| "Unscored".into())}</td>
         </tr>
     }
@@ -374,8 +389,7 @@ fn ContactCard(
     names: HashMap<String, String>,
     places: HashMap<String, String>,
 ) -> impl IntoView {
-    let stage = names.get(&contact.stage_id).cloned().unwrap_or_default();
-    let place = contact.location_id.as_ref().and_then(|id| places.get(id).cloned());
+    let (stage, place) = stage_and_place(&contact, &names, &places);
     let facts =
         [Some(stage), place].into_iter().flatten().filter(|f| !f.is_empty()).collect::<Vec<_>>().join(" · ");
     let warmness = contact.warmness.map(|w| format!("Warmness {w}")).unwrap_or_else(|| "Unscored".into());
@@ -393,11 +407,7 @@ fn ContactCard(
                 {contact.email.map(|address| view! { <EmailLink address /> })}
             </div>
             {(!contact.tags.is_empty()).then(|| view! {
-                <p class="mt-2">
-                    {contact.tags.into_iter().map(|tag| view! {
-                        <span class="mr-1 inline-block rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{tag}</span>
-                    }).collect_view()}
-                </p>
+                <p class="mt-2"><TagChips tags=contact.tags /></p>
             })}
         </li>
     }

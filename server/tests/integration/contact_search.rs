@@ -77,8 +77,12 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
 }
 
 async fn list(app: &TestApp, token: &str, query: &str) -> (StatusCode, Value) {
-    let response =
-        app.api().get(app.url(&format!("/api/v1/contacts?{query}"))).bearer_auth(token).send().await.unwrap();
+    get(app, token, &format!("/api/v1/contacts?{query}")).await
+}
+
+/// `GET path` with `token`: the status and the JSON answer.
+async fn get(app: &TestApp, token: &str, path: &str) -> (StatusCode, Value) {
+    let response = app.api().get(app.url(path)).bearer_auth(token).send().await.unwrap();
     (response.status(), response.json().await.unwrap())
 }
 
@@ -419,18 +423,8 @@ async fn previous_pages_lead_back_to_the_start_and_counts_match_the_lists(backen
         }
     }
     let count = |query: String| {
-        let app = &app;
-        let token = &token;
-        async move {
-            let response = app
-                .api()
-                .get(app.url(&format!("/api/v1/contacts/count?{query}")))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
-            (response.status(), response.json::<Value>().await.unwrap())
-        }
+        let (app, token) = (&app, &token);
+        async move { get(app, token, &format!("/api/v1/contacts/count?{query}")).await }
     };
     let (status, everyone) = count(String::new()).await;
     assert_eq!(status, StatusCode::OK, "{everyone}");
@@ -454,9 +448,7 @@ async fn previous_pages_lead_back_to_the_start_and_counts_match_the_lists(backen
     assert!(body["error"]["fields"]["warmness_min"].is_string(), "{body}");
     // A receptionist counts only the contacts of the locations they see.
     let reception = app.api_token("reception").await;
-    let response =
-        app.api().get(app.url("/api/v1/contacts/count")).bearer_auth(&reception).send().await.unwrap();
-    let scoped: Value = response.json().await.unwrap();
+    let (_, scoped) = get(&app, &reception, "/api/v1/contacts/count").await;
     let (_, visible) = list(&app, &reception, "limit=200").await;
     assert_eq!(scoped["total"].as_u64().unwrap() as usize, ids(&visible).len());
 }
