@@ -45,6 +45,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Responses stream in several writes (streamed SSR chunks); with Nagle's algorithm on,
+        // a small write waits for the client's delayed ACK, about 40 ms on Linux.
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!(error = %err, "could not set TCP_NODELAY");
+        }
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
