@@ -26,6 +26,7 @@ use pages::contact_merge::MergeContactsPage;
 use pages::contact_new::NewContactPage;
 use pages::contacts::{ContactPage, ContactsPage};
 use pages::dashboard::DashboardPage;
+use pages::jobs::JobsPage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
 use pages::pipeline::PipelinePage;
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/pipeline") view=PipelineStagesPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/settings/outbox") view=OutboxPage />
+                    <Route path=path!("/settings/jobs") view=JobsPage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/login") view=SignInPage />
                     <Route path=path!("/password-reset") view=PasswordResetPage />

@@ -10,11 +10,15 @@
 //!   closed-loop load in rounds that rotate which server goes first, the ratios of requests per
 //!   second taken per round; then one client's latency.
 //!
-//! PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
+//! - queue: jobs enqueued one per transaction, claimed, run (a no-op) and completed by the
+//!   worker, against a bare loop of the same SQL (`queue.rs`).
+//!
+//! `BENCH_PARTS=queue` (or `contacts`) measures one part only. PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
 
 mod bare;
 mod generator;
 mod load;
+mod queue;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -290,15 +294,21 @@ async fn measure(backend: &'static str) -> anyhow::Result<Figures> {
         import_seconds,
     };
 
-    if let Some(name) = pg_name {
-        db.close().await;
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await?;
+    db.close().await;
+    drop_database(pg_name).await;
+    Ok(figures)
+}
+
+/// Drops the PostgreSQL database `fresh_database` made (SQLite files go with target/bench).
+async fn drop_database(pg_name: Option<String>) {
+    use sqlx::Connection;
+    if let Some(name) = pg_name
+        && let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await
+    {
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#)))
             .execute(&mut conn)
             .await;
     }
-    Ok(figures)
 }
 
 #[tokio::main]
@@ -316,10 +326,36 @@ async fn main() -> anyhow::Result<()> {
         "| Backend | GET contact req/s | Audited bare req/s | Ratio (budget ≥ 0.7) | Lowest–highest round | p50 / p95 one client | Audited bare p50 / p95 | p50 ratio (budget ≤ 1.5) | Read-only bare req/s | Ratio to read-only | Read-only bare p50 / p95 |".into(),
         "|---|---|---|---|---|---|---|---|---|---|---|".into(),
     ];
-    // `BENCH_BACKENDS=sqlite` (or `postgresql`) measures one backend only.
+    let mut queue_lines = vec![
+        String::new(),
+        format!("Job queue: {} no-op jobs per round, each enqueued in its own transaction, claimed, run and completed by the worker, against a bare loop of the same SQL ({} rounds, medians)", queue::JOBS, queue::ROUNDS),
+        String::new(),
+        "| Backend | Worker jobs/s (budget ≥ 2,000 on SQLite) | Bare loop jobs/s | Ratio (budget ≥ 0.7) | Lowest–highest round |".into(),
+        "|---|---|---|---|---|".into(),
+    ];
+    // `BENCH_BACKENDS=sqlite` (or `postgresql`) measures one backend only; `BENCH_PARTS=queue`
+    // (or `contacts`) one part.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default().to_lowercase();
+    let parts = std::env::var("BENCH_PARTS").unwrap_or_default().to_lowercase();
+    let part = |name: &str| parts.is_empty() || parts.split(',').any(|p| p.trim() == name);
     for backend in ["SQLite", "PostgreSQL"] {
         if !only.is_empty() && !only.split(',').any(|b| b.trim() == backend.to_lowercase()) {
+            continue;
+        }
+        if part("queue") {
+            eprintln!("measuring the job queue on {backend}…");
+            let (url, pg_name) = fresh_database(backend).await?;
+            let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?).await?;
+            db.migrate().await?;
+            let q = queue::measure(&db).await?;
+            queue_lines.push(format!(
+                "| {backend} | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} |",
+                q.ours, q.bare, q.ratio, q.ratio_range.0, q.ratio_range.1
+            ));
+            db.close().await;
+            drop_database(pg_name).await;
+        }
+        if !part("contacts") {
             continue;
         }
         eprintln!("measuring {backend}…");
@@ -349,6 +385,9 @@ async fn main() -> anyhow::Result<()> {
         ));
     }
     lines.extend(reads);
+    if part("queue") {
+        lines.extend(queue_lines);
+    }
     let table = lines.join("\n");
     println!("{table}");
     let _ = std::fs::create_dir_all("target/bench");

@@ -48,7 +48,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Manager => !matches!(permission, UsersWrite),
+            Role::Manager => !matches!(permission, UsersWrite | JobsManage),
             Role::Reception => matches!(
                 permission,
                 ContactsRead
@@ -88,10 +88,12 @@ pub enum Permission {
     UsersRead,
     UsersWrite,
     AuditRead,
+    /// See, retry and discard background jobs.
+    JobsManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::ContactsRead,
         Permission::ContactsWrite,
         Permission::BookingsRead,
@@ -108,6 +110,7 @@ impl Permission {
         Permission::UsersRead,
         Permission::UsersWrite,
         Permission::AuditRead,
+        Permission::JobsManage,
     ];
 
     /// The name used in API errors and docs, e.g. `contacts.read`.
@@ -129,6 +132,7 @@ impl Permission {
             Permission::UsersRead => "users.read",
             Permission::UsersWrite => "users.write",
             Permission::AuditRead => "audit.read",
+            Permission::JobsManage => "jobs.manage",
         }
     }
 
@@ -152,6 +156,7 @@ impl Permission {
             Permission::UsersRead => "see staff accounts",
             Permission::UsersWrite => "manage staff accounts",
             Permission::AuditRead => "read the audit log",
+            Permission::JobsManage => "manage background jobs",
         }
     }
 }

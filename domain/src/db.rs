@@ -13,6 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use tokio::sync::Notify;
 
 use crate::DomainError;
 use crate::services::api_tokens::CredentialCache;
@@ -44,25 +45,48 @@ macro_rules! on_pool {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite($conn) => $body,
-            $crate::db::Tx::Postgres($conn) => $body,
+        match &mut ($tx).conn {
+            $crate::db::TxConn::Sqlite($conn) => $body,
+            $crate::db::TxConn::Postgres($conn) => $body,
         }
     };
 }
 
-/// A transaction on whichever backend the [`Db`] is: a change, its audit entry (and the jobs
-/// it causes) commit together or not at all. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+/// A transaction on whichever backend the [`Db`] is: a change, its audit entry and the jobs
+/// it causes commit together or not at all. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    pub conn: TxConn,
+    /// Woken after a commit that enqueued a job, so this process's worker claims it at once.
+    jobs_wake: Arc<Notify>,
+    enqueued_jobs: bool,
+}
+
+/// The backend's own transaction inside a [`Tx`].
+pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
+    /// Records that this transaction enqueued a job: committing it wakes the workers.
+    pub(crate) fn mark_enqueued(&mut self) {
+        self.enqueued_jobs = true;
+    }
+
     pub async fn commit(self) -> Result<(), DomainError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(mut tx) => {
+                if self.enqueued_jobs {
+                    // Delivered at commit to every instance listening (crate::jobs::worker);
+                    // PostgreSQL folds repeats within one transaction into one.
+                    sqlx::query(crate::jobs::NOTIFY_SQL).execute(&mut *tx).await?;
+                }
+                tx.commit().await?
+            }
+        }
+        if self.enqueued_jobs {
+            self.jobs_wake.notify_one();
         }
         Ok(())
     }
@@ -157,6 +181,8 @@ pub struct Db {
 struct Shared {
     audit: AuditWriter,
     credentials: CredentialCache,
+    /// Notified when a committed transaction enqueued a job (see [`Tx::commit`]).
+    jobs_wake: Arc<Notify>,
     /// SQLite only: checkpoints the WAL in the background instead of inside commits.
     _checkpointer: Option<WalCheckpointer>,
 }
@@ -172,6 +198,7 @@ impl Db {
         let shared = Arc::new(Shared {
             audit: AuditWriter::start(pool.clone()),
             credentials: CredentialCache::default(),
+            jobs_wake: Arc::new(Notify::new()),
             _checkpointer: checkpointer,
         });
         Db { pool, shared }
@@ -187,6 +214,11 @@ impl Db {
 
     pub(crate) fn credentials(&self) -> &CredentialCache {
         &self.shared.credentials
+    }
+
+    /// What this process's job worker waits on between claims.
+    pub(crate) fn jobs_wake(&self) -> &Arc<Notify> {
+        &self.shared.jobs_wake
     }
 
     /// Opens the pool. For SQLite the file (and its folder) is created if missing, with WAL
@@ -245,10 +277,11 @@ impl Db {
 
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx, DomainError> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, jobs_wake: self.shared.jobs_wake.clone(), enqueued_jobs: false })
     }
 
     /// A round trip to the database, for health checks.

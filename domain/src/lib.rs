@@ -17,6 +17,8 @@ pub mod error;
 #[cfg(feature = "server")]
 pub mod input;
 #[cfg(feature = "server")]
+pub mod jobs;
+#[cfg(feature = "server")]
 pub mod name_match;
 #[cfg(feature = "server")]
 pub mod request;

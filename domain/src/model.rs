@@ -637,3 +637,115 @@ pub struct Stage {
     pub name: String,
     pub is_closed: bool,
 }
+
+/// What a background job does. A closed set: each kind has its handler and retry policy
+/// (domain/src/jobs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Does nothing: measures the queue itself (the benchmark) and proves a worker is alive.
+    Noop,
+    /// Puts back jobs whose worker died mid-run (a cron schedule, every minute).
+    RecoverLeases,
+    /// Deletes finished jobs and old outbox copies (a cron schedule, nightly).
+    RetentionSweep,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 3] = [JobKind::Noop, JobKind::RecoverLeases, JobKind::RetentionSweep];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Noop => "noop",
+            JobKind::RecoverLeases => "recover_leases",
+            JobKind::RetentionSweep => "retention_sweep",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    /// What a person reads on the Jobs page.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::Noop => "No-op (queue check)",
+            JobKind::RecoverLeases => "Recover stopped jobs",
+            JobKind::RetentionSweep => "Retention sweep",
+        }
+    }
+}
+
+/// Where a job is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting for its time and a worker.
+    Queued,
+    /// Claimed by a worker, under a lease it renews.
+    Running,
+    /// Its last run failed; it runs again at `run_at`.
+    Failed,
+    Succeeded,
+    /// Failed on every attempt (or permanently): waits for a person to retry or discard it.
+    Dead,
+    /// Given up by a person; never runs again.
+    Discarded,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 6] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Failed,
+        JobState::Succeeded,
+        JobState::Dead,
+        JobState::Discarded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Failed => "failed",
+            JobState::Succeeded => "succeeded",
+            JobState::Dead => "dead",
+            JobState::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|state| state.as_str() == value)
+    }
+
+    /// Whether a person may retry a job in this state (it is not waiting or running already).
+    pub fn retryable(self) -> bool {
+        matches!(self, JobState::Failed | JobState::Dead | JobState::Discarded)
+    }
+
+    /// Whether a person may discard a job in this state.
+    pub fn discardable(self) -> bool {
+        matches!(self, JobState::Queued | JobState::Failed | JobState::Dead)
+    }
+}
+
+/// A background job as the Jobs page and `GET /api/v1/jobs` show it (its payload is left out:
+/// it can name a patient's message).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Job {
+    pub id: String,
+    pub kind: JobKind,
+    pub state: JobState,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    /// Runs cut off by a crash or a shutdown: a side effect may have happened more than once.
+    pub interrupted: i64,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -54,6 +54,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     "/settings/security",
     "/settings/pipeline",
     "/settings/outbox",
+    "/settings/jobs",
     "/audit",
     "/account",
     "/no-such-page",

@@ -45,6 +45,9 @@ pub struct Config {
     pub http_header_timeout: std::time::Duration,
     /// A request's body must arrive within this, from when its headers did (408 after).
     pub http_body_timeout: std::time::Duration,
+    /// The background job worker: `None` when `JOBS_WORKER=off` (an instance that only serves
+    /// pages; another instance runs the jobs).
+    pub jobs: Option<domain::jobs::worker::WorkerConfig>,
 }
 
 /// Google OAuth 2 settings; every URL can be pointed elsewhere (tests use a local server).
@@ -169,12 +172,36 @@ impl Config {
             }
         };
 
+        let seconds_in = |var: &'static str, default: i64, range: std::ops::RangeInclusive<i64>| {
+            parse_number(var, non_empty(var), default, range)
+                .map(|secs| std::time::Duration::from_secs(secs.unsigned_abs()))
+        };
         let seconds = |var: &'static str, default: i64| {
             parse_number(var, non_empty(var), default, 1..=3600)
                 .map(|secs| std::time::Duration::from_secs(secs.unsigned_abs()))
         };
         let http_header_timeout = seconds("HTTP_HEADER_TIMEOUT_SECS", 10)?;
         let http_body_timeout = seconds("HTTP_BODY_TIMEOUT_SECS", 60)?;
+
+        let jobs = match non_empty("JOBS_WORKER").as_deref().map(str::trim) {
+            None | Some("on") => {
+                let defaults = domain::jobs::worker::WorkerConfig::default();
+                let concurrency = parse_number("JOB_CONCURRENCY", non_empty("JOB_CONCURRENCY"), 8, 1..=64)?;
+                Some(domain::jobs::worker::WorkerConfig {
+                    concurrency: concurrency.unsigned_abs() as usize,
+                    lease: seconds_in("JOB_LEASE_SECS", 60, 3..=3600)?,
+                    poll: seconds_in("JOB_POLL_SECS", 10, 1..=600)?,
+                    ..defaults
+                })
+            }
+            Some("off") => None,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "JOBS_WORKER",
+                    message: format!("`{other}` is not one of: on, off"),
+                });
+            }
+        };
 
         Ok(Config {
             database_url,
@@ -188,6 +215,7 @@ impl Config {
             google,
             http_header_timeout,
             http_body_timeout,
+            jobs,
         })
     }
 

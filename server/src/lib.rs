@@ -3,7 +3,7 @@
 //!
 //! `api` is the REST API (Bearer tokens); `web` the cookie-authenticated routes that are not
 //! Leptos pages; `middleware` what requests pass on the way; `http` what all routes share.
-//! `startup` assembles them; only the entry point (`main`, through `cli`) runs it.
+//! `worker` wires the background jobs. `startup` assembles them; only the entry point (`main`, through `cli`) runs it.
 
 pub mod api;
 pub mod cli;
@@ -15,3 +15,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

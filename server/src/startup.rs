@@ -111,12 +111,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A server bound to its port, ready to run.
+/// A server bound to its port, ready to run, with its job worker.
 pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
     header_timeout: Duration,
+    worker: Option<domain::jobs::worker::Worker>,
 }
 
 impl Application {
@@ -124,20 +125,48 @@ impl Application {
         let state = AppState::new(config, db.clone()).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen_addr).await?;
         let router = router(state);
-        Ok(Application { listener, router, db, header_timeout: config.http_header_timeout })
+        let worker = config.jobs.map(|jobs| crate::worker::build(db.clone(), jobs));
+        Ok(Application { listener, router, db, header_timeout: config.http_header_timeout, worker })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then lets open requests finish for a short grace
-    /// period and closes the database pool.
+    /// Serves and runs jobs until `shutdown` completes, then lets open requests and running
+    /// jobs finish for a short grace period (jobs not done by then are handed back to the
+    /// queue) and closes the database pool.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        crate::serve::serve(self.listener, self.router, self.header_timeout, shutdown, SHUTDOWN_GRACE).await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let worker = self.worker.map(|worker| tokio::spawn(worker.run(stopped(stopping.clone()))));
+        // Cron runs where the worker does: every instance may, ticks are enqueued once.
+        let cron = worker
+            .is_some()
+            .then(|| tokio::spawn(domain::jobs::cron::run(self.db.clone(), stopped(stopping.clone()))));
+        crate::serve::serve(
+            self.listener,
+            self.router,
+            self.header_timeout,
+            stopped(stopping),
+            SHUTDOWN_GRACE,
+        )
+        .await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        if let Some(cron) = cron {
+            let _ = cron.await;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(1), self.db.close()).await;
         tracing::info!("stopped");
         Ok(())

@@ -7,6 +7,7 @@ pub mod contact_merge;
 pub mod contact_new;
 pub mod contacts;
 pub mod dashboard;
+pub mod jobs;
 pub mod not_found;
 pub mod outbox;
 pub mod pipeline;

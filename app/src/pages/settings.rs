@@ -38,6 +38,7 @@ pub fn SettingsPage() -> impl IntoView {
                         {can(Permission::SettingsWrite).then(|| link("/settings/pipeline", "Pipeline stages", "Rename, reorder, add or remove the stages on the board."))}
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}
+                        {can(Permission::JobsManage).then(|| link("/settings/jobs", "Background jobs", "Texts, emails and housekeeping waiting, running, failed or dead; retry or discard them."))}
                         {can(Permission::UsersWrite).then(|| link("/settings/outbox", "Email outbox", "Messages waiting while no email relay is configured, such as password-reset links."))}
                     }
                 })}

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod contact_import;
 pub mod contacts;
 pub mod dashboard;
+pub mod jobs;
 pub mod outbox;
 pub mod pipeline;
 pub mod settings;

@@ -226,9 +226,9 @@ pub(crate) async fn insert_in<'a>(
     tx: &mut crate::Tx,
     entries: impl ExactSizeIterator<Item = &'a Stamped>,
 ) -> Result<(), DomainError> {
-    match tx {
-        crate::Tx::Sqlite(tx) => insert_sqlite(&mut **tx, entries).await,
-        crate::Tx::Postgres(tx) => insert_postgres(&mut **tx, entries).await,
+    match &mut tx.conn {
+        crate::db::TxConn::Sqlite(tx) => insert_sqlite(&mut **tx, entries).await,
+        crate::db::TxConn::Postgres(tx) => insert_postgres(&mut **tx, entries).await,
     }
 }
 

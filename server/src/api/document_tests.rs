@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 37] = [
+const ROUTES: [(&str, &str); 41] = [
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),
@@ -48,6 +48,10 @@ const ROUTES: [(&str, &str); 37] = [
     ("patch", "/tasks/{id}"),
     ("get", "/settings/ip-allowlist"),
     ("put", "/settings/ip-allowlist"),
+    ("get", "/jobs"),
+    ("get", "/jobs/{id}"),
+    ("post", "/jobs/{id}/retry"),
+    ("post", "/jobs/{id}/discard"),
 ];
 
 #[test]

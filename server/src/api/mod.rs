@@ -5,6 +5,7 @@ mod account;
 mod audit;
 pub mod caller;
 mod contacts;
+mod jobs;
 mod pipeline;
 mod settings;
 mod tasks;
@@ -24,7 +25,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, users and settings for imaging clinics. \
+    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, users, settings and background jobs for imaging clinics. \
         Send `Authorization: Bearer <token>` (create tokens on My account). Errors are `{\"error\": {code, message, fields?}}`."),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -125,6 +126,10 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tasks::counts))
         .routes(routes!(tasks::update))
         .routes(routes!(settings::get_allowlist, settings::put_allowlist))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::get))
+        .routes(routes!(jobs::retry))
+        .routes(routes!(jobs::discard))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

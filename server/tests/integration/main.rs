@@ -16,6 +16,7 @@ mod contacts;
 mod csv_files;
 mod duplicates;
 mod google;
+mod jobs;
 mod openapi;
 mod permissions;
 mod pipeline;

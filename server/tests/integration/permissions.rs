@@ -122,6 +122,11 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
             Some(json!({ "enabled": false, "entries": [] })),
             Permission(SettingsWrite),
         ),
+        (Method::GET, "/api/v1/jobs", None, Permission(JobsManage)),
+        (Method::GET, "/api/v1/jobs/{job}", None, Permission(JobsManage)),
+        // Discarded after each retry, so the next role can retry it again.
+        (Method::POST, "/api/v1/jobs/{job}/retry", None, Permission(JobsManage)),
+        (Method::POST, "/api/v1/jobs/{job}/discard", None, Permission(JobsManage)),
     ]
 }
 
@@ -221,9 +226,22 @@ async fn target_user(app: &TestApp) -> String {
     domain::services::users::find_id_by_email(&app.db, &email).await.unwrap().unwrap()
 }
 
+/// A job that has been given up (no worker runs in the matrix's app, so it stays put).
+async fn discarded_job(app: &TestApp) -> String {
+    let mut tx = app.db.begin().await.unwrap();
+    let job = domain::jobs::NewJob::new(domain::model::JobKind::Noop, "matrix", &json!({}));
+    let id = domain::jobs::enqueue(&mut tx, job).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    domain::on_db!(&app.db, pool => {
+        sqlx::query("UPDATE jobs SET state = 'discarded' WHERE id = $1").bind(&id).execute(pool).await.unwrap();
+    });
+    id
+}
+
 async fn every_rest_route_for_every_role(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    let app = TestApp::spawn_with(backend, &[("JOBS_WORKER", "off")]).await;
     let target = target_user(&app).await;
+    let job = discarded_job(&app).await;
     let contact = {
         let token = app.api_token("admin").await;
         let body = json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test" });
@@ -283,8 +301,11 @@ async fn every_rest_route_for_every_role(backend: Backend) {
     for role in Role::ALL {
         let token = app.api_token(role.as_str()).await;
         for (method, path, body, needs) in rest_routes() {
-            let mut path =
-                path.replace("{user}", &target).replace("{contact}", &contact).replace("{task}", &task);
+            let mut path = path
+                .replace("{user}", &target)
+                .replace("{contact}", &contact)
+                .replace("{task}", &task)
+                .replace("{job}", &job);
             if path.contains("{fresh}") {
                 path = path.replace("{fresh}", &fresh_contact(false).await);
             }
