@@ -469,6 +469,114 @@ async fn administrators_list_retry_and_discard_jobs_over_rest(backend: Backend) 
     running.stop().await;
 }
 
+async fn keys(db: &Db) -> Vec<String> {
+    domain::on_db!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT idempotency_key FROM jobs ORDER BY idempotency_key")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
+async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(backend: Backend) {
+    use chrono::TimeZone;
+    use domain::jobs::cron;
+    let (database, db) = fresh_db(backend).await;
+    let other_db = Db::connect(&crate::common::database_url(&database.url)).await.unwrap();
+    let schedules = cron::parsed().unwrap();
+    // 09:59:30 UTC on 2 Dec 2026; with no location yet the clinic's clock is UTC.
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 9, 59, 30).unwrap();
+    // Two instances evaluate the schedules at the same moment, twice each.
+    for _ in 0..2 {
+        let (a, b) = tokio::join!(
+            cron::enqueue_due(&db, &schedules, now),
+            cron::enqueue_due(&other_db, &schedules, now)
+        );
+        a.unwrap();
+        b.unwrap();
+    }
+    assert_eq!(
+        keys(&db).await,
+        [
+            "cron:lease_recovery:2026-12-02T09:59:00.000000Z",
+            "cron:retention_sweep:2026-12-02T03:15:00.000000Z"
+        ]
+    );
+    // Down for three hours and ten minutes: each schedule's latest tick once, no backlog.
+    let later = now + chrono::Duration::minutes(190);
+    let (new, next) = cron::enqueue_due(&db, &schedules, later).await.unwrap();
+    assert_eq!(new, 1, "only the every-minute schedule has a tick since");
+    assert!(next <= Duration::from_secs(60));
+    let keys = keys(&db).await;
+    assert_eq!(keys.len(), 3);
+    assert!(keys.contains(&"cron:lease_recovery:2026-12-02T13:09:00.000000Z".to_owned()), "{keys:?}");
+}
+
+async fn a_nightly_tick_is_read_on_the_clinics_clock(backend: Backend) {
+    use chrono::TimeZone;
+    use domain::jobs::cron;
+    let app = TestApp::spawn_with(backend, &[("JOBS_WORKER", "off")]).await;
+    // The demo clinic's first location (by name) is Brisbane North: Australia/Brisbane, UTC+10
+    // all year.
+    app.seed_demo().await;
+    let schedules = cron::parsed().unwrap();
+    // 18:00 UTC on 2 Dec 2026 is 4 am on 3 Dec in Brisbane, 5 am in Sydney (summer time).
+    let now = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 18, 0, 0).unwrap();
+    cron::enqueue_due(&app.db, &schedules, now).await.unwrap();
+    let keys = keys(&app.db).await;
+    assert!(
+        keys.contains(&"cron:retention_sweep:2026-12-02T17:15:00.000000Z".to_owned()),
+        "3:15 am AEST: {keys:?}"
+    );
+
+    // Moved to Sydney's clock, the night's tick is an hour earlier in UTC.
+    domain::on_db!(&app.db, pool => {
+        sqlx::query("UPDATE locations SET time_zone = 'Australia/Sydney'").execute(pool).await.unwrap();
+        sqlx::query("DELETE FROM jobs").execute(pool).await.unwrap();
+    });
+    cron::enqueue_due(&app.db, &schedules, now).await.unwrap();
+    let keys = self::keys(&app.db).await;
+    assert!(
+        keys.contains(&"cron:retention_sweep:2026-12-02T16:15:00.000000Z".to_owned()),
+        "3:15 am AEDT: {keys:?}"
+    );
+}
+
+async fn the_retention_sweep_deletes_only_what_has_been_kept_long_enough(backend: Backend) {
+    let (_database, db) = fresh_db(backend).await;
+    let now = domain::time::Timestamp::now();
+    let days_ago = |days: i64| domain::time::Timestamp(now.0 - chrono::Duration::days(days));
+    let mut ids = Vec::new();
+    for (key, state, finished) in [
+        ("old-success", "succeeded", days_ago(8)),
+        ("new-success", "succeeded", days_ago(6)),
+        ("old-dead", "dead", days_ago(31)),
+        ("recent-dead", "dead", days_ago(8)),
+        ("old-but-waiting", "failed", days_ago(40)),
+    ] {
+        let id = enqueue(&db, key).await;
+        domain::on_db!(&db, pool => {
+            sqlx::query("UPDATE jobs SET state = $1, finished_at = $2, created_at = $2 WHERE id = $3")
+                .bind(state)
+                .bind(finished)
+                .bind(&id)
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        ids.push(id);
+    }
+    let swept = domain::jobs::housekeeping::sweep(&db, now).await.unwrap();
+    assert_eq!(swept.jobs, 2);
+    assert_eq!(keys(&db).await, ["new-success", "old-but-waiting", "recent-dead"]);
+}
+
+on_both_backends!(
+    cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime,
+    a_nightly_tick_is_read_on_the_clinics_clock,
+    the_retention_sweep_deletes_only_what_has_been_kept_long_enough,
+);
+
 on_both_backends!(
     a_job_exists_exactly_when_its_transaction_commits,
     a_duplicate_key_changes_nothing_and_the_transaction_goes_on,
