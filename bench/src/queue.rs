@@ -4,9 +4,10 @@
 //! effect), while the worker (`domain::jobs::worker`, in the default configuration `make run`
 //! uses) is woken by those commits, claims in batches, runs a no-op (that counts) in a task per
 //! job and marks each job succeeded. The yardstick: the same statements from one loop on the same pool — `BEGIN`,
-//! the same `INSERT … ON CONFLICT DO NOTHING`, `COMMIT` per job, then the same claim
-//! `UPDATE … RETURNING` in batches of the worker's concurrency and the same completing
-//! `UPDATE` per job — with no worker, wake-up, leases renewal or task per job. Rounds alternate
+//! the same `INSERT … ON CONFLICT DO NOTHING` (and on PostgreSQL the same `NOTIFY`), `COMMIT`
+//! per job, then the same claim `UPDATE … RETURNING` in batches of the worker's concurrency and
+//! the same completing `UPDATE` per batch (`queue::claim_sql`, `queue::succeed_sql`) — with no
+//! worker, wake-up, lease renewal or task per job. Rounds alternate
 //! which goes first; each measures from the first enqueue to the last job recorded done.
 
 use std::sync::Arc;
@@ -115,17 +116,11 @@ async fn bare(db: &Db, round: &str, batch: i64) -> anyhow::Result<f64> {
             }
             tx.commit().await?;
         }
-        let pick = "SELECT id FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= $1 AND kind IN ($5) ORDER BY run_at, id LIMIT $2";
-        let set = "SET state = 'running', attempts = attempts + 1, locked_by = $3, lease_until = $4, updated_at = $1";
-        let claim = if postgres {
-            format!("WITH next AS ({pick} FOR UPDATE SKIP LOCKED) UPDATE jobs {set} FROM next WHERE jobs.id = next.id RETURNING jobs.id")
-        } else {
-            format!("UPDATE jobs {set} WHERE id IN ({pick}) RETURNING id")
-        };
+        let claim = domain::jobs::queue::claim_sql(1, postgres);
         let mut done = 0usize;
         while done < JOBS {
             let now = Timestamp::now();
-            let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(claim.clone()))
+            let claimed: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(claim.clone()))
                 .bind(now)
                 .bind(batch)
                 .bind("bare")
@@ -133,20 +128,15 @@ async fn bare(db: &Db, round: &str, batch: i64) -> anyhow::Result<f64> {
                 .bind("noop")
                 .fetch_all(pool)
                 .await?;
-            ensure!(!ids.is_empty(), "the bare loop found no job to claim");
-            for id in ids {
-                let now = Timestamp::now();
-                sqlx::query(
-                    "UPDATE jobs SET state = 'succeeded', locked_by = NULL, lease_until = NULL, last_error = NULL, \
-                     finished_at = $1, updated_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'",
-                )
-                .bind(now)
-                .bind(&id)
-                .bind("bare")
-                .execute(pool)
-                .await?;
-                done += 1;
+            ensure!(!claimed.is_empty(), "the bare loop found no job to claim");
+            let mut complete = sqlx::query(sqlx::AssertSqlSafe(domain::jobs::queue::succeed_sql(claimed.len())))
+                .bind(Timestamp::now())
+                .bind("bare");
+            for (id, ..) in &claimed {
+                complete = complete.bind(id);
             }
+            complete.execute(pool).await?;
+            done += claimed.len();
         }
     });
     Ok(JOBS as f64 / started.elapsed().as_secs_f64())

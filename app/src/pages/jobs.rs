@@ -115,7 +115,7 @@ pub fn JobsPage() -> impl IntoView {
                                                             {job.last_error.clone().map(|error| view! {
                                                                 <p class="mt-1 break-words text-sm text-rose-800">"Last error: " {error}</p>
                                                             })}
-                                                            <p class="mt-1 font-mono text-xs text-slate-400">{job.id.clone()}</p>
+                                                            <p class="mt-1 font-mono text-xs text-slate-500">{job.id.clone()}</p>
                                                         </div>
                                                         <div class="flex gap-2">
                                                             {job.state.retryable().then(|| view! {

@@ -43,7 +43,8 @@ struct ClaimRow {
     interrupted: i64,
 }
 
-fn claim_sql(kinds: usize, postgres: bool) -> String {
+/// The claim statement for `kinds` kinds (the bench's yardstick runs it too).
+pub fn claim_sql(kinds: usize, postgres: bool) -> String {
     let kinds = crate::db::placeholders(5, kinds);
     let pick = format!(
         "SELECT id FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= $1 AND kind IN ({kinds}) \
@@ -126,23 +127,30 @@ pub async fn next_due(db: &Db, kinds: &[JobKind]) -> Result<Option<Timestamp>, D
     }))
 }
 
-/// Marks `job` done. False when `worker` no longer held it (its lease ran out and another
-/// instance took it over), which the worker logs.
-pub async fn succeed(db: &Db, worker: &str, job_id: &str) -> Result<bool, DomainError> {
+/// The statement that marks jobs done, for `ids` of them (the bench's yardstick runs it too).
+pub fn succeed_sql(ids: usize) -> String {
+    format!(
+        "UPDATE jobs SET state = 'succeeded', locked_by = NULL, lease_until = NULL, last_error = NULL, \
+         finished_at = $1, updated_at = $1 WHERE locked_by = $2 AND state = 'running' AND id IN ({})",
+        crate::db::placeholders(3, ids)
+    )
+}
+
+/// Marks the jobs `job_ids` done, in one statement (the worker gathers the runs that finished
+/// since it last looked). Returns how many `worker` still held: fewer when a lease ran out and
+/// another instance took a job over, which the worker logs.
+pub async fn succeed(db: &Db, worker: &str, job_ids: &[String]) -> Result<u64, DomainError> {
+    if job_ids.is_empty() {
+        return Ok(0);
+    }
     let now = Timestamp::now();
-    let done = on_db!(db, pool => {
-        sqlx::query(
-            "UPDATE jobs SET state = 'succeeded', locked_by = NULL, lease_until = NULL, last_error = NULL, \
-             finished_at = $1, updated_at = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'",
-        )
-        .bind(now)
-        .bind(job_id)
-        .bind(worker)
-        .execute(pool)
-        .await?
-        .rows_affected()
-    });
-    Ok(done == 1)
+    Ok(on_db!(db, pool => {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(succeed_sql(job_ids.len()))).bind(now).bind(worker);
+        for id in job_ids {
+            query = query.bind(id);
+        }
+        query.execute(pool).await?.rows_affected()
+    }))
 }
 
 /// How a run failed.

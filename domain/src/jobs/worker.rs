@@ -110,19 +110,26 @@ impl Worker {
         let wake = worker.db.jobs_wake().clone();
         let _listener = worker.listen_on_postgres();
         let concurrency = worker.config.concurrency.max(1);
-        let mut running: JoinSet<()> = JoinSet::new();
+        // Each run answers its job's id when it succeeded: those are marked done together.
+        let mut running: JoinSet<Option<String>> = JoinSet::new();
+        let mut succeeded: Vec<String> = Vec::new();
         let mut upkeep = tokio::time::interval(worker.config.lease / 3);
         upkeep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
         tracing::info!(worker = %worker.id, "job worker started");
         loop {
-            while running.try_join_next().is_some() {}
+            while let Some(finished) = running.try_join_next() {
+                succeeded.extend(finished.ok().flatten());
+            }
+            worker.mark_succeeded(&mut succeeded).await;
             let free = concurrency.saturating_sub(running.len());
-            let mut queue_drained = true;
-            if free > 0 {
+            // Claim when idle or when at least half the slots are free, so a steady stream of
+            // jobs is claimed in batches rather than one statement per job.
+            let mut claimed = 0;
+            if free > 0 && (running.is_empty() || free * 2 >= concurrency) {
                 match queue::claim(&worker.db, &worker.id, &kinds, free, worker.config.lease).await {
                     Ok(jobs) => {
-                        queue_drained = jobs.len() < free;
+                        claimed = jobs.len();
                         for job in jobs {
                             let worker = worker.clone();
                             running.spawn(async move { worker.run_one(job).await });
@@ -131,11 +138,14 @@ impl Worker {
                     Err(error) => tracing::warn!(worker = %worker.id, %error, "claiming jobs failed"),
                 }
             }
-            if !queue_drained {
-                // Every slot is busy: wait for one to free up (or shutdown).
+            if claimed > 0 || !running.is_empty() {
+                // Busy: look again when a run finishes (or a commit adds work while slots are free).
                 tokio::select! {
                     _ = &mut shutdown => break,
-                    Some(_) = running.join_next() => {}
+                    Some(finished) = running.join_next(), if !running.is_empty() => {
+                        succeeded.extend(finished.ok().flatten());
+                    }
+                    _ = wake.notified(), if running.len() < concurrency => {}
                     _ = upkeep.tick() => worker.upkeep().await,
                 }
                 continue;
@@ -150,14 +160,29 @@ impl Worker {
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = wake.notified() => {}
-                Some(_) = running.join_next(), if !running.is_empty() => {}
                 // At least a moment: a due job another instance is claiming right now shows
                 // as waiting until that claim commits.
                 _ = tokio::time::sleep(next_due.clamp(MIN_NAP, worker.config.poll)) => {}
                 _ = upkeep.tick() => worker.upkeep().await,
             }
         }
-        worker.drain(running).await;
+        worker.drain(running, succeeded).await;
+    }
+
+    /// Marks the runs in `succeeded` done, and empties it.
+    async fn mark_succeeded(&self, succeeded: &mut Vec<String>) {
+        if succeeded.is_empty() {
+            return;
+        }
+        match queue::succeed(&self.db, &self.id, succeeded).await {
+            Ok(n) if n < succeeded.len() as u64 => {
+                tracing::warn!(worker = %self.id, "a job finished after its lease passed to another worker")
+            }
+            Ok(_) => {}
+            // Their leases run out and they run again: at-least-once.
+            Err(error) => tracing::warn!(worker = %self.id, %error, "recording finished jobs failed"),
+        }
+        succeeded.clear();
     }
 
     /// Renews this worker's leases and puts back jobs whose lease ran out elsewhere.
@@ -176,14 +201,14 @@ impl Worker {
 
     /// Shutdown: waits for running jobs up to the grace period, renewing their leases, then
     /// stops the rest and hands them back.
-    async fn drain(&self, mut running: JoinSet<()>) {
+    async fn drain(&self, mut running: JoinSet<Option<String>>, mut succeeded: Vec<String>) {
         let deadline = tokio::time::sleep(self.config.shutdown_grace);
         tokio::pin!(deadline);
         let mut upkeep = tokio::time::interval(self.config.lease / 3);
         while !running.is_empty() {
             tokio::select! {
                 _ = &mut deadline => break,
-                _ = running.join_next() => {}
+                Some(finished) = running.join_next() => succeeded.extend(finished.ok().flatten()),
                 _ = upkeep.tick() => {
                     let _ = queue::heartbeat(&self.db, &self.id, self.config.lease).await;
                 }
@@ -191,6 +216,8 @@ impl Worker {
         }
         let stopped = running.len();
         running.shutdown().await;
+        // Before handing back: what finished must not run again.
+        self.mark_succeeded(&mut succeeded).await;
         match queue::release(&self.db, &self.id).await {
             Ok(released) => {
                 tracing::info!(worker = %self.id, stopped, released, "job worker stopped")
@@ -199,13 +226,12 @@ impl Worker {
         }
     }
 
-    /// Runs one claimed job and records how it went.
-    async fn run_one(self: Arc<Self>, job: ClaimedJob) {
+    /// Runs one claimed job. A failure is recorded here; a success answers the job's id, for
+    /// the loop to mark done with the others that finished.
+    async fn run_one(self: Arc<Self>, job: ClaimedJob) -> Option<String> {
         let span = info_span!("job", worker = %self.id, job = %job.id, kind = job.kind.as_str(), attempt = job.attempt);
         async move {
-            let Some(handler) = self.handlers.get(&job.kind).cloned() else {
-                return;
-            };
+            let handler = self.handlers.get(&job.kind).cloned()?;
             // The handler runs in a task of its own so a panic fails the job instead of
             // leaving it running under a lease this worker keeps renewing.
             let mut run = {
@@ -222,33 +248,29 @@ impl Worker {
                     self.config.run_timeout.as_secs()
                 ))),
             };
-            if let Err(error) = self.record(&job, outcome).await {
-                // The lease runs out and the job runs again: at-least-once.
-                tracing::warn!(%error, "recording a job's outcome failed");
+            match outcome {
+                Ok(()) => Some(job.id),
+                Err(failure) => {
+                    if let Err(error) = self.record_failure(&job, failure).await {
+                        // The lease runs out and the job runs again: at-least-once.
+                        tracing::warn!(%error, "recording a job's failure failed");
+                    }
+                    None
+                }
             }
         }
         .instrument(span)
         .await
     }
 
-    async fn record(&self, job: &ClaimedJob, outcome: Result<(), Failure>) -> Result<(), DomainError> {
-        match outcome {
-            Ok(()) => {
-                if !queue::succeed(&self.db, &self.id, &job.id).await? {
-                    tracing::warn!("a job finished after its lease passed to another worker");
-                }
-            }
-            Err(failure) => {
-                let mut policy = RetryPolicy::for_kind(job.kind);
-                if let Some(first_retry) = self.first_retries.get(&job.kind) {
-                    policy.first_retry = *first_retry;
-                }
-                let state = queue::fail(&self.db, &self.id, job, &failure, policy).await?;
-                match state {
-                    JobState::Dead => tracing::warn!(error = ?failure, "job is dead"),
-                    _ => tracing::info!(error = ?failure, "job failed; will retry"),
-                }
-            }
+    async fn record_failure(&self, job: &ClaimedJob, failure: Failure) -> Result<(), DomainError> {
+        let mut policy = RetryPolicy::for_kind(job.kind);
+        if let Some(first_retry) = self.first_retries.get(&job.kind) {
+            policy.first_retry = *first_retry;
+        }
+        match queue::fail(&self.db, &self.id, job, &failure, policy).await? {
+            JobState::Dead => tracing::warn!(error = ?failure, "job is dead"),
+            _ => tracing::info!(error = ?failure, "job failed; will retry"),
         }
         Ok(())
     }

@@ -155,6 +155,10 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("change_password", vec![("current_password", "x"), ("new_password", "short")], SignedIn),
         ("my_ip_address", vec![], SignedIn),
         ("list_outbox_emails", vec![], Permission(UsersWrite)),
+        ("list_jobs", vec![("state", "dead")], Permission(JobsManage)),
+        // Unknown jobs: 404 for administrators, 403 for the rest.
+        ("retry_job", vec![("id", "01K0N0J0B00000000000000000")], Permission(JobsManage)),
+        ("discard_job", vec![("id", "01K0N0J0B00000000000000000")], Permission(JobsManage)),
         ("list_tasks", vec![("view", "open")], Permission(ContactsRead)),
         // An unknown task is 404 for those allowed to change tasks, 403 for the rest.
         (
