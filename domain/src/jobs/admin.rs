@@ -67,9 +67,9 @@ pub async fn list(db: &Db, actor: &Actor, filter: &Filter) -> Result<Page<Job>, 
         return Err(DomainError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
     }
     if let Some(cursor) = &filter.cursor
-        && ulid::Ulid::from_string(cursor).is_err()
+        && crate::input::ulid(cursor).is_none()
     {
-        return Err(DomainError::field("cursor", "is not a cursor from this list"));
+        return Err(DomainError::field("cursor", "is not a cursor from a previous page"));
     }
     let sql = format!(
         "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR kind = $2) \

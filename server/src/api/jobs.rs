@@ -23,6 +23,7 @@ pub struct JobListParams {
     #[param(rename = "type")]
     kind: Option<JobKind>,
     /// `next_cursor` of the previous page, unchanged.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     cursor: Option<String>,
     /// Jobs per page (default 50).
     #[param(minimum = 1, maximum = 200)]
