@@ -48,6 +48,9 @@ pub struct Config {
     /// The background job worker: `None` when `JOBS_WORKER=off` (an instance that only serves
     /// pages; another instance runs the jobs).
     pub jobs: Option<domain::jobs::worker::WorkerConfig>,
+    /// The Bearer token that opens `GET /metrics` (`METRICS_TOKEN`); without it, only an
+    /// enabled IP allowlist does.
+    pub metrics_token: Option<String>,
 }
 
 /// Google OAuth 2 settings; every URL can be pointed elsewhere (tests use a local server).
@@ -203,6 +206,14 @@ impl Config {
             }
         };
 
+        let metrics_token = non_empty("METRICS_TOKEN").map(|t| t.trim().to_owned());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError {
+                variable: "METRICS_TOKEN",
+                message: "must be at least 16 characters".into(),
+            });
+        }
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -216,6 +227,7 @@ impl Config {
             http_header_timeout,
             http_body_timeout,
             jobs,
+            metrics_token,
         })
     }
 

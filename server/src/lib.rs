@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod middleware;
 pub mod serve;
 pub mod startup;

@@ -86,14 +86,20 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), csrf::csrf_guard))
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
+    // Read by Prometheus: its own check (a token, or the allowlist), no session.
+    let metrics = Router::new()
+        .route("/metrics", get(crate::metrics::serve))
+        .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     // The static bundle needs no session or sign-in, only the network check.
     let assets = web::assets::router(&state.leptos_options)
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     api.merge(assets)
+        .merge(metrics)
         .merge(site)
         // Outermost, listed outermost first.
         .layer(
             ServiceBuilder::new()
+                .layer(from_fn_with_state(state.clone(), crate::metrics::record))
                 .layer(from_fn_with_state(state.clone(), security_headers::apply))
                 .layer(from_fn(oversized_bodies::json_for_api))
                 .layer(SetRequestIdLayer::x_request_id(UlidRequestId))
@@ -124,8 +130,9 @@ impl Application {
     pub async fn bind(config: &Config, db: Db) -> std::io::Result<Application> {
         let state = AppState::new(config, db.clone()).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen_addr).await?;
+        let stats = state.metrics.worker_stats.clone();
         let router = router(state);
-        let worker = config.jobs.map(|jobs| crate::worker::build(db.clone(), jobs));
+        let worker = config.jobs.map(|jobs| crate::worker::build(db.clone(), jobs).stats(stats));
         Ok(Application { listener, router, db, header_timeout: config.http_header_timeout, worker })
     }
 

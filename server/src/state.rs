@@ -24,6 +24,8 @@ pub struct SharedState {
     pub allowlist: Arc<AllowlistCache>,
     /// Outbound HTTP (Google's token and userinfo endpoints); never follows redirects.
     pub http: reqwest::Client,
+    /// What `/metrics` shows.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             allowlist: Arc::new(AllowlistCache::new(db.clone())),
             db,
             http,
+            metrics: Arc::default(),
         })))
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::task::{JoinHandle, JoinSet};
@@ -58,6 +59,34 @@ impl Default for WorkerConfig {
     }
 }
 
+/// Runs this process's worker has finished, by kind and outcome (for `/metrics`).
+#[derive(Debug, Default)]
+pub struct WorkerStats {
+    succeeded: [AtomicU64; JobKind::ALL.len()],
+    failed: [AtomicU64; JobKind::ALL.len()],
+}
+
+impl WorkerStats {
+    fn slot(kind: JobKind) -> usize {
+        JobKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    }
+
+    fn count(&self, kind: JobKind, succeeded: bool) {
+        let counters = if succeeded { &self.succeeded } else { &self.failed };
+        counters[Self::slot(kind)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs of `kind` that succeeded.
+    pub fn succeeded(&self, kind: JobKind) -> u64 {
+        self.succeeded[Self::slot(kind)].load(Ordering::Relaxed)
+    }
+
+    /// Runs of `kind` that failed (transiently or for good; panics and timeouts included).
+    pub fn failed(&self, kind: JobKind) -> u64 {
+        self.failed[Self::slot(kind)].load(Ordering::Relaxed)
+    }
+}
+
 /// Claims and runs jobs of the kinds it has handlers for.
 pub struct Worker {
     db: Db,
@@ -66,6 +95,7 @@ pub struct Worker {
     handlers: HashMap<JobKind, Arc<dyn Handler>>,
     /// Waits before the first retry that replace the kind's own (tests use short ones).
     first_retries: HashMap<JobKind, Duration>,
+    stats: Arc<WorkerStats>,
 }
 
 /// Aborts a task when dropped (a stopped job's handler must not run on unseen).
@@ -80,7 +110,14 @@ impl<T> Drop for AbortOnDrop<T> {
 impl Worker {
     pub fn new(db: Db, config: WorkerConfig) -> Worker {
         let id = format!("worker-{}", ulid::Ulid::new().to_string().to_lowercase());
-        Worker { db, id, config, handlers: HashMap::new(), first_retries: HashMap::new() }
+        Worker {
+            db,
+            id,
+            config,
+            handlers: HashMap::new(),
+            first_retries: HashMap::new(),
+            stats: Arc::default(),
+        }
     }
 
     /// Runs jobs of `kind` with `handler`.
@@ -94,6 +131,12 @@ impl Worker {
     /// enqueued (its `max_attempts`).
     pub fn first_retry(mut self, kind: JobKind, first_retry: Duration) -> Worker {
         self.first_retries.insert(kind, first_retry);
+        self
+    }
+
+    /// Counts this worker's runs into `stats` (shared with `/metrics`).
+    pub fn stats(mut self, stats: Arc<WorkerStats>) -> Worker {
+        self.stats = stats;
         self
     }
 
@@ -248,6 +291,7 @@ impl Worker {
                     self.config.run_timeout.as_secs()
                 ))),
             };
+            self.stats.count(job.kind, outcome.is_ok());
             match outcome {
                 Ok(()) => Some(job.id),
                 Err(failure) => {

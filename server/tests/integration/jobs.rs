@@ -213,7 +213,7 @@ async fn a_commit_wakes_the_worker_without_waiting_for_its_poll(backend: Backend
     // Let the worker reach its wait, so the job can only be found through the wake-up.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let id = enqueue(&db, "wake").await;
-    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(5)).await;
+    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(15)).await;
     assert_eq!(done.attempts, 1);
     assert_eq!(done.locked_by, None);
     assert_eq!(runs.count(), 1);
@@ -225,7 +225,7 @@ async fn a_failing_job_retries_with_growing_waits_then_dies(backend: Backend) {
     let (worker, runs) = recording_worker(&db, config(), Behaviour::FailTimes(usize::MAX));
     let running = start(worker);
     let id = enqueue(&db, "always-fails").await;
-    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(15)).await;
+    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(45)).await;
     assert_eq!(dead.attempts, max_attempts(), "max_attempts runs in all");
     let last = format!("failure {}", max_attempts());
     assert_eq!(dead.last_error.as_deref(), Some(last.as_str()), "the last error is kept");
@@ -245,7 +245,7 @@ async fn a_transient_failure_then_success_ends_succeeded(backend: Backend) {
     let (worker, runs) = recording_worker(&db, config(), Behaviour::FailTimes(max_attempts() as usize - 1));
     let running = start(worker);
     let id = enqueue(&db, "flaky").await;
-    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(10)).await;
+    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(30)).await;
     assert_eq!((done.attempts, done.last_error), (max_attempts(), None));
     assert_eq!(runs.of(&id).len() as i64, max_attempts());
     running.stop().await;
@@ -256,7 +256,7 @@ async fn a_permanent_failure_is_dead_at_once(backend: Backend) {
     let (worker, runs) = recording_worker(&db, config(), Behaviour::FailPermanently);
     let running = start(worker);
     let id = enqueue(&db, "refused").await;
-    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(5)).await;
+    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(15)).await;
     assert_eq!((dead.attempts, dead.last_error.as_deref()), (1, Some("INVALID_RECIPIENT")));
     assert_eq!(runs.count(), 1);
     running.stop().await;
@@ -267,7 +267,7 @@ async fn a_panicking_handler_fails_its_job_instead_of_holding_it(backend: Backen
     let (worker, _runs) = recording_worker(&db, config(), Behaviour::Panic);
     let running = start(worker);
     let id = enqueue(&db, "panics").await;
-    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(15)).await;
+    let dead = wait_for_state(&db, &id, JobState::Dead, Duration::from_secs(45)).await;
     assert_eq!(dead.attempts, max_attempts());
     assert_eq!(dead.locked_by, None);
     running.stop().await;
@@ -284,7 +284,7 @@ async fn a_crashed_instances_job_runs_again_after_its_lease(backend: Backend) {
     let lease = WorkerConfig { lease: Duration::from_secs(3), ..config() };
     let (worker, runs) = recording_worker(&db, lease, Behaviour::Succeed);
     let running = start(worker);
-    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(10)).await;
+    let done = wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(30)).await;
     assert_eq!(done.interrupted, 1, "the record says a run was cut off (it may have sent twice)");
     assert_eq!(done.attempts, 2);
     assert_eq!(runs.of(&id).len(), 1);
@@ -312,7 +312,7 @@ async fn shutdown_hands_back_a_job_still_running_after_the_grace_period(backend:
     let (worker, runs) = recording_worker(&db, quick, Behaviour::Slow(Duration::from_secs(30)));
     let running = start(worker);
     let id = enqueue(&db, "slow").await;
-    wait_for_state(&db, &id, JobState::Running, Duration::from_secs(5)).await;
+    wait_for_state(&db, &id, JobState::Running, Duration::from_secs(15)).await;
     let stopping = Instant::now();
     running.stop().await;
     assert!(stopping.elapsed() < Duration::from_secs(5), "stopped within the grace period");
@@ -324,7 +324,7 @@ async fn shutdown_hands_back_a_job_still_running_after_the_grace_period(backend:
     // Another instance picks it up at once.
     let (worker, _runs) = recording_worker(&db, config(), Behaviour::Succeed);
     let running = start(worker);
-    wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(5)).await;
+    wait_for_state(&db, &id, JobState::Succeeded, Duration::from_secs(15)).await;
     running.stop().await;
 }
 
@@ -333,7 +333,7 @@ async fn shutdown_lets_a_short_job_finish(backend: Backend) {
     let (worker, _runs) = recording_worker(&db, config(), Behaviour::Slow(Duration::from_millis(500)));
     let running = start(worker);
     let id = enqueue(&db, "short").await;
-    wait_for_state(&db, &id, JobState::Running, Duration::from_secs(5)).await;
+    wait_for_state(&db, &id, JobState::Running, Duration::from_secs(15)).await;
     running.stop().await;
     let job = row(&db, &id).await;
     assert_eq!((job.state.as_str(), job.interrupted), ("succeeded", 0));
@@ -464,7 +464,7 @@ async fn administrators_list_retry_and_discard_jobs_over_rest(backend: Backend) 
     // A discarded job never runs, even with a worker.
     let (worker, runs) = recording_worker(&app.db, config(), Behaviour::Succeed);
     let running = start(worker);
-    wait_for_state(&app.db, &dead, JobState::Succeeded, Duration::from_secs(5)).await;
+    wait_for_state(&app.db, &dead, JobState::Succeeded, Duration::from_secs(15)).await;
     assert_eq!(runs.of(&waiting).len(), 0);
     running.stop().await;
 }

@@ -17,6 +17,7 @@ mod csv_files;
 mod duplicates;
 mod google;
 mod jobs;
+mod metrics;
 mod openapi;
 mod permissions;
 mod pipeline;
