@@ -7,6 +7,7 @@ pub mod access;
 pub mod display;
 pub mod model;
 pub mod problem;
+pub mod segments;
 
 #[cfg(feature = "server")]
 pub mod actor;
