@@ -22,6 +22,8 @@ pub mod jobs;
 #[cfg(feature = "server")]
 pub mod name_match;
 #[cfg(feature = "server")]
+pub mod providers;
+#[cfg(feature = "server")]
 pub mod request;
 #[cfg(feature = "server")]
 pub mod services;

@@ -11,6 +11,7 @@ mod common;
 
 mod api;
 mod cli;
+mod clicksend;
 mod contact_search;
 mod contacts;
 mod csv_files;
