@@ -22,20 +22,7 @@ pub struct Accepted {
     pub currency: Option<String>,
 }
 
-/// Why a send did not go through.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SendError {
-    /// The provider refused this message for good (a bad number, no credit, a country not
-    /// enabled): sending it again would be refused again. Carries the provider's status.
-    #[error("refused by the provider: {0}")]
-    Refused(String),
-    /// Our account or settings are wrong (bad credentials): an administrator must act.
-    #[error("the SMS provider refused our credentials or settings: {0}")]
-    Configuration(String),
-    /// Worth trying again later: throttled, a server error, a timeout, no connection.
-    #[error("the SMS provider could not take the message now: {0}")]
-    Unavailable(String),
-}
+pub use super::SendError;
 
 /// An SMS provider.
 #[async_trait::async_trait]

@@ -23,4 +23,5 @@ mod openapi;
 mod permissions;
 mod pipeline;
 mod security;
+mod smtp;
 mod tasks;
