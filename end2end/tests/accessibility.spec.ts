@@ -72,3 +72,19 @@ test("the menu on a phone meets WCAG 2.2 AA when open", async ({ page, consoleEr
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   expect(await violations(page), "axe with the menu open").toEqual([]);
 });
+
+test("the header search meets WCAG 2.2 AA with its matches open and one chosen", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts?sort=name");
+  const surname = (await page.getByRole("row").nth(1).getByRole("rowheader").innerText()).trim().split(" ").slice(-1)[0];
+  await page.goto("/tasks");
+  await hydrated(page);
+  const box = page.getByRole("combobox", { name: "Find a contact" });
+  await box.fill(surname);
+  const matches = page.getByRole("listbox", { name: "Matching contacts" });
+  await expect(matches.getByRole("option").first()).toBeVisible();
+  expect(await violations(page), "axe with the matches open").toEqual([]);
+  await box.press("ArrowDown");
+  await expect(matches.getByRole("option").first()).toHaveAttribute("aria-selected", "true");
+  expect(await violations(page), "axe with a match chosen").toEqual([]);
+});
