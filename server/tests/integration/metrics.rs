@@ -83,6 +83,14 @@ async fn metrics_count_requests_by_route_and_jobs_by_state(backend: Backend) {
         text.contains(r#"http_request_duration_seconds_count{method="GET",route="/api/v1/contacts/{id}"} 3"#)
     );
     assert!(!text.contains(secret_id), "paths never reach the figures");
+    // Made-up methods are one label, not one each.
+    for method in ["BREW", "WHEN"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        app.api().request(method, app.url("/api/v1/me")).send().await.unwrap();
+    }
+    let text = scrape(&app).await;
+    assert!(!text.contains("BREW") && !text.contains("WHEN"), "{text}");
+    assert!(text.contains(r#"method="OTHER""#), "{text}");
     assert!(text.contains(r#"job_runs_failed_total{type="noop"} 0"#));
     assert!(text.contains("jobs_oldest_due_age_seconds "), "{text}");
     assert!(text.ends_with("# EOF\n"));
