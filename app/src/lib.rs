@@ -43,6 +43,8 @@ pub struct ServerContext {
     pub db: domain::Db,
     /// Whether "Sign in with Google" is configured.
     pub google_sign_in: bool,
+    /// Which SMS and email providers are configured.
+    pub providers: domain::model::ProviderSettings,
 }
 
 /// Who is calling and from where; the server's middleware puts it in each request's extensions.

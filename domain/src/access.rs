@@ -56,6 +56,7 @@ impl Role {
                     | BookingsRead
                     | BookingsWrite
                     | SmsSend
+                    | EmailSend
                     | ReportsRead
                     | SettingsRead
             ),
@@ -77,6 +78,8 @@ pub enum Permission {
     BookingsRead,
     BookingsWrite,
     SmsSend,
+    /// Email a contact.
+    EmailSend,
     CampaignsRead,
     CampaignsWrite,
     CampaignsSend,
@@ -93,12 +96,13 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::ContactsRead,
         Permission::ContactsWrite,
         Permission::BookingsRead,
         Permission::BookingsWrite,
         Permission::SmsSend,
+        Permission::EmailSend,
         Permission::CampaignsRead,
         Permission::CampaignsWrite,
         Permission::CampaignsSend,
@@ -121,6 +125,7 @@ impl Permission {
             Permission::BookingsRead => "bookings.read",
             Permission::BookingsWrite => "bookings.write",
             Permission::SmsSend => "sms.send",
+            Permission::EmailSend => "email.send",
             Permission::CampaignsRead => "campaigns.read",
             Permission::CampaignsWrite => "campaigns.write",
             Permission::CampaignsSend => "campaigns.send",
@@ -145,6 +150,7 @@ impl Permission {
             Permission::BookingsRead => "see bookings",
             Permission::BookingsWrite => "change bookings",
             Permission::SmsSend => "send text messages",
+            Permission::EmailSend => "email contacts",
             Permission::CampaignsRead => "see campaigns",
             Permission::CampaignsWrite => "change campaigns",
             Permission::CampaignsSend => "send campaigns",

@@ -208,6 +208,9 @@ pub mod rules {
         /// Free text over several lines, not blank: tabs and line breaks allowed.
         RequiredProse2000: REQUIRED_PROSE_PATTERN, at most 2000
     );
+    text_rule!(RequiredProse1600: REQUIRED_PROSE_PATTERN, at most 1600);
+    text_rule!(RequiredProse20000: REQUIRED_PROSE_PATTERN, at most 20000);
+    text_rule!(Prose100000: PROSE_PATTERN, at most 100000);
 }
 
 #[cfg(test)]

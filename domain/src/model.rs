@@ -470,6 +470,12 @@ pub struct Touchpoint {
     pub summary: String,
     pub user_id: Option<String>,
     pub occurred_at: DateTime<Utc>,
+    /// The message this entry is, when it is an SMS or email sent from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// That message's delivery status now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_status: Option<MessageStatus>,
 }
 
 /// A to-do for staff, usually about a contact.
@@ -650,16 +656,28 @@ pub enum JobKind {
     RecoverLeases,
     /// Deletes finished jobs and old outbox copies (a cron schedule, nightly).
     RetentionSweep,
+    /// Sends one stored SMS through the configured provider.
+    SendSms,
+    /// Sends one stored email through the configured provider.
+    SendEmail,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::Noop, JobKind::RecoverLeases, JobKind::RetentionSweep];
+    pub const ALL: [JobKind; 5] = [
+        JobKind::Noop,
+        JobKind::RecoverLeases,
+        JobKind::RetentionSweep,
+        JobKind::SendSms,
+        JobKind::SendEmail,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Noop => "noop",
             JobKind::RecoverLeases => "recover_leases",
             JobKind::RetentionSweep => "retention_sweep",
+            JobKind::SendSms => "send_sms",
+            JobKind::SendEmail => "send_email",
         }
     }
 
@@ -673,6 +691,8 @@ impl JobKind {
             JobKind::Noop => "No-op (queue check)",
             JobKind::RecoverLeases => "Recover stopped jobs",
             JobKind::RetentionSweep => "Retention sweep",
+            JobKind::SendSms => "Send SMS",
+            JobKind::SendEmail => "Send email",
         }
     }
 }
@@ -748,4 +768,202 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// How a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Sms, Channel::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|channel| channel.as_str() == value)
+    }
+
+    /// What a person reads: "SMS", "Email".
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Sms => "SMS",
+            Channel::Email => "Email",
+        }
+    }
+}
+
+/// Where a message is: `queued → sent → delivered | failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Stored, with its job waiting (or retrying after the provider could not take it).
+    Queued,
+    /// The provider took it (or, with no provider configured, the outbox kept it).
+    Sent,
+    /// The provider's receipt says it reached the phone.
+    Delivered,
+    /// Refused by the provider, undeliverable, or the contact opted out before it went.
+    Failed,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 4] =
+        [MessageStatus::Queued, MessageStatus::Sent, MessageStatus::Delivered, MessageStatus::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Queued => "queued",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<MessageStatus> {
+        MessageStatus::ALL.into_iter().find(|status| status.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageStatus::Queued => "Queued",
+            MessageStatus::Sent => "Sent",
+            MessageStatus::Delivered => "Delivered",
+            MessageStatus::Failed => "Failed",
+        }
+    }
+}
+
+/// An SMS or email to a contact, as stored (what was, or with no provider would have been, sent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: String,
+    pub contact_id: String,
+    /// The contact's name now, for lists.
+    pub contact_name: String,
+    pub channel: Channel,
+    /// The number (E.164) or address it was written to.
+    pub to: String,
+    /// Email only.
+    pub subject: Option<String>,
+    /// The SMS text, or the email's plain-text part.
+    pub body: String,
+    /// Email only, when it has an HTML part.
+    pub html: Option<String>,
+    /// The template it came from, if any.
+    pub template: Option<String>,
+    pub status: MessageStatus,
+    /// Who took it: `outbox` (kept here, not sent), `clicksend`, `smtp`; none while queued.
+    pub provider: Option<String>,
+    /// The provider's id for it.
+    pub provider_id: Option<String>,
+    /// SMS parts (what the provider bills by).
+    pub segments: Option<i64>,
+    /// In millionths of `currency`, where the provider says.
+    pub cost_micros: Option<i64>,
+    pub currency: Option<String>,
+    /// Why it failed, or why the last attempt did.
+    pub error: Option<String>,
+    /// Who wrote it (none for the system's own messages).
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the status last changed.
+    pub status_at: DateTime<Utc>,
+}
+
+/// Why a contact must not be sent a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionReason {
+    /// They asked not to be contacted this way.
+    OptedOut,
+    /// They replied STOP (or another opt-out keyword).
+    RepliedStop,
+    /// Messages to the address bounce.
+    Bounced,
+    /// They reported a message as spam.
+    Complaint,
+    Other,
+}
+
+impl SuppressionReason {
+    pub const ALL: [SuppressionReason; 5] = [
+        SuppressionReason::OptedOut,
+        SuppressionReason::RepliedStop,
+        SuppressionReason::Bounced,
+        SuppressionReason::Complaint,
+        SuppressionReason::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressionReason::OptedOut => "opted_out",
+            SuppressionReason::RepliedStop => "replied_stop",
+            SuppressionReason::Bounced => "bounced",
+            SuppressionReason::Complaint => "complaint",
+            SuppressionReason::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SuppressionReason> {
+        SuppressionReason::ALL.into_iter().find(|reason| reason.as_str() == value)
+    }
+
+    /// As a sentence's end: "… because they opted out".
+    pub fn label(self) -> &'static str {
+        match self {
+            SuppressionReason::OptedOut => "opted out",
+            SuppressionReason::RepliedStop => "replied STOP",
+            SuppressionReason::Bounced => "messages bounce",
+            SuppressionReason::Complaint => "reported a message as spam",
+            SuppressionReason::Other => "asked by staff",
+        }
+    }
+}
+
+/// A contact who must not be sent a channel, since when and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Suppression {
+    pub id: String,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub channel: Channel,
+    /// The number or address suppressed with the contact.
+    pub address: Option<String>,
+    pub reason: SuppressionReason,
+    pub note: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which providers this server sends through (never their secrets).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ProviderSettings {
+    /// `clicksend` or `outbox`.
+    pub sms: String,
+    /// ClickSend's sender id or number, when it is the provider.
+    pub sms_from: Option<String>,
+    /// `smtp` or `outbox`.
+    pub email: String,
+    /// The From address of email, when SMTP is configured.
+    pub email_from: Option<String>,
+    /// Whether delivery receipts are accepted (`SMS_WEBHOOK_SECRET` is set).
+    pub sms_receipts: bool,
+    /// Whether this instance runs the job worker that sends them.
+    pub worker: bool,
 }

@@ -51,6 +51,42 @@ pub struct Config {
     /// The Bearer token that opens `GET /metrics` (`METRICS_TOKEN`); without it, only an
     /// enabled IP allowlist does.
     pub metrics_token: Option<String>,
+    /// Where texts go (`SMS_PROVIDER`).
+    pub sms: SmsSettings,
+    /// Where email goes (`SMTP_URL`, `EMAIL_FROM`).
+    pub email: EmailSettings,
+    /// The secret in the delivery-receipt webhook's path (`SMS_WEBHOOK_SECRET`); without it the
+    /// webhook answers 404.
+    pub sms_webhook_secret: Option<String>,
+}
+
+/// The SMS provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsSettings {
+    /// The local outbox: nothing is sent (the default).
+    Outbox,
+    ClickSend(domain::providers::clicksend::ClickSendConfig),
+}
+
+/// The email provider.
+#[derive(Clone, PartialEq, Eq)]
+pub enum EmailSettings {
+    /// The local outbox: nothing is sent (the default).
+    Outbox,
+    /// An SMTP relay; `url` holds its credentials.
+    Smtp { url: String, from: String, timeout: std::time::Duration },
+}
+
+impl std::fmt::Debug for EmailSettings {
+    // The URL holds a password: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmailSettings::Outbox => f.write_str("Outbox"),
+            EmailSettings::Smtp { from, .. } => {
+                f.debug_struct("Smtp").field("from", from).finish_non_exhaustive()
+            }
+        }
+    }
 }
 
 /// Google OAuth 2 settings; every URL can be pointed elsewhere (tests use a local server).
@@ -214,6 +250,55 @@ impl Config {
             });
         }
 
+        let provider_timeout = seconds_in("PROVIDER_TIMEOUT_SECS", 15, 1..=120)?;
+        let required = |var: &'static str, because: &str| {
+            non_empty(var)
+                .map(|v| v.trim().to_owned())
+                .ok_or_else(|| ConfigError { variable: var, message: format!("is required when {because}") })
+        };
+        let sms = match non_empty("SMS_PROVIDER").as_deref().map(str::trim) {
+            None | Some("outbox") => SmsSettings::Outbox,
+            Some("clicksend") => {
+                let because = "SMS_PROVIDER is clicksend";
+                SmsSettings::ClickSend(domain::providers::clicksend::ClickSendConfig {
+                    username: required("CLICKSEND_USERNAME", because)?,
+                    api_key: required("CLICKSEND_API_KEY", because)?,
+                    from: required("CLICKSEND_FROM", because)?,
+                    base_url: url_or("CLICKSEND_BASE_URL", domain::providers::clicksend::DEFAULT_BASE_URL)?,
+                    timeout: provider_timeout,
+                })
+            }
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "SMS_PROVIDER",
+                    message: format!("`{other}` is not one of: outbox, clicksend"),
+                });
+            }
+        };
+        let email = match non_empty("SMTP_URL") {
+            None => EmailSettings::Outbox,
+            Some(url) => {
+                let url = url.trim().to_owned();
+                let from = required("EMAIL_FROM", "SMTP_URL is set")?;
+                // Checked here so a bad URL or address stops the start, naming its variable.
+                domain::providers::email::Smtp::check(&url, &from).map_err(|message| {
+                    let variable = if message.starts_with("EMAIL_FROM") { "EMAIL_FROM" } else { "SMTP_URL" };
+                    ConfigError { variable, message }
+                })?;
+                EmailSettings::Smtp { url, from, timeout: provider_timeout }
+            }
+        };
+        let sms_webhook_secret = non_empty("SMS_WEBHOOK_SECRET").map(|s| s.trim().to_owned());
+        if let Some(secret) = &sms_webhook_secret
+            && (secret.len() < 16
+                || !secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            return Err(ConfigError {
+                variable: "SMS_WEBHOOK_SECRET",
+                message: "must be at least 16 letters, digits, `-` or `_` (it goes in a URL)".into(),
+            });
+        }
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -228,7 +313,30 @@ impl Config {
             http_body_timeout,
             jobs,
             metrics_token,
+            sms,
+            email,
+            sms_webhook_secret,
         })
+    }
+
+    /// Which providers are configured, for the settings page (never their secrets).
+    pub fn provider_settings(&self) -> domain::model::ProviderSettings {
+        let (sms, sms_from) = match &self.sms {
+            SmsSettings::Outbox => ("outbox", None),
+            SmsSettings::ClickSend(c) => ("clicksend", Some(c.from.clone())),
+        };
+        let (email, email_from) = match &self.email {
+            EmailSettings::Outbox => ("outbox", None),
+            EmailSettings::Smtp { from, .. } => ("smtp", Some(from.clone())),
+        };
+        domain::model::ProviderSettings {
+            sms: sms.to_owned(),
+            sms_from,
+            email: email.to_owned(),
+            email_from,
+            sms_receipts: self.sms_webhook_secret.is_some(),
+            worker: self.jobs.is_some(),
+        }
     }
 
     /// Session cookies are marked `Secure` when people reach the app over https.
@@ -274,6 +382,43 @@ mod tests {
         assert_eq!(google.allowed_domain.as_deref(), Some("clinic.com.au"));
         assert_eq!(config.public_base_url, "https://crm.clinic.com.au");
         assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn providers_default_to_the_outbox_and_need_their_settings() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.sms, SmsSettings::Outbox);
+        assert_eq!(config.email, EmailSettings::Outbox);
+        assert_eq!(parse(&[("SMS_PROVIDER", "clicksend")]).unwrap_err().variable, "CLICKSEND_USERNAME");
+        let config = parse(&[
+            ("SMS_PROVIDER", "clicksend"),
+            ("CLICKSEND_USERNAME", "clinic"),
+            ("CLICKSEND_API_KEY", "KEY-SECRET-1234"),
+            ("CLICKSEND_FROM", "AvatarRad"),
+        ])
+        .unwrap();
+        let SmsSettings::ClickSend(clicksend) = &config.sms else { panic!("{:?}", config.sms) };
+        assert_eq!(clicksend.base_url, "https://rest.clicksend.com/v3");
+        assert!(!format!("{config:?}").contains("KEY-SECRET-1234"), "the API key is never printed");
+        assert_eq!(parse(&[("SMS_PROVIDER", "twilio")]).unwrap_err().variable, "SMS_PROVIDER");
+        assert_eq!(parse(&[("SMTP_URL", "smtp://relay:587")]).unwrap_err().variable, "EMAIL_FROM");
+        assert_eq!(
+            parse(&[("SMTP_URL", "ftp://relay"), ("EMAIL_FROM", "Clinic <a@b.com>")]).unwrap_err().variable,
+            "SMTP_URL"
+        );
+        let config =
+            parse(&[("SMTP_URL", "smtp://u:hunter2pass@relay:587"), ("EMAIL_FROM", "Clinic <a@b.com>")])
+                .unwrap();
+        assert!(matches!(config.email, EmailSettings::Smtp { .. }));
+        assert!(!format!("{config:?}").contains("hunter2pass"), "the SMTP password is never printed");
+        assert_eq!(parse(&[("SMS_WEBHOOK_SECRET", "short")]).unwrap_err().variable, "SMS_WEBHOOK_SECRET");
+        assert_eq!(
+            parse(&[("SMS_WEBHOOK_SECRET", "has/slash/in/it/long")]).unwrap_err().variable,
+            "SMS_WEBHOOK_SECRET"
+        );
+        assert!(
+            parse(&[("SMS_WEBHOOK_SECRET", "receipts-0123456789")]).unwrap().sms_webhook_secret.is_some()
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 pub fn router(state: AppState) -> Router {
-    let context = ServerContext { db: state.db.clone(), google_sign_in: state.config.google.is_some() };
+    let context = ServerContext {
+        db: state.db.clone(),
+        google_sign_in: state.config.google.is_some(),
+        providers: state.config.provider_settings(),
+    };
     let provide = move || {
         provide_context(context.clone());
         // Leptos's scripts carry the nonce that `security_headers` put in this response's CSP.
@@ -95,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     api.merge(assets)
         .merge(metrics)
+        .merge(web::webhooks::router())
         .merge(site)
         // Outermost, listed outermost first.
         .layer(
@@ -132,7 +137,12 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr).await?;
         let stats = state.metrics.worker_stats.clone();
         let router = router(state);
-        let worker = config.jobs.map(|jobs| crate::worker::build(db.clone(), jobs).stats(stats));
+        let worker = match config.jobs {
+            Some(jobs) => Some(
+                crate::worker::build(db.clone(), jobs, config).map_err(std::io::Error::other)?.stats(stats),
+            ),
+            None => None,
+        };
         Ok(Application { listener, router, db, header_timeout: config.http_header_timeout, worker })
     }
 

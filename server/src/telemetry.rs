@@ -1,9 +1,11 @@
-//! Logging: `tracing` to stderr, one span per request with its id, method, path and latency.
+//! Logging: `tracing` to stderr, one span per request with its id, method, route template and
+//! latency.
 //! Request bodies and query strings are never logged: they can hold patient details.
 
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::MatchedPath;
 use axum::http::{HeaderValue, Request, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
@@ -35,10 +37,13 @@ impl MakeRequestId for UlidRequestId {
 pub fn request_span(request: &Request<Body>) -> Span {
     let request_id =
         request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or("-");
+    // The route's template (`/contacts/{id}`, `/webhooks/clicksend/receipts/{secret}`), never
+    // the path itself: paths can carry secrets and ids. Unrouted requests log only that.
+    let route = request.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str);
     tracing::info_span!(
         "request",
         method = %request.method(),
-        path = %request.uri().path(),
+        route = %route,
         request_id = %request_id,
     )
 }

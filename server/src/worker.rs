@@ -2,10 +2,18 @@
 //! its rules are in `domain::jobs`; handlers that reach providers (SMS, email) live beside them
 //! in the domain, and are wired here with this instance's configuration.
 
+use std::sync::Arc;
+
 use domain::Db;
 use domain::jobs::queue::{ClaimedJob, Failure};
 use domain::jobs::worker::{Handler, Worker, WorkerConfig};
 use domain::model::JobKind;
+use domain::providers::clicksend::ClickSend;
+use domain::providers::email::{EmailProvider, Smtp};
+use domain::providers::outbox::{EmailOutbox, SmsOutbox};
+use domain::providers::sms::SmsProvider;
+
+use crate::config::{Config, EmailSettings, SmsSettings};
 
 /// Does nothing: what the queue benchmark and a liveness check enqueue.
 pub struct Noop;
@@ -17,11 +25,32 @@ impl Handler for Noop {
     }
 }
 
-/// The worker with every kind of job this server knows.
-pub fn build(db: Db, config: WorkerConfig) -> Worker {
+/// The SMS provider `SMS_PROVIDER` names.
+pub fn sms_provider(settings: &SmsSettings) -> Result<Arc<dyn SmsProvider>, String> {
+    Ok(match settings {
+        SmsSettings::Outbox => Arc::new(SmsOutbox),
+        SmsSettings::ClickSend(config) => {
+            Arc::new(ClickSend::new(config.clone()).map_err(|e| format!("the ClickSend client: {e}"))?)
+        }
+    })
+}
+
+/// The email provider `SMTP_URL` names (the outbox without it).
+pub fn email_provider(settings: &EmailSettings) -> Result<Arc<dyn EmailProvider>, String> {
+    Ok(match settings {
+        EmailSettings::Outbox => Arc::new(EmailOutbox),
+        EmailSettings::Smtp { url, from, timeout } => Arc::new(Smtp::new(url, from, *timeout)?),
+    })
+}
+
+/// The worker with every kind of job this server knows, sending through `config`'s providers.
+pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
-    Worker::new(db.clone(), config)
+    use domain::services::messages::deliver::{DeliverEmail, DeliverSms};
+    Ok(Worker::new(db.clone(), jobs)
         .handle(JobKind::Noop, Noop)
         .handle(JobKind::RecoverLeases, RecoverLeases(db.clone()))
-        .handle(JobKind::RetentionSweep, RetentionSweep(db))
+        .handle(JobKind::RetentionSweep, RetentionSweep(db.clone()))
+        .handle(JobKind::SendSms, DeliverSms { db: db.clone(), provider: sms_provider(&config.sms)? })
+        .handle(JobKind::SendEmail, DeliverEmail { db, provider: email_provider(&config.email)? }))
 }

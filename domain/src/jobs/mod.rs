@@ -52,6 +52,10 @@ impl RetryPolicy {
             JobKind::Noop | JobKind::RecoverLeases | JobKind::RetentionSweep => {
                 RetryPolicy { max_attempts: 3, first_retry: Duration::from_secs(10) }
             }
+            // 1 + 2 + … + 256 min, then 6 h twice: the last attempt about a day after the first.
+            JobKind::SendSms | JobKind::SendEmail => {
+                RetryPolicy { max_attempts: 12, first_retry: Duration::from_secs(60) }
+            }
         }
     }
 

@@ -16,7 +16,7 @@ use super::sms::{Accepted, OutgoingSms, SendError, SmsProvider};
 pub const DEFAULT_BASE_URL: &str = "https://rest.clicksend.com/v3";
 
 /// The account and where to reach it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClickSendConfig {
     pub username: String,
     pub api_key: String,
@@ -25,6 +25,18 @@ pub struct ClickSendConfig {
     pub base_url: String,
     /// Longest wait for an answer.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for ClickSendConfig {
+    // Never print the API key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClickSendConfig")
+            .field("username", &self.username)
+            .field("from", &self.from)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The ClickSend client.

@@ -53,6 +53,15 @@ impl Smtp {
         Ok(Smtp { transport, from })
     }
 
+    /// Checks `SMTP_URL` and `EMAIL_FROM` as [`Smtp::new`] would, without building the
+    /// transport (which needs a running Tokio runtime): configuration is read before one starts.
+    pub fn check(url: &str, from: &str) -> Result<(), String> {
+        from.parse::<Mailbox>().map_err(|e| format!("EMAIL_FROM is not an address: {e}"))?;
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|_| "SMTP_URL is not an smtp:// or smtps:// URL".to_owned())?;
+        Ok(())
+    }
+
     fn message(&self, email: &OutgoingEmail) -> Result<Message, SendError> {
         let to: Mailbox = email.to.parse().map_err(|_| SendError::Refused("not an email address".into()))?;
         let builder = Message::builder()

@@ -4,6 +4,7 @@
 
 pub mod clicksend;
 pub mod email;
+pub mod outbox;
 pub mod sms;
 
 /// Why a send did not go through.

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod demo_seed;
 pub mod ip_allowlist;
+pub mod messages;
 pub mod outbox;
 pub mod password;
 pub mod pipeline;

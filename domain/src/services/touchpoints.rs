@@ -38,6 +38,8 @@ struct Row {
     summary: String,
     user_id: Option<String>,
     occurred_at: Timestamp,
+    message_id: Option<String>,
+    message_status: Option<String>,
 }
 
 impl From<Row> for Touchpoint {
@@ -50,6 +52,8 @@ impl From<Row> for Touchpoint {
             summary: r.summary,
             user_id: r.user_id,
             occurred_at: r.occurred_at.0,
+            message_status: r.message_status.as_deref().and_then(crate::model::MessageStatus::parse),
+            message_id: r.message_id,
         }
     }
 }
@@ -90,9 +94,10 @@ pub async fn list(
     };
     let rows = on_db!(db, pool => {
         sqlx::query_as::<_, Row>(
-            "SELECT id, contact_id, kind, summary, user_id, occurred_at FROM touchpoints WHERE contact_id = $1 \
-             AND ($2 IS NULL OR occurred_at < $2 OR (occurred_at = $2 AND id < $3)) \
-             ORDER BY occurred_at DESC, id DESC LIMIT $4",
+            "SELECT t.id, t.contact_id, t.kind, t.summary, t.user_id, t.occurred_at, t.message_id, m.status AS message_status \
+             FROM touchpoints t LEFT JOIN messages m ON m.id = t.message_id WHERE t.contact_id = $1 \
+             AND ($2 IS NULL OR t.occurred_at < $2 OR (t.occurred_at = $2 AND t.id < $3)) \
+             ORDER BY t.occurred_at DESC, t.id DESC LIMIT $4",
         )
         .bind(contact_id)
         .bind(after_time)
@@ -150,6 +155,8 @@ pub async fn create(
         summary,
         user_id: Some(actor.user_id.clone()),
         occurred_at,
+        message_id: None,
+        message_status: None,
     };
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, tx => {

@@ -10,7 +10,15 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 41] = [
+const ROUTES: [(&str, &str); 49] = [
+    ("post", "/messages/sms"),
+    ("post", "/messages/email"),
+    ("get", "/messages"),
+    ("get", "/messages/{id}"),
+    ("get", "/suppressions"),
+    ("post", "/suppressions"),
+    ("delete", "/suppressions/{id}"),
+    ("get", "/settings/providers"),
     ("get", "/me"),
     ("get", "/dashboard"),
     ("get", "/api-tokens"),

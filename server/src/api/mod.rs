@@ -6,6 +6,7 @@ mod audit;
 pub mod caller;
 mod contacts;
 mod jobs;
+mod messages;
 mod pipeline;
 mod settings;
 mod tasks;
@@ -25,7 +26,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, users, settings and background jobs for imaging clinics. \
+    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, messages, users, settings and background jobs for imaging clinics. \
         Send `Authorization: Bearer <token>` (create tokens on My account). Errors are `{\"error\": {code, message, fields?}}`."),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -130,6 +131,13 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(jobs::get))
         .routes(routes!(jobs::retry))
         .routes(routes!(jobs::discard))
+        .routes(routes!(messages::send_sms))
+        .routes(routes!(messages::send_email))
+        .routes(routes!(messages::list))
+        .routes(routes!(messages::get))
+        .routes(routes!(messages::list_suppressions, messages::add_suppression))
+        .routes(routes!(messages::remove_suppression))
+        .routes(routes!(settings::providers))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

@@ -1,8 +1,8 @@
-//! Security settings: the IP allowlist.
+//! Settings: the IP allowlist, and which message providers are configured.
 
 use axum::Json;
 use axum::extract::State;
-use domain::model::IpAllowlistSettings;
+use domain::model::{IpAllowlistSettings, ProviderSettings};
 use domain::services::ip_allowlist;
 
 use crate::api::caller::ApiActor;
@@ -27,4 +27,12 @@ pub async fn put_allowlist(
     let saved = ip_allowlist::save(&state.db, &caller.actor, body, &caller.meta).await?;
     state.allowlist.invalidate().await;
     Ok(Json(saved))
+}
+
+#[utoipa::path(get, path = "/settings/providers", tag = "settings", summary = "Which SMS and email providers this server sends through (never their secrets)", responses((status = 200, body = ProviderSettings), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
+pub async fn providers(
+    State(state): State<AppState>,
+    caller: ApiActor,
+) -> Result<Json<ProviderSettings>, HttpError> {
+    Ok(Json(domain::services::messages::provider_settings(&caller.actor, &state.config.provider_settings())?))
 }

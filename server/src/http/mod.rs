@@ -5,3 +5,4 @@ pub mod csv;
 pub mod error;
 pub mod extract;
 pub mod redirect;
+pub mod secret;

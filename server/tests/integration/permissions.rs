@@ -62,7 +62,9 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
         (
             Method::PUT,
             "/api/v1/contacts/{contact}",
-            Some(json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test" })),
+            Some(
+                json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test", "phone": "0412 555 700" }),
+            ),
             Permission(ContactsWrite),
         ),
         (Method::DELETE, "/api/v1/contacts/{fresh}", None, Permission(ContactsWrite)),
@@ -127,6 +129,29 @@ fn rest_routes() -> Vec<(Method, &'static str, Option<serde_json::Value>, Needs)
         // Discarded after each retry, so the next role can retry it again.
         (Method::POST, "/api/v1/jobs/{job}/retry", None, Permission(JobsManage)),
         (Method::POST, "/api/v1/jobs/{job}/discard", None, Permission(JobsManage)),
+        (
+            Method::POST,
+            "/api/v1/messages/sms",
+            Some(json!({ "contact_id": "CONTACT", "body": "Matrix" })),
+            Permission(SmsSend),
+        ),
+        (
+            Method::POST,
+            "/api/v1/messages/email",
+            Some(json!({ "contact_id": "CONTACT", "subject": "Matrix", "text": "Matrix" })),
+            Permission(EmailSend),
+        ),
+        (Method::GET, "/api/v1/messages", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/messages/{message}", None, Permission(ContactsRead)),
+        (Method::GET, "/api/v1/suppressions", None, Permission(ContactsRead)),
+        (
+            Method::POST,
+            "/api/v1/suppressions",
+            Some(json!({ "contact_id": "FRESH", "channel": "sms", "reason": "opted_out" })),
+            Permission(ContactsWrite),
+        ),
+        (Method::DELETE, "/api/v1/suppressions/{suppression}", None, Permission(ContactsWrite)),
+        (Method::GET, "/api/v1/settings/providers", None, Permission(SettingsRead)),
     ]
 }
 
@@ -248,7 +273,7 @@ async fn every_rest_route_for_every_role(backend: Backend) {
     let job = discarded_job(&app).await;
     let contact = {
         let token = app.api_token("admin").await;
-        let body = json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test" });
+        let body = json!({ "first_name": "Matrix", "last_name": "Target", "email": "target@clinic.test", "phone": "0412 555 700" });
         let created: serde_json::Value = app
             .api()
             .post(app.url("/api/v1/contacts"))
@@ -301,6 +326,41 @@ async fn every_rest_route_for_every_role(backend: Backend) {
             id
         }
     };
+    let message = {
+        let body = json!({ "contact_id": contact, "body": "Matrix target" });
+        let created: serde_json::Value = app
+            .api()
+            .post(app.url("/api/v1/messages/sms"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["id"].as_str().unwrap().to_owned()
+    };
+    // A suppression made for one call (removing one).
+    let fresh_suppression = || {
+        let (app, admin) = (&app, &admin);
+        let fresh = fresh_contact(false);
+        async move {
+            let body = json!({ "contact_id": fresh.await, "channel": "email", "reason": "other" });
+            let created: serde_json::Value = app
+                .api()
+                .post(app.url("/api/v1/suppressions"))
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            created["id"].as_str().unwrap().to_owned()
+        }
+    };
     let api = app.api();
     for role in Role::ALL {
         let token = app.api_token(role.as_str()).await;
@@ -309,7 +369,11 @@ async fn every_rest_route_for_every_role(backend: Backend) {
                 .replace("{user}", &target)
                 .replace("{contact}", &contact)
                 .replace("{task}", &task)
-                .replace("{job}", &job);
+                .replace("{job}", &job)
+                .replace("{message}", &message);
+            if path.contains("{suppression}") {
+                path = path.replace("{suppression}", &fresh_suppression().await);
+            }
             if path.contains("{fresh}") {
                 path = path.replace("{fresh}", &fresh_contact(false).await);
             }
@@ -320,7 +384,8 @@ async fn every_rest_route_for_every_role(backend: Backend) {
             if let Some(csv) = body.as_ref().and_then(|b| b.as_str()).and_then(|b| b.strip_prefix("CSV:")) {
                 request = request.header("content-type", "text/csv").body(csv.to_owned());
             } else if let Some(body) = &body {
-                let mut text = body.to_string().replace("EMAIL", &unique_email());
+                let mut text =
+                    body.to_string().replace("EMAIL", &unique_email()).replace("CONTACT", &contact);
                 if text.contains("FRESH") {
                     text = text.replace("FRESH", &fresh_contact(false).await);
                 }

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 
 /// A small SMTP server (RFC 5321's commands in order, AUTH PLAIN accepted for one password);
 /// keeps each message's DATA. Recipients at `nobody@` are refused with 550.
-async fn spawn_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn spawn_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let messages = Arc::new(Mutex::new(Vec::new()));

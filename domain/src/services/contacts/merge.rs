@@ -80,6 +80,9 @@ fn plan(kept: &Row, retired: &Row) -> Plan {
 struct Moved {
     touchpoints: Vec<String>,
     tasks: Vec<String>,
+    /// Messages sent to the retired record (merges before messages existed have none).
+    #[serde(default)]
+    messages: Vec<String>,
     tags: Vec<String>,
     /// Column → the value taken from the retired record.
     filled: BTreeMap<String, String>,
@@ -233,6 +236,8 @@ pub async fn merge(
             .bind(duplicate_id).fetch_all(&mut **tx).await?;
         let tasks: Vec<String> = sqlx::query_scalar("SELECT id FROM tasks WHERE contact_id = $1")
             .bind(duplicate_id).fetch_all(&mut **tx).await?;
+        let messages: Vec<String> = sqlx::query_scalar("SELECT id FROM messages WHERE contact_id = $1")
+            .bind(duplicate_id).fetch_all(&mut **tx).await?;
         let tags: Vec<String> = sqlx::query_scalar(
             "SELECT tag_id FROM contact_tags WHERE contact_id = $2 \
              AND tag_id NOT IN (SELECT tag_id FROM contact_tags WHERE contact_id = $1)",
@@ -241,6 +246,7 @@ pub async fn merge(
         let moved = Moved {
             touchpoints,
             tasks,
+            messages,
             tags,
             filled: plan.filled.iter().map(|(c, v)| ((*c).to_owned(), v.clone())).collect(),
             notes_before: kept.notes.clone(),
@@ -251,6 +257,7 @@ pub async fn merge(
         for sql in [
             "UPDATE touchpoints SET contact_id = $1 WHERE contact_id = $2",
             "UPDATE tasks SET contact_id = $1 WHERE contact_id = $2",
+            "UPDATE messages SET contact_id = $1 WHERE contact_id = $2",
             "INSERT INTO contact_tags (contact_id, tag_id) SELECT $1, tag_id FROM contact_tags \
              WHERE contact_id = $2 AND tag_id NOT IN (SELECT tag_id FROM contact_tags WHERE contact_id = $1)",
         ] {
@@ -403,6 +410,10 @@ pub async fn undo(
         }
         for id in &moved.tasks {
             sqlx::query("UPDATE tasks SET contact_id = $1 WHERE id = $2 AND contact_id = $3")
+                .bind(retired_id).bind(id).bind(kept_id).execute(&mut **tx).await?;
+        }
+        for id in &moved.messages {
+            sqlx::query("UPDATE messages SET contact_id = $1 WHERE id = $2 AND contact_id = $3")
                 .bind(retired_id).bind(id).bind(kept_id).execute(&mut **tx).await?;
         }
         for tag in &moved.tags {
