@@ -27,6 +27,7 @@ use pages::contact_new::NewContactPage;
 use pages::contacts::{ContactPage, ContactsPage};
 use pages::dashboard::DashboardPage;
 use pages::jobs::JobsPage;
+use pages::messages::MessagesPage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
 use pages::pipeline::PipelinePage;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
                     <Route path=path!("/tasks") view=TasksPage />
+                    <Route path=path!("/outbox") view=MessagesPage />
                     <Route path=path!("/campaigns") view=|| view! { <SectionPage section=Section::Campaigns /> } />
                     <Route path=path!("/reports") view=|| view! { <SectionPage section=Section::Reports /> } />
                     <Route path=path!("/automations") view=|| view! { <SectionPage section=Section::Automations /> } />

@@ -184,7 +184,12 @@ macro_rules! text_rule {
 /// Text rules as the OpenAPI document states them (see [`label`], [`optional_label`],
 /// [`optional_prose`]); the numbers are the limits the services pass to those functions.
 pub mod rules {
-    use super::{LABEL_PATTERN, OPTIONAL_LABEL_PATTERN, PROSE_PATTERN, REQUIRED_PROSE_PATTERN};
+    use super::{LABEL_PATTERN, OPTIONAL_LABEL_PATTERN, PROSE_PATTERN, REQUIRED_PROSE_PATTERN, ULID_PATTERN};
+
+    text_rule!(
+        /// An id as the API writes it: a ULID in upper case.
+        Ulid: ULID_PATTERN, at most 26
+    );
 
     text_rule!(
         /// A required name or title: not blank, no control characters.
@@ -209,6 +214,36 @@ pub mod rules {
         RequiredProse2000: REQUIRED_PROSE_PATTERN, at most 2000
     );
     text_rule!(RequiredProse1600: REQUIRED_PROSE_PATTERN, at most 1600);
+
+    /// An SMS body as the OpenAPI document states it: not blank, and either up to 1,530
+    /// characters of the GSM 7-bit basic alphabet (10 parts of 153) or up to 330 characters of
+    /// anything else (10 UCS-2 parts of 67 units, an emoji taking two and never split). The server's rule is the
+    /// exact one, 10 parts whatever the mix; every body the document admits is accepted.
+    pub struct SmsBody;
+
+    impl utoipa::PartialSchema for SmsBody {
+        fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+            use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+            let gsm7: String =
+                crate::segments::BASIC.chars().map(|c| format!("\\u{:04x}", u32::from(c))).collect();
+            let plain = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(1530))
+                .pattern(Some(format!("^[{gsm7}]*$")));
+            let other = ObjectBuilder::new().schema_type(Type::String).max_length(Some(330));
+            let not_blank = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(1600))
+                .pattern(Some(REQUIRED_PROSE_PATTERN));
+            AllOfBuilder::new()
+                .item(not_blank)
+                .item(AnyOfBuilder::new().item(plain).item(other))
+                .description(Some("At most 10 SMS parts: 1,530 GSM-7 characters, or 330 others."))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for SmsBody {}
     text_rule!(RequiredProse20000: REQUIRED_PROSE_PATTERN, at most 20000);
     text_rule!(Prose100000: PROSE_PATTERN, at most 100000);
 }

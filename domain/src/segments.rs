@@ -8,6 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The most parts one SMS of ours may take (10 × 153 plain characters); the server refuses more.
+pub const MAX_PARTS: u32 = 10;
+
 /// Which alphabet a text goes out in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -30,7 +33,8 @@ pub struct Segments {
     pub remaining: u32,
 }
 
-const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+/// The GSM 7-bit basic alphabet: one septet each.
+pub const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
 ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 const EXTENSION: &str = "^{}\\[~]|€\u{c}";
 
@@ -79,6 +83,17 @@ pub fn count(text: &str) -> Segments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The OpenAPI document's SMS body rule (`input::rules::SmsBody`) admits only bodies the
+    /// server sends: its two bounds are exactly 10 parts at worst.
+    #[test]
+    fn the_documented_sms_body_bounds_fit_in_ten_parts() {
+        assert_eq!(count(&"e".repeat(1530)).parts, MAX_PARTS);
+        assert_eq!(count(&"e".repeat(1531)).parts, MAX_PARTS + 1);
+        assert_eq!(count(&"\u{1f600}".repeat(330)).parts, MAX_PARTS, "emoji take two units, never split");
+        assert_eq!(count(&"\u{1f600}".repeat(331)).parts, MAX_PARTS + 1);
+        assert_eq!(count(&"{".repeat(330)).parts, 5, "extension characters take two septets");
+    }
 
     #[test]
     fn plain_english_fits_160_in_one_part_then_153_a_part() {

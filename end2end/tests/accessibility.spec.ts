@@ -55,6 +55,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     "/settings/pipeline",
     "/settings/outbox",
     "/settings/jobs",
+    "/outbox",
     "/audit",
     "/account",
     "/no-such-page",

@@ -139,7 +139,7 @@ test("a forgotten password is reset through the emailed link", async ({ page, co
   // No email relay is configured: an administrator finds the message in the outbox.
   await signIn(page, "admin@avatar.test");
   await page.goto("/settings");
-  await page.getByRole("link", { name: /Email outbox/ }).click();
+  await page.getByRole("link", { name: /System email outbox/ }).click();
   const email = page.getByRole("article", { name: "Email to marketing@avatar.test" });
   await expect(email).toContainText("Reset your Avatar CRM password");
   const body = await email.locator("pre").innerText();

@@ -67,7 +67,7 @@ test("every navigation link opens its section without errors", async ({ page, co
   await page.goto("/");
   await hydrated(page);
   const nav = page.getByRole("navigation", { name: "Main" });
-  const built = ["Pipeline", "Contacts", "Tasks", "Settings", "Dashboard"];
+  const built = ["Pipeline", "Contacts", "Tasks", "Outbox", "Settings", "Dashboard"];
   const coming = ["Calendar", "Inbox", "Campaigns", "Reports", "Automations"];
   for (const name of [...built, ...coming]) {
     // Sections still to come say so in the menu.

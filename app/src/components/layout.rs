@@ -14,13 +14,14 @@ use crate::server_fns::account::whoami;
 
 /// The sections of the staff app, in the order the sidebar lists them: address, label, and
 /// whether the section is still to come (marked so in the menu until its feature lands).
-pub const NAV_ITEMS: [(&str, &str, bool); 10] = [
+pub const NAV_ITEMS: [(&str, &str, bool); 11] = [
     ("/", "Dashboard", false),
     ("/pipeline", "Pipeline", false),
     ("/contacts", "Contacts", false),
     ("/calendar", "Calendar", true),
     ("/inbox", "Inbox", true),
     ("/tasks", "Tasks", false),
+    ("/outbox", "Outbox", false),
     ("/campaigns", "Campaigns", true),
     ("/reports", "Reports", true),
     ("/automations", "Automations", true),

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod layout;
 pub mod page_title;
 pub mod quick_search;
+pub mod send_sms;
 pub mod stage_chart;
 pub mod task_list;
 pub mod time;

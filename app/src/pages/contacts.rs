@@ -15,6 +15,7 @@ use crate::components::forms::{
     reset_on_success, successes, use_hydrated,
 };
 use crate::components::layout::{IfCan, can, use_current_user};
+use crate::components::send_sms::SendSmsBox;
 use crate::components::task_list::TaskList;
 use crate::components::time::local_time;
 use crate::server_fns::contacts::{
@@ -22,6 +23,7 @@ use crate::server_fns::contacts::{
     contact_form_choices, contact_merges, contact_tag_names, contact_timeline, count_contacts, get_contact,
     list_contacts,
 };
+use crate::server_fns::messages::SendSms;
 use crate::server_fns::pipeline::{MoveContactStage, pipeline_stages};
 use crate::server_fns::tasks::{AddTask, RescheduleTask, SetTaskDone, contact_tasks};
 use crate::server_fns::users::assignable_staff;
@@ -440,8 +442,11 @@ pub fn ContactPage() -> impl IntoView {
     let contact = Resource::new(move || (id(), saved.get()), |(id, _)| get_contact(id));
     let stages = Resource::new(|| (), |_| pipeline_stages());
     let choices = Resource::new(|| (), |_| contact_form_choices());
-    let timeline =
-        Resource::new(move || (id(), log.version().get(), saved.get()), |(id, _, _)| contact_timeline(id));
+    let send_sms = ServerAction::<SendSms>::new();
+    let timeline = Resource::new(
+        move || (id(), log.version().get(), saved.get(), send_sms.version().get()),
+        |(id, _, _, _)| contact_timeline(id),
+    );
 
     view! {
         <A href="/contacts" attr:class=format!("text-sm {LINK}")>"← Contacts"</A>
@@ -451,9 +456,12 @@ pub fn ContactPage() -> impl IntoView {
                 let names = stage_names(stage_list.clone());
                 let (locations, staff) = choices.await.unwrap_or_default();
                 let can_edit = can(me, Permission::ContactsWrite).await;
+                let can_text = can(me, Permission::SmsSend).await;
                 match contact.await {
                     Err(error) => view! { <PageTitle text="Contact" /> <LoadError error /> }.into_any(),
-                    Ok(Zoned { value: contact, times }) => view! {
+                    Ok(Zoned { value: contact, times }) => {
+                        let texting = contact.phone.clone().filter(|_| can_text);
+                        view! {
                         <Show
                             when=move || editing.get()
                             fallback={
@@ -467,8 +475,10 @@ pub fn ContactPage() -> impl IntoView {
                         >
                             <EditContact contact=contact.clone() locations=locations.clone() staff=staff.clone() update editing />
                         </Show>
+                        {texting.map(|to| view! { <SendSmsBox contact_id=Signal::derive(id) to action=send_sms /> })}
                     }
-                    .into_any(),
+                    .into_any()
+                    }
                 }
             })}
         </Transition>
@@ -507,6 +517,9 @@ pub fn ContactPage() -> impl IntoView {
                                     <li class="border-l-2 border-sky-200 pl-3">
                                         <p class="text-xs uppercase tracking-wide text-slate-500">
                                             {entry.kind.label()} " · " {local_time(&entry.occurred_at, &times)}
+                                            {entry.message_status.map(|status| view! {
+                                                " · " <span class=status_class(status)>{status.label()}</span>
+                                            })}
                                         </p>
                                         <p class="text-sm text-slate-800">{entry.summary}</p>
                                     </li>
@@ -518,6 +531,17 @@ pub fn ContactPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// A message status's colour on the timeline and in the Outbox.
+pub fn status_class(status: domain::model::MessageStatus) -> &'static str {
+    use domain::model::MessageStatus;
+    match status {
+        MessageStatus::Queued => "font-medium text-amber-800",
+        MessageStatus::Sent => "font-medium text-sky-800",
+        MessageStatus::Delivered => "font-medium text-emerald-800",
+        MessageStatus::Failed => "font-medium text-rose-800",
     }
 }
 

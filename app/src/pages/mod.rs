@@ -8,6 +8,7 @@ pub mod contact_new;
 pub mod contacts;
 pub mod dashboard;
 pub mod jobs;
+pub mod messages;
 pub mod not_found;
 pub mod outbox;
 pub mod pipeline;

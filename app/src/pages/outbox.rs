@@ -12,8 +12,8 @@ use domain::display::Zoned;
 pub fn OutboxPage() -> impl IntoView {
     let emails = Resource::new(|| (), |_| list_outbox_emails());
     view! {
-        <PageTitle text="Email outbox" />
-        <h1 class="text-2xl font-semibold tracking-tight">"Email outbox"</h1>
+        <PageTitle text="System email outbox" />
+        <h1 class="text-2xl font-semibold tracking-tight">"System email outbox"</h1>
         <p class="mt-1 text-slate-600">
             "No email relay is configured, so messages wait here instead of being sent. Newest first."
         </p>

@@ -9,6 +9,7 @@ use crate::components::forms::{
     ActionResult, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, reset_on_success, successes,
 };
 use crate::components::layout::{can, use_current_user};
+use crate::server_fns::messages::message_providers;
 use crate::server_fns::pipeline::{RemoveStage, SaveStage, pipeline_board};
 use crate::server_fns::settings::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
 
@@ -39,14 +40,63 @@ pub fn SettingsPage() -> impl IntoView {
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}
                         {can(Permission::JobsManage).then(|| link("/settings/jobs", "Background jobs", "Texts, emails and housekeeping waiting, running, failed or dead; retry or discard them."))}
-                        {can(Permission::UsersWrite).then(|| link("/settings/outbox", "Email outbox", "Messages waiting while no email relay is configured, such as password-reset links."))}
+                        {can(Permission::UsersWrite).then(|| link("/settings/outbox", "System email outbox", "Sign-in emails, such as password-reset links, kept here for administrators."))}
                     }
                 })}
             </Transition>
         </div>
+        <MessageProviders />
         <p class="mt-6 rounded-xl border border-dashed border-slate-300 bg-white p-5 text-sm text-slate-500">
             "Locations, services, resources, staff hours, templates and integrations arrive in an upcoming release."
         </p>
+    }
+}
+
+/// Which providers send texts and email (set by the server's environment; never their secrets).
+#[component]
+fn MessageProviders() -> impl IntoView {
+    let providers = Resource::new(|| (), |_| message_providers());
+    view! {
+        <section class=format!("mt-6 {CARD}") aria-labelledby="providers-heading">
+            <h2 id="providers-heading" class="font-semibold">"Message providers"</h2>
+            <p class="mt-1 text-sm text-slate-600">
+                "Set in the server's environment (SMS_PROVIDER, CLICKSEND_*, SMTP_URL, EMAIL_FROM, SMS_WEBHOOK_SECRET); see the README."
+            </p>
+            <Transition fallback=|| view! { <p class="mt-3 text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match providers.await {
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(p) => {
+                            let sms = match (p.sms.as_str(), p.sms_from) {
+                                ("clicksend", Some(from)) => format!("ClickSend, from {from}"),
+                                ("clicksend", None) => "ClickSend".to_owned(),
+                                _ => "Outbox only: texts are kept, not sent".to_owned(),
+                            };
+                            let email = match (p.email.as_str(), p.email_from) {
+                                ("smtp", Some(from)) => format!("SMTP relay, from {from}"),
+                                ("smtp", None) => "SMTP relay".to_owned(),
+                                _ => "Outbox only: email is kept, not sent".to_owned(),
+                            };
+                            let row = |term: &'static str, value: String| view! {
+                                <div>
+                                    <dt class="text-xs uppercase tracking-wide text-slate-500">{term}</dt>
+                                    <dd class="mt-0.5 text-slate-900">{value}</dd>
+                                </div>
+                            };
+                            view! {
+                                <dl class="mt-3 grid gap-4 sm:grid-cols-2" aria-label="Message providers">
+                                    {row("SMS", sms)}
+                                    {row("Email", email)}
+                                    {row("Delivery receipts", if p.sms_receipts { "Accepted from ClickSend".into() } else { "Off (no webhook secret)".into() })}
+                                    {row("Sending", if p.worker { "This server sends queued messages".into() } else { "Another server sends queued messages".into() })}
+                                </dl>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

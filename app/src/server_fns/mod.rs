@@ -9,6 +9,7 @@ pub mod contact_import;
 pub mod contacts;
 pub mod dashboard;
 pub mod jobs;
+pub mod messages;
 pub mod outbox;
 pub mod pipeline;
 pub mod settings;

@@ -183,17 +183,8 @@ impl TestApp {
 
     /// Creates a user with `role` and the test password; returns their email.
     pub async fn create_user(&self, role: &str) -> String {
-        let email = format!("{role}.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase());
-        let input = domain::services::users::NewUser {
-            email: email.clone(),
-            display_name: format!("Test {role}"),
-            role: role.to_owned(),
-            password: Some(TEST_PASSWORD.to_owned()),
-            ..Default::default()
-        };
-        domain::services::users::create(&self.db, None, input, &Default::default())
-            .await
-            .expect("create user");
+        let email = new_user_email(role);
+        create_user_with_email(&self.db, role, &email).await;
         email
     }
 
@@ -329,6 +320,26 @@ pub fn browser(base_url: &str) -> reqwest::Client {
         .timeout(REQUEST_TIMEOUT)
         .build()
         .unwrap()
+}
+
+fn new_user_email(role: &str) -> String {
+    format!("{role}.{}@clinic.test", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+async fn create_user_with_email(db: &Db, role: &str, email: &str) -> String {
+    let input = domain::services::users::NewUser {
+        email: email.to_owned(),
+        display_name: format!("Test {role}"),
+        role: role.to_owned(),
+        password: Some(TEST_PASSWORD.to_owned()),
+        ..Default::default()
+    };
+    domain::services::users::create(db, None, input, &Default::default()).await.expect("create user").id
+}
+
+/// A new user with `role` straight in `db` (for tests that start the binary); its id.
+pub async fn create_user_in(db: &Db, role: &str) -> String {
+    create_user_with_email(db, role, &new_user_email(role)).await
 }
 
 /// Parses a URL the way the server does (used by tests that start the binary).

@@ -14,6 +14,7 @@ mod cli;
 mod clicksend;
 mod contact_search;
 mod contacts;
+mod crash;
 mod csv_files;
 mod duplicates;
 mod fake_clicksend;

@@ -243,6 +243,14 @@ fn server_functions() -> Vec<ServerFnCall> {
             vec![("id", "01K0N0C0NTACT0000000000000"), ("stage_id", "01K0STAGE00000000000000002")],
             Permission(ContactsWrite),
         ),
+        // An unknown contact: 404 for those allowed to text, 403 for the rest.
+        (
+            "send_sms",
+            vec![("contact_id", "01K0N0C0NTACT0000000000000"), ("body", "Matrix text")],
+            Permission(SmsSend),
+        ),
+        ("list_messages", vec![("channel", "sms")], Permission(ContactsRead)),
+        ("message_providers", vec![], Permission(SettingsRead)),
     ]
 }
 

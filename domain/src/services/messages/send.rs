@@ -18,8 +18,8 @@ use crate::{Actor, Db, DomainError, Tx, on_db, on_tx};
 
 use super::suppressions;
 
-/// The most parts one SMS may take (10 × 153 plain characters).
-pub const MAX_SMS_PARTS: u32 = 10;
+/// The most parts one SMS may take.
+pub const MAX_SMS_PARTS: u32 = crate::segments::MAX_PARTS;
 /// The longest SMS text accepted, in characters.
 pub const MAX_SMS_CHARS: usize = 1600;
 pub const MAX_SUBJECT_CHARS: usize = 200;
@@ -30,9 +30,10 @@ pub const MAX_EMAIL_HTML_CHARS: usize = 100_000;
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSms {
+    #[schema(value_type = rules::Ulid, inline)]
     pub contact_id: String,
-    /// At most 10 parts (1,530 GSM-7 characters, 670 in UCS-2).
-    #[schema(value_type = rules::RequiredProse1600, inline)]
+    /// At most 10 parts (1,530 GSM-7 characters, or 330 of anything else).
+    #[schema(value_type = rules::SmsBody, inline)]
     pub body: String,
 }
 
@@ -40,6 +41,7 @@ pub struct NewSms {
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEmail {
+    #[schema(value_type = rules::Ulid, inline)]
     pub contact_id: String,
     #[schema(value_type = rules::Label200, inline)]
     pub subject: String,

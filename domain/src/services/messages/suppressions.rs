@@ -145,6 +145,7 @@ pub async fn list(
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSuppression {
+    #[schema(value_type = rules::Ulid, inline)]
     pub contact_id: String,
     #[schema(value_type = Channel)]
     pub channel: String,
