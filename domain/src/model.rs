@@ -950,20 +950,55 @@ pub struct Suppression {
     pub created_at: DateTime<Utc>,
 }
 
-/// Which providers this server sends through (never their secrets).
+/// Where texts go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SmsProviderKind {
+    /// Kept in the local outbox, not sent.
+    Outbox,
+    Clicksend,
+}
+
+/// Where email goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EmailProviderKind {
+    /// Kept in the local outbox, not sent.
+    Outbox,
+    Smtp,
+}
+
+/// Messages of one channel still waiting after a failed attempt: what an administrator fixes
+/// (ClickSend refusing our credentials, the SMTP relay down).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct DeliveryProblem {
+    pub channel: Channel,
+    /// Messages queued for another attempt.
+    pub waiting: i64,
+    /// The newest waiting message's error, e.g. "HTTP 401: Invalid credentials".
+    pub last_error: String,
+    /// When the oldest of them was written.
+    pub waiting_since: DateTime<Utc>,
+}
+
+/// Which providers this server sends through (never their secrets), and what is stuck.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ProviderSettings {
-    /// `clicksend` or `outbox`.
-    pub sms: String,
+    pub sms: SmsProviderKind,
     /// ClickSend's sender id or number, when it is the provider.
     pub sms_from: Option<String>,
-    /// `smtp` or `outbox`.
-    pub email: String,
+    pub email: EmailProviderKind,
     /// The From address of email, when SMTP is configured.
     pub email_from: Option<String>,
     /// Whether delivery receipts are accepted (`SMS_WEBHOOK_SECRET` is set).
     pub sms_receipts: bool,
     /// Whether this instance runs the job worker that sends them.
     pub worker: bool,
+    /// Channels whose messages are waiting after a failed attempt; empty when all is well.
+    #[serde(default)]
+    pub problems: Vec<DeliveryProblem>,
 }

@@ -321,21 +321,23 @@ impl Config {
 
     /// Which providers are configured, for the settings page (never their secrets).
     pub fn provider_settings(&self) -> domain::model::ProviderSettings {
+        use domain::model::{EmailProviderKind, SmsProviderKind};
         let (sms, sms_from) = match &self.sms {
-            SmsSettings::Outbox => ("outbox", None),
-            SmsSettings::ClickSend(c) => ("clicksend", Some(c.from.clone())),
+            SmsSettings::Outbox => (SmsProviderKind::Outbox, None),
+            SmsSettings::ClickSend(c) => (SmsProviderKind::Clicksend, Some(c.from.clone())),
         };
         let (email, email_from) = match &self.email {
-            EmailSettings::Outbox => ("outbox", None),
-            EmailSettings::Smtp { from, .. } => ("smtp", Some(from.clone())),
+            EmailSettings::Outbox => (EmailProviderKind::Outbox, None),
+            EmailSettings::Smtp { from, .. } => (EmailProviderKind::Smtp, Some(from.clone())),
         };
         domain::model::ProviderSettings {
-            sms: sms.to_owned(),
+            sms,
             sms_from,
-            email: email.to_owned(),
+            email,
             email_from,
             sms_receipts: self.sms_webhook_secret.is_some(),
             worker: self.jobs.is_some(),
+            problems: Vec::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod contact_form;
 pub mod contact_links;
+pub mod delivery_problems;
 pub mod forms;
 pub mod layout;
 pub mod page_title;

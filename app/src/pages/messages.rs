@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::delivery_problems::DeliveryProblems;
 use crate::components::forms::{CARD, LINK, LoadError};
 use crate::components::page_title::PageTitle;
 use crate::components::time::local_time;
 use crate::pages::contacts::status_class;
 use crate::server_fns::messages::{list_messages, message_providers};
 use domain::display::Zoned;
-use domain::model::{Channel, Message};
+use domain::model::{Channel, EmailProviderKind, Message, SmsProviderKind};
 
 fn provider_note(message: &Message) -> Option<&'static str> {
     match message.provider.as_deref() {
@@ -35,15 +36,18 @@ pub fn MessagesPage() -> impl IntoView {
         <p class="mt-1 text-slate-600">"Every text and email sent to a contact, newest first, with what happened to it."</p>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                providers.await.ok().map(|p| {
-                    let kept = [(p.sms == "outbox").then_some("texts"), (p.email == "outbox").then_some("email")]
+                providers.await.ok().map(|Zoned { value: p, times }| {
+                    let kept = [(p.sms == SmsProviderKind::Outbox).then_some("texts"), (p.email == EmailProviderKind::Outbox).then_some("email")]
                         .into_iter().flatten().collect::<Vec<_>>();
-                    (!kept.is_empty()).then(|| view! {
-                        <p role="note" class="mt-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-                            {format!("No provider is configured for {}: they are kept here and not sent. ", kept.join(" or "))}
-                            <A href="/settings" attr:class=LINK>"Settings"</A> " says which providers are set up."
-                        </p>
-                    })
+                    view! {
+                        {(!kept.is_empty()).then(|| view! {
+                            <p role="note" class="mt-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                                {format!("No provider is configured for {}: they are kept here and not sent. ", kept.join(" or "))}
+                                <A href="/settings" attr:class=LINK>"Settings"</A> " says which providers are set up."
+                            </p>
+                        })}
+                        <DeliveryProblems problems=p.problems times />
+                    }
                 })
             })}
         </Transition>

@@ -5,6 +5,7 @@ use domain::access::Permission;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::delivery_problems::DeliveryProblems;
 use crate::components::forms::{
     ActionResult, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, reset_on_success, successes,
 };
@@ -12,6 +13,8 @@ use crate::components::layout::{can, use_current_user};
 use crate::server_fns::messages::message_providers;
 use crate::server_fns::pipeline::{RemoveStage, SaveStage, pipeline_board};
 use crate::server_fns::settings::{SaveIpAllowlist, get_ip_allowlist, my_ip_address};
+use domain::display::Zoned;
+use domain::model::{EmailProviderKind, SmsProviderKind};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -66,17 +69,18 @@ fn MessageProviders() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match providers.await {
                         Err(error) => view! { <LoadError error /> }.into_any(),
-                        Ok(p) => {
-                            let sms = match (p.sms.as_str(), p.sms_from) {
-                                ("clicksend", Some(from)) => format!("ClickSend, from {from}"),
-                                ("clicksend", None) => "ClickSend".to_owned(),
-                                _ => "Outbox only: texts are kept, not sent".to_owned(),
+                        Ok(Zoned { value: p, times }) => {
+                            let sms = match (p.sms, p.sms_from) {
+                                (SmsProviderKind::Clicksend, Some(from)) => format!("ClickSend, from {from}"),
+                                (SmsProviderKind::Clicksend, None) => "ClickSend".to_owned(),
+                                (SmsProviderKind::Outbox, _) => "Outbox only: texts are kept, not sent".to_owned(),
                             };
-                            let email = match (p.email.as_str(), p.email_from) {
-                                ("smtp", Some(from)) => format!("SMTP relay, from {from}"),
-                                ("smtp", None) => "SMTP relay".to_owned(),
-                                _ => "Outbox only: email is kept, not sent".to_owned(),
+                            let email = match (p.email, p.email_from) {
+                                (EmailProviderKind::Smtp, Some(from)) => format!("SMTP relay, from {from}"),
+                                (EmailProviderKind::Smtp, None) => "SMTP relay".to_owned(),
+                                (EmailProviderKind::Outbox, _) => "Outbox only: email is kept, not sent".to_owned(),
                             };
+                            let problems = p.problems;
                             let row = |term: &'static str, value: String| view! {
                                 <div>
                                     <dt class="text-xs uppercase tracking-wide text-slate-500">{term}</dt>
@@ -90,6 +94,7 @@ fn MessageProviders() -> impl IntoView {
                                     {row("Delivery receipts", if p.sms_receipts { "Accepted from ClickSend".into() } else { "Off (no webhook secret)".into() })}
                                     {row("Sending", if p.worker { "This server sends queued messages".into() } else { "Another server sends queued messages".into() })}
                                 </dl>
+                                <DeliveryProblems problems times />
                             }
                             .into_any()
                         }

@@ -42,9 +42,15 @@ pub async fn list_messages(
     Ok(clock.zoned(page, &instants))
 }
 
-/// Which providers send messages (never their secrets).
+/// Which providers send messages (never their secrets), and messages stuck after failures.
 #[server(prefix = "/rpc", endpoint = "message_providers")]
-pub async fn message_providers() -> Result<ProviderSettings, AppError> {
+pub async fn message_providers() -> Result<domain::display::Zoned<ProviderSettings>, AppError> {
     let (actor, _) = ssr::caller()?;
-    domain::services::messages::provider_settings(&actor, &ssr::context().providers).map_err(ssr::fail)
+    let context = ssr::context();
+    let settings = domain::services::messages::provider_settings(&context.db, &actor, &context.providers)
+        .await
+        .map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_clinic(&context.db).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = settings.problems.iter().map(|p| p.waiting_since).collect();
+    Ok(clock.zoned(settings, &instants))
 }

@@ -9,7 +9,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use croner::Cron;
 
@@ -56,17 +56,22 @@ impl Parsed {
         &self.schedule
     }
 
-    /// The latest tick at or before `now` on `zone`'s clock.
+    /// The latest tick at or before `now` on `zone`'s clock, in whole seconds: croner keeps
+    /// the fraction of the instant it is given, and a tick's key must not depend on when it was
+    /// evaluated.
     pub fn latest_tick(&self, now: DateTime<Utc>, zone: Tz) -> Option<DateTime<Utc>> {
         self.cron
-            .find_previous_occurrence(&now.with_timezone(&zone), true)
+            .find_previous_occurrence(&whole_seconds(now).with_timezone(&zone), true)
             .ok()
             .map(|t| t.with_timezone(&Utc))
     }
 
-    /// The first tick after `now` on `zone`'s clock.
+    /// The first tick after `now` on `zone`'s clock, in whole seconds.
     pub fn next_tick(&self, now: DateTime<Utc>, zone: Tz) -> Option<DateTime<Utc>> {
-        self.cron.find_next_occurrence(&now.with_timezone(&zone), false).ok().map(|t| t.with_timezone(&Utc))
+        self.cron
+            .find_next_occurrence(&whole_seconds(now).with_timezone(&zone), false)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
     }
 
     /// The job for the tick at `tick`.
@@ -78,6 +83,10 @@ impl Parsed {
             &serde_json::json!({ "schedule": self.schedule.name, "tick": tick }),
         )
     }
+}
+
+fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.with_nanosecond(0).unwrap_or(at)
 }
 
 /// Every schedule in [`SCHEDULES`], parsed.
@@ -165,6 +174,21 @@ mod tests {
             at = next;
         }
         seen
+    }
+
+    /// Found when a real server enqueued the nightly sweep twice: the key carried the fraction
+    /// of a second at which it was evaluated.
+    #[test]
+    fn a_ticks_key_does_not_depend_on_when_it_is_evaluated() {
+        let sweep = daily("15 3 * * *");
+        let zone: Tz = "Australia/Sydney".parse().unwrap_or(Tz::UTC);
+        let at = |ms: i64| utc(2026, 12, 3, 8, 26) + chrono::Duration::milliseconds(ms);
+        let keys: Vec<String> = [768, 772, 59_999]
+            .map(|ms| sweep.job(sweep.latest_tick(at(ms), zone).unwrap_or_default()).idempotency_key)
+            .to_vec();
+        assert_eq!(keys[0], "cron:test:2026-12-02T16:15:00.000000Z");
+        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+        assert_eq!(sweep.next_tick(at(768), zone), Some(utc(2026, 12, 3, 16, 15)));
     }
 
     #[test]

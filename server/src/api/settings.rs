@@ -34,5 +34,12 @@ pub async fn providers(
     State(state): State<AppState>,
     caller: ApiActor,
 ) -> Result<Json<ProviderSettings>, HttpError> {
-    Ok(Json(domain::services::messages::provider_settings(&caller.actor, &state.config.provider_settings())?))
+    Ok(Json(
+        domain::services::messages::provider_settings(
+            &state.db,
+            &caller.actor,
+            &state.config.provider_settings(),
+        )
+        .await?,
+    ))
 }

@@ -227,6 +227,36 @@ async fn a_provider_error_keeps_the_message_queued_for_a_retry(backend: Backend)
     assert!(next > chrono::Utc::now() + chrono::Duration::seconds(20), "retried after a back-off: {next}");
 }
 
+async fn wrong_clicksend_credentials_are_shown_to_administrators(backend: Backend) {
+    let fake = FakeClickSend::spawn().await;
+    let mut wrong = settings(&fake);
+    wrong.retain(|(k, _)| *k != "CLICKSEND_API_KEY");
+    wrong.push(("CLICKSEND_API_KEY", "not-the-key".into()));
+    let app = spawn(backend, &wrong).await;
+    let desk = api(&app, "reception").await;
+    let contact = desk.contact(Some("0412 555 808"), None).await;
+    let mut ids = Vec::new();
+    for body in ["First", "Second"] {
+        let (_, queued) =
+            desk.post("/api/v1/messages/sms", json!({ "contact_id": contact, "body": body })).await;
+        ids.push(queued["id"].as_str().unwrap().to_owned());
+    }
+    for id in &ids {
+        let waiting = desk.message_when(id, |m| !m["error"].is_null()).await;
+        assert_eq!(waiting["status"], "queued", "kept for a retry once the key is fixed: {waiting}");
+    }
+    assert!(fake.received().is_empty(), "ClickSend took nothing from a wrong key");
+    let admin = api(&app, "admin").await;
+    let (status, providers) = admin.get("/api/v1/settings/providers").await;
+    assert_eq!(status, StatusCode::OK);
+    let problems = providers["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{providers}");
+    assert_eq!(problems[0]["channel"], "sms");
+    assert_eq!(problems[0]["waiting"], 2);
+    assert!(problems[0]["last_error"].as_str().unwrap().contains("401"), "{providers}");
+    assert!(!providers.to_string().contains("not-the-key"), "the key itself is never shown");
+}
+
 async fn without_providers_messages_stay_in_the_outbox(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let desk = api(&app, "reception").await;
@@ -459,7 +489,7 @@ async fn the_webhook_is_off_without_a_secret_and_settings_name_the_providers(bac
     let (_, providers) = desk.get("/api/v1/settings/providers").await;
     assert_eq!(
         providers,
-        json!({ "sms": "outbox", "sms_from": null, "email": "outbox", "email_from": null, "sms_receipts": false, "worker": true })
+        json!({ "sms": "outbox", "sms_from": null, "email": "outbox", "email_from": null, "sms_receipts": false, "worker": true, "problems": [] })
     );
 }
 
@@ -468,6 +498,7 @@ on_both_backends!(
     a_failed_delivery_receipt_fails_the_message_with_its_reason,
     a_refused_recipient_fails_the_message_and_its_job_is_dead,
     a_provider_error_keeps_the_message_queued_for_a_retry,
+    wrong_clicksend_credentials_are_shown_to_administrators,
     without_providers_messages_stay_in_the_outbox,
     email_reaches_an_smtp_server_with_both_parts,
     a_suppressed_contact_is_refused_with_the_reason,

@@ -165,13 +165,54 @@ pub(crate) async fn find_row(db: &Db, id: &str) -> Result<Option<Row>, DomainErr
     }))
 }
 
-/// Which providers send messages, for people who may see settings.
-pub fn provider_settings(
+/// A message as `tx` sees it: what a send answers, read before its job can change it.
+pub(crate) async fn find_in(tx: &mut crate::Tx, id: &str) -> Result<Option<Message>, DomainError> {
+    let sql = format!("{SELECT} WHERE m.id = $1");
+    let row = crate::on_tx!(tx, conn => {
+        sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut **conn).await?
+    });
+    Ok(row.and_then(Row::into_message))
+}
+
+/// Which providers send messages, for people who may see settings, with each channel's
+/// messages waiting after a failed attempt (how a wrong ClickSend key or a relay that is down
+/// reaches an administrator).
+pub async fn provider_settings(
+    db: &Db,
     actor: &Actor,
     configured: &crate::model::ProviderSettings,
 ) -> Result<crate::model::ProviderSettings, DomainError> {
     actor.require(Permission::SettingsRead)?;
-    Ok(configured.clone())
+    let mut settings = configured.clone();
+    settings.problems = delivery_problems(db).await?;
+    Ok(settings)
+}
+
+/// Per channel: how many queued messages carry an error, since when, and the newest one's error.
+pub async fn delivery_problems(db: &Db) -> Result<Vec<crate::model::DeliveryProblem>, DomainError> {
+    let mut problems = Vec::new();
+    for channel in Channel::ALL {
+        let latest: Option<(String, Timestamp, i64)> = on_db!(db, pool => {
+            sqlx::query_as(
+                "SELECT error, \
+                        (SELECT MIN(w.created_at) FROM messages w WHERE w.channel = $1 AND w.status = 'queued' AND w.error IS NOT NULL), \
+                        (SELECT COUNT(*) FROM messages w WHERE w.channel = $1 AND w.status = 'queued' AND w.error IS NOT NULL) \
+                 FROM messages WHERE channel = $1 AND status = 'queued' AND error IS NOT NULL ORDER BY id DESC LIMIT 1",
+            )
+            .bind(channel.as_str())
+            .fetch_optional(pool)
+            .await?
+        });
+        if let Some((last_error, oldest, waiting)) = latest {
+            problems.push(crate::model::DeliveryProblem {
+                channel,
+                waiting,
+                last_error,
+                waiting_since: oldest.into(),
+            });
+        }
+    }
+    Ok(problems)
 }
 
 /// A message by id with no permission check: for the worker and receipts.

@@ -171,8 +171,10 @@ async fn store(db: &Db, actor: &Actor, draft: Draft, meta: &RequestMeta) -> Resu
         Entry::new(action).by(actor).on("contact", &draft.contact_id).from(meta).detail(id.clone()),
     )
     .await?;
+    // Read before the commit wakes the worker, so the answer is the message as queued.
+    let message = super::find_in(&mut tx, &id).await?.ok_or(DomainError::NotFound("message"))?;
     tx.commit().await?;
-    super::find(db, &id).await?.ok_or(DomainError::NotFound("message"))
+    Ok(message)
 }
 
 fn contact_id_shape(v: &mut crate::error::Validator, contact_id: &str) {
