@@ -152,7 +152,7 @@ pub struct IpAllowlistSettings {
     pub entries: Vec<String>,
 }
 
-/// An email in the local outbox (what would have been sent).
+/// An email to staff in the system outbox: kept to be passed on, or sent through the relay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct OutboxEmail {
@@ -162,6 +162,9 @@ pub struct OutboxEmail {
     pub subject: String,
     pub body_text: String,
     pub created_at: DateTime<Utc>,
+    /// When the SMTP relay took it (its text is then no longer kept).
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 /// A patient or enquirer, as the API and the contact page show them.
@@ -660,15 +663,19 @@ pub enum JobKind {
     SendSms,
     /// Sends one stored email through the configured provider.
     SendEmail,
+    /// Sends one email to staff (a password reset link) from the system email outbox through
+    /// the SMTP relay, when one is configured.
+    SendStaffEmail,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::Noop,
         JobKind::RecoverLeases,
         JobKind::RetentionSweep,
         JobKind::SendSms,
         JobKind::SendEmail,
+        JobKind::SendStaffEmail,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -678,6 +685,7 @@ impl JobKind {
             JobKind::RetentionSweep => "retention_sweep",
             JobKind::SendSms => "send_sms",
             JobKind::SendEmail => "send_email",
+            JobKind::SendStaffEmail => "send_staff_email",
         }
     }
 
@@ -693,6 +701,7 @@ impl JobKind {
             JobKind::RetentionSweep => "Retention sweep",
             JobKind::SendSms => "Send SMS",
             JobKind::SendEmail => "Send email",
+            JobKind::SendStaffEmail => "Send staff email",
         }
     }
 }

@@ -47,10 +47,12 @@ pub fn email_provider(settings: &EmailSettings) -> Result<Arc<dyn EmailProvider>
 pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
     use domain::services::messages::deliver::{DeliverEmail, DeliverSms};
+    use domain::services::outbox::DeliverStaffEmail;
     Ok(Worker::new(db.clone(), jobs)
         .handle(JobKind::Noop, Noop)
         .handle(JobKind::RecoverLeases, RecoverLeases(db.clone()))
         .handle(JobKind::RetentionSweep, RetentionSweep(db.clone()))
         .handle(JobKind::SendSms, DeliverSms { db: db.clone(), provider: sms_provider(&config.sms)? })
-        .handle(JobKind::SendEmail, DeliverEmail { db, provider: email_provider(&config.email)? }))
+        .handle(JobKind::SendEmail, DeliverEmail { db: db.clone(), provider: email_provider(&config.email)? })
+        .handle(JobKind::SendStaffEmail, DeliverStaffEmail { db, provider: email_provider(&config.email)? }))
 }

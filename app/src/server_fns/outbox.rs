@@ -14,6 +14,7 @@ pub async fn list_outbox_emails() -> Result<domain::display::Zoned<Vec<domain::m
     let db = ssr::context().db;
     let emails = domain::services::outbox::list_emails(&db, &actor).await.map_err(ssr::fail)?;
     let clock = domain::services::clock::for_clinic(&db).await.map_err(ssr::fail)?;
-    let instants: Vec<_> = emails.iter().map(|email| email.created_at).collect();
+    let instants: Vec<_> =
+        emails.iter().flat_map(|email| [Some(email.created_at), email.sent_at]).flatten().collect();
     Ok(clock.zoned(emails, &instants))
 }

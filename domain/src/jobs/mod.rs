@@ -56,6 +56,8 @@ impl RetryPolicy {
             JobKind::SendSms | JobKind::SendEmail => {
                 RetryPolicy { max_attempts: 12, first_retry: Duration::from_secs(60) }
             }
+            // Within a reset link's hour: 30 s, then 1, 2, 4 and 8 min (jitter makes each up to half shorter).
+            JobKind::SendStaffEmail => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
         }
     }
 

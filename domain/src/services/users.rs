@@ -618,7 +618,7 @@ async fn send_reset_link(
             .bind(Timestamp(now))
             .execute(&mut **tx)
             .await?;
-        if let (Some(user), Some(body)) = (&link_for, &body) {
+        if let Some(user) = &link_for {
             sqlx::query("INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(Ulid::new().to_string())
                 .bind(&user.id)
@@ -627,18 +627,12 @@ async fn send_reset_link(
                 .bind(Timestamp(now + Duration::minutes(RESET_LINK_MINUTES)))
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO outbox_emails (id, kind, to_address, subject, body_text, created_at) \
-                 VALUES ($1, 'password_reset', $2, 'Reset your Avatar CRM password', $3, $4)",
-            )
-            .bind(Ulid::new().to_string())
-            .bind(email.as_str())
-            .bind(body)
-            .bind(Timestamp(now))
-            .execute(&mut **tx)
-            .await?;
         }
     });
+    if let Some(body) = &body {
+        let subject = "Reset your Avatar CRM password";
+        crate::services::outbox::queue_in(&mut tx, "password_reset", email.as_str(), subject, body).await?;
+    }
     if let Some(user) = link_for {
         let entry = Entry::new("auth.password_reset_requested").by_user(Some(user.id)).from(meta);
         audit::record_in(&mut tx, entry).await?;

@@ -316,6 +316,46 @@ async fn email_reaches_an_smtp_server_with_both_parts(backend: Backend) {
     assert!(data.contains("To: nadia@example.test"), "{data}");
 }
 
+/// Password reset links reach staff through the relay too, and the kept copy loses its link.
+async fn staff_email_goes_through_the_smtp_relay_and_its_link_is_not_kept(backend: Backend) {
+    let (port, received) = crate::smtp::spawn_smtp().await;
+    let url = format!("smtp://clinic:secret@127.0.0.1:{port}");
+    let app =
+        spawn(backend, &[("SMTP_URL", url), ("EMAIL_FROM", "Avatar Imaging <desk@avatar.test>".into())])
+            .await;
+    let email = app.create_user("reception").await;
+    let anonymous = crate::common::browser(&app.base_url);
+    let asked = anonymous
+        .post(app.url("/auth/password-reset"))
+        .form(&[("email", email.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(asked.status().is_redirection(), "{}", asked.status());
+    let started = std::time::Instant::now();
+    let data = loop {
+        let data = received.lock().unwrap().join("\n");
+        if data.contains("/password-reset?token=") {
+            break data;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no reset email reached the relay: {data}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert!(data.contains(&format!("To: {email}")), "{data}");
+    assert!(data.contains("Subject: Reset your Avatar CRM password"), "{data}");
+    let admin = app.signed_in("admin").await;
+    let started = std::time::Instant::now();
+    loop {
+        let page = admin.get(app.url("/settings/outbox")).send().await.unwrap().text().await.unwrap();
+        if page.contains("Sent through the SMTP relay") {
+            assert!(!page.contains("password-reset?token="), "administrators cannot read the sent link");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the kept copy still holds the link");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 async fn a_suppressed_contact_is_refused_with_the_reason(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let desk = api(&app, "reception").await;
@@ -501,6 +541,7 @@ on_both_backends!(
     wrong_clicksend_credentials_are_shown_to_administrators,
     without_providers_messages_stay_in_the_outbox,
     email_reaches_an_smtp_server_with_both_parts,
+    staff_email_goes_through_the_smtp_relay_and_its_link_is_not_kept,
     a_suppressed_contact_is_refused_with_the_reason,
     a_contact_suppressed_after_writing_is_not_sent,
     bad_sends_name_the_field,
