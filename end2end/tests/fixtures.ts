@@ -1,10 +1,12 @@
 import { test as base, expect, Page } from "@playwright/test";
 import { startServer } from "./server";
 
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[]; serverEnv: Record<string, string> }>({
+  /** Extra settings for the test's server (`test.use({ serverEnv: {...} })`). */
+  serverEnv: [{}, { option: true }],
   /** Each test's own server and demo clinic (see ./server.ts): pages go there. */
-  baseURL: async ({}, use, testInfo) => {
-    const server = await startServer(`test-${testInfo.workerIndex}-${testInfo.testId}`);
+  baseURL: async ({ serverEnv }, use, testInfo) => {
+    const server = await startServer(`test-${testInfo.workerIndex}-${testInfo.testId}`, serverEnv);
     await use(server.url);
     await server.stop();
   },

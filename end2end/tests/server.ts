@@ -36,8 +36,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts a server on a fresh copy of the demo clinic; `name` keeps the files apart. */
-export async function startServer(name: string): Promise<RunningServer> {
+/**
+ * Starts a server on a fresh copy of the demo clinic; `name` keeps the files apart, `env` adds
+ * settings (a test's providers).
+ */
+export async function startServer(name: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const database = path.join(dataDir, `${name}.db`);
   for (const suffix of ["", "-wal", "-shm"]) {
     rmSync(database + suffix, { force: true });
@@ -53,6 +56,7 @@ export async function startServer(name: string): Promise<RunningServer> {
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
+      ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
