@@ -15,7 +15,7 @@ use crate::http::error::{ErrorBody, HttpError};
 use crate::http::extract::{JsonObject, QueryParams};
 use crate::state::AppState;
 
-#[utoipa::path(post, path = "/messages/sms", tag = "messages", summary = "Text a contact: stored as queued and sent by a job", request_body = NewSms, responses((status = 202, description = "Queued; `status` moves to sent, then delivered or failed", body = Message), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such contact (or not in your locations)", body = ErrorBody), (status = 409, description = "The contact is on the suppression list; the message says why", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+#[utoipa::path(post, path = "/messages/sms", tag = "messages", summary = "Text a contact: stored as queued and sent by a job", request_body = NewSms, responses((status = 202, description = "Queued; `status` moves to sent, then delivered or failed", body = Message), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such contact (or not in your locations)", body = ErrorBody), (status = 409, description = "The contact has no mobile number, or is on the suppression list; the message says which", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn send_sms(
     State(state): State<AppState>,
     caller: ApiActor,
@@ -25,7 +25,7 @@ pub async fn send_sms(
     Ok((StatusCode::ACCEPTED, Json(message)))
 }
 
-#[utoipa::path(post, path = "/messages/email", tag = "messages", summary = "Email a contact (text, and HTML if given): stored as queued and sent by a job", request_body = NewEmail, responses((status = 202, description = "Queued", body = Message), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such contact (or not in your locations)", body = ErrorBody), (status = 409, description = "The contact is on the suppression list; the message says why", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+#[utoipa::path(post, path = "/messages/email", tag = "messages", summary = "Email a contact (text, and HTML if given): stored as queued and sent by a job", request_body = NewEmail, responses((status = 202, description = "Queued", body = Message), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such contact (or not in your locations)", body = ErrorBody), (status = 409, description = "The contact has no email address, or is on the suppression list; the message says which", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn send_email(
     State(state): State<AppState>,
     caller: ApiActor,

@@ -204,7 +204,8 @@ pub async fn sms(db: &Db, actor: &Actor, input: NewSms, meta: &RequestMeta) -> R
     let Some(body) = body else { return Err(DomainError::Internal("validated fields missing".into())) };
     let contact = Recipient::load(db, actor, &input.contact_id).await?;
     let Some(phone) = contact.phone else {
-        return Err(DomainError::field("contact_id", "has no mobile number to text"));
+        // The request is well formed; the contact's record is what stands in the way: 409.
+        return Err(DomainError::Conflict("This contact has no mobile number to text.".into()));
     };
     let draft = Draft {
         contact_id: contact.id,
@@ -238,7 +239,7 @@ pub async fn email(
     };
     let contact = Recipient::load(db, actor, &input.contact_id).await?;
     let Some(address) = contact.email else {
-        return Err(DomainError::field("contact_id", "has no email address"));
+        return Err(DomainError::Conflict("This contact has no email address.".into()));
     };
     let draft = Draft {
         contact_id: contact.id,
