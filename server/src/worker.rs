@@ -43,6 +43,14 @@ pub fn email_provider(settings: &EmailSettings) -> Result<Arc<dyn EmailProvider>
     })
 }
 
+/// The relay staff email goes through; none with the outbox, where the kept copy is the email.
+fn staff_email_relay(settings: &EmailSettings) -> Result<Option<Arc<dyn EmailProvider>>, String> {
+    Ok(match settings {
+        EmailSettings::Outbox => None,
+        EmailSettings::Smtp { .. } => Some(email_provider(settings)?),
+    })
+}
+
 /// The worker with every kind of job this server knows, sending through `config`'s providers.
 pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
@@ -54,5 +62,5 @@ pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, Stri
         .handle(JobKind::RetentionSweep, RetentionSweep(db.clone()))
         .handle(JobKind::SendSms, DeliverSms { db: db.clone(), provider: sms_provider(&config.sms)? })
         .handle(JobKind::SendEmail, DeliverEmail { db: db.clone(), provider: email_provider(&config.email)? })
-        .handle(JobKind::SendStaffEmail, DeliverStaffEmail { db, provider: email_provider(&config.email)? }))
+        .handle(JobKind::SendStaffEmail, DeliverStaffEmail { db, relay: staff_email_relay(&config.email)? }))
 }

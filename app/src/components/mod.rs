@@ -9,6 +9,7 @@ pub mod page_title;
 pub mod quick_search;
 pub mod send_sms;
 pub mod stage_chart;
+pub mod tabs;
 pub mod task_list;
 pub mod time;
 pub mod toast;

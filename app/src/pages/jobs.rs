@@ -2,6 +2,8 @@
 //! and is retrying, or died — with each job's attempts and last error, and retry or discard.
 
 use leptos::prelude::*;
+
+use crate::components::tabs::Tab;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::forms::{ActionResult, CARD, LINK, LoadError, SECONDARY, SubmitButton, successes};
@@ -63,14 +65,7 @@ pub fn JobsPage() -> impl IntoView {
                         let (state, _) = params();
                         let count = |s: JobState| counts.iter().find(|(st, _)| *st == s).map(|(_, n)| *n).unwrap_or(0);
                         let total: i64 = counts.iter().map(|(_, n)| n).sum();
-                        let tab = |href: String, label: String, current: bool| view! {
-                            <li>
-                                <a href=href aria-current=current.then_some("page")
-                                    class=if current { "block rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white" } else { "block rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100" }>
-                                    {label}
-                                </a>
-                            </li>
-                        };
+                        let tab = |href: String, label: String, current: bool| view! { <Tab href label current /> };
                         let next = page.next_cursor.clone().map(|cursor| match &state {
                             Some(s) => format!("/settings/jobs?state={s}&cursor={cursor}"),
                             None => format!("/settings/jobs?cursor={cursor}"),

@@ -2,6 +2,8 @@
 //! here instead of sent — newest first, by channel, with its delivery status and any error.
 
 use leptos::prelude::*;
+
+use crate::components::tabs::Tab;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -57,14 +59,7 @@ pub fn MessagesPage() -> impl IntoView {
                     Err(error) => view! { <LoadError error /> }.into_any(),
                     Ok(Zoned { value: page, times }) => {
                         let (channel, _) = params();
-                        let tab = |href: &'static str, label: &'static str, current: bool| view! {
-                            <li>
-                                <a href=href aria-current=current.then_some("page")
-                                    class=if current { "block rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white" } else { "block rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100" }>
-                                    {label}
-                                </a>
-                            </li>
-                        };
+                        let tab = |href: &'static str, label: &'static str, current: bool| view! { <Tab href=href.to_owned() label=label.to_owned() current /> };
                         let next = page.next_cursor.clone().map(|cursor| match &channel {
                             Some(c) => format!("/outbox?channel={c}&cursor={cursor}"),
                             None => format!("/outbox?cursor={cursor}"),
