@@ -209,6 +209,7 @@ pub mod rules {
         /// Free text over several lines: tabs and line breaks allowed; blank means none.
         Prose5000: PROSE_PATTERN, at most 5000
     );
+    text_rule!(Prose2000: PROSE_PATTERN, at most 2000);
     text_rule!(
         /// Free text over several lines, not blank: tabs and line breaks allowed.
         RequiredProse2000: REQUIRED_PROSE_PATTERN, at most 2000

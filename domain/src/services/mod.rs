@@ -3,6 +3,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub(crate) mod audit_writer;
+pub mod bookings;
 pub mod clock;
 pub mod contacts;
 pub mod dashboard;

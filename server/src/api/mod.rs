@@ -3,6 +3,7 @@
 
 mod account;
 mod audit;
+mod bookings;
 pub mod caller;
 mod contacts;
 mod jobs;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, messages, users, settings and background jobs for imaging clinics. \
+    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, bookings and availability, messages, users, settings and background jobs for imaging clinics. \
         Send `Authorization: Bearer <token>` (create tokens on My account). Errors are `{\"error\": {code, message, fields?}}`."),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -138,6 +139,18 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(messages::list_suppressions, messages::add_suppression))
         .routes(routes!(messages::remove_suppression))
         .routes(routes!(settings::providers))
+        .routes(routes!(bookings::locations))
+        .routes(routes!(bookings::services))
+        .routes(routes!(bookings::resources))
+        .routes(routes!(bookings::staff))
+        .routes(routes!(bookings::availability))
+        .routes(routes!(bookings::list, bookings::create))
+        .routes(routes!(bookings::get, bookings::update))
+        .routes(routes!(bookings::cancel))
+        .routes(routes!(bookings::confirm))
+        .routes(routes!(bookings::uncancel))
+        .routes(routes!(bookings::complete))
+        .routes(routes!(bookings::no_show))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

@@ -10,6 +10,7 @@
 mod common;
 
 mod api;
+mod bookings;
 mod cli;
 mod clicksend;
 mod contact_search;

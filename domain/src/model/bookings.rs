@@ -1,0 +1,327 @@
+//! Bookings' data shapes: locations with their hours, services, resources, staff schedules,
+//! free slots and bookings (serde only: shared with the WASM UI).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Modality;
+
+/// What kind of scanner or room a resource is (and what a service needs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    MriScanner,
+    CtScanner,
+    UltrasoundRoom,
+    XrayRoom,
+    MammographyUnit,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 5] = [
+        ResourceKind::MriScanner,
+        ResourceKind::CtScanner,
+        ResourceKind::UltrasoundRoom,
+        ResourceKind::XrayRoom,
+        ResourceKind::MammographyUnit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::MriScanner => "mri_scanner",
+            ResourceKind::CtScanner => "ct_scanner",
+            ResourceKind::UltrasoundRoom => "ultrasound_room",
+            ResourceKind::XrayRoom => "xray_room",
+            ResourceKind::MammographyUnit => "mammography_unit",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ResourceKind> {
+        ResourceKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::MriScanner => "MRI scanner",
+            ResourceKind::CtScanner => "CT scanner",
+            ResourceKind::UltrasoundRoom => "Ultrasound room",
+            ResourceKind::XrayRoom => "X-ray room",
+            ResourceKind::MammographyUnit => "Mammography unit",
+        }
+    }
+}
+
+/// Where a booking is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Booked,
+    Confirmed,
+    Cancelled,
+    Completed,
+    NoShow,
+}
+
+impl BookingStatus {
+    pub const ALL: [BookingStatus; 5] = [
+        BookingStatus::Booked,
+        BookingStatus::Confirmed,
+        BookingStatus::Cancelled,
+        BookingStatus::Completed,
+        BookingStatus::NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Booked => "booked",
+            BookingStatus::Confirmed => "confirmed",
+            BookingStatus::Cancelled => "cancelled",
+            BookingStatus::Completed => "completed",
+            BookingStatus::NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|status| status.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BookingStatus::Booked => "Booked",
+            BookingStatus::Confirmed => "Confirmed",
+            BookingStatus::Cancelled => "Cancelled",
+            BookingStatus::Completed => "Completed",
+            BookingStatus::NoShow => "No-show",
+        }
+    }
+
+    /// Still ahead of the patient: can be moved, confirmed or cancelled.
+    pub fn is_open(self) -> bool {
+        matches!(self, BookingStatus::Booked | BookingStatus::Confirmed)
+    }
+}
+
+/// An open period of a weekday on the location's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct OpeningPeriod {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u8,
+    /// "08:00"
+    pub opens: String,
+    /// "17:30"
+    pub closes: String,
+}
+
+/// A local day the location is shut.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Closure {
+    pub day: NaiveDate,
+    pub reason: String,
+}
+
+/// A clinic location with its clock, hours and closures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Location {
+    pub id: String,
+    pub name: String,
+    /// IANA name, e.g. `Australia/Sydney`.
+    pub time_zone: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub hours: Vec<OpeningPeriod>,
+    pub closures: Vec<Closure>,
+}
+
+/// Something a patient can be booked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Service {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub modality: Modality,
+    pub duration_minutes: i64,
+    /// Time the resource and staff are held before and after the appointment (preparation,
+    /// cleaning).
+    pub buffer_before_minutes: i64,
+    pub buffer_after_minutes: i64,
+    pub price_cents: i64,
+    pub currency: String,
+    /// What the patient must do beforehand (fasting, no metal, a full bladder).
+    pub preparation: Option<String>,
+    pub referral_required: bool,
+    /// The kind of scanner or room it is done on.
+    pub resource_kind: Option<ResourceKind>,
+    pub active: bool,
+}
+
+/// A time a resource is out of use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ResourceBlock {
+    pub id: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// A scanner or room at a location.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Resource {
+    pub id: String,
+    pub location_id: String,
+    pub name: String,
+    pub kind: ResourceKind,
+    pub active: bool,
+    /// Maintenance blocks from now on.
+    pub blocks: Vec<ResourceBlock>,
+}
+
+/// A working period of a weekday at a location.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WorkingPeriod {
+    pub location_id: String,
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u8,
+    pub starts: String,
+    pub ends: String,
+}
+
+/// Time a staff member is away.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Leave {
+    pub id: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// A staff member who performs services, with what and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct StaffMember {
+    pub id: String,
+    pub display_name: String,
+    pub job_title: Option<String>,
+    /// The services they are qualified for.
+    pub service_ids: Vec<String>,
+    pub hours: Vec<WorkingPeriod>,
+    /// Leave from now on.
+    pub leave: Vec<Leave>,
+}
+
+/// A start time that can be booked, and the resource and staff member it would take.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Slot {
+    /// RFC 3339 with the location's offset at that instant, e.g. `2027-07-06T09:00:00+10:00`.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub resource_id: String,
+    pub staff_id: String,
+}
+
+/// A booked appointment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Booking {
+    pub id: String,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub location_id: String,
+    pub location_name: String,
+    pub resource_id: String,
+    pub resource_name: String,
+    pub staff_id: String,
+    pub staff_name: String,
+    /// RFC 3339 with the location's offset.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    /// "Tue 6 Jul 2027, 9:00 am AEST" on the location's clock.
+    pub start_label: String,
+    pub status: BookingStatus,
+    pub cancel_reason: Option<String>,
+    pub notes: Option<String>,
+    /// Past, never confirmed and not closed: for staff to mark completed or no-show.
+    pub needs_review: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What happened to a booking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingEventKind {
+    Created,
+    Rescheduled,
+    Confirmed,
+    Cancelled,
+    Uncancelled,
+    Completed,
+    NoShow,
+    Note,
+}
+
+impl BookingEventKind {
+    pub const ALL: [BookingEventKind; 8] = [
+        BookingEventKind::Created,
+        BookingEventKind::Rescheduled,
+        BookingEventKind::Confirmed,
+        BookingEventKind::Cancelled,
+        BookingEventKind::Uncancelled,
+        BookingEventKind::Completed,
+        BookingEventKind::NoShow,
+        BookingEventKind::Note,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingEventKind::Created => "created",
+            BookingEventKind::Rescheduled => "rescheduled",
+            BookingEventKind::Confirmed => "confirmed",
+            BookingEventKind::Cancelled => "cancelled",
+            BookingEventKind::Uncancelled => "uncancelled",
+            BookingEventKind::Completed => "completed",
+            BookingEventKind::NoShow => "no_show",
+            BookingEventKind::Note => "note",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<BookingEventKind> {
+        BookingEventKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+}
+
+/// One entry of a booking's history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct BookingEvent {
+    pub kind: BookingEventKind,
+    /// The status after it.
+    pub status: BookingStatus,
+    /// The reason, the note, or where it moved from and to.
+    pub detail: Option<String>,
+    pub user_name: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// A booking with its history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct BookingDetail {
+    #[serde(flatten)]
+    pub booking: Booking,
+    /// Oldest first.
+    pub history: Vec<BookingEvent>,
+}

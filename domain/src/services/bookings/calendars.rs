@@ -1,0 +1,342 @@
+//! Loading what the availability engine reasons about — a location's hours and closures, the
+//! resources that can do a service there, the qualified staff working there, and everything
+//! that takes their time — and `GET /availability` on top of it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::availability::{self, Busy, LocationCalendar, ResourceCalendar, SlotQuery, StaffCalendar};
+use crate::access::Permission;
+use crate::db::placeholders;
+use crate::model::{ResourceKind, Slot};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError, on_db};
+
+/// The longest range one availability request may cover.
+const MAX_DAYS: i64 = 62;
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub service_id: String,
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub location_id: String,
+    /// First day, `YYYY-MM-DD` on the location's clock.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub from: String,
+    /// Last day (inclusive), at most 62 days after `from`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub to: String,
+    /// Only slots on this resource.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub resource_id: Option<String>,
+    /// Only slots with this staff member.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub staff_id: Option<String>,
+}
+
+/// A service as booking needs it.
+#[derive(Clone, Debug)]
+pub(super) struct ServiceSpec {
+    pub id: String,
+    pub name: String,
+    pub duration: Duration,
+    pub buffer_before: Duration,
+    pub buffer_after: Duration,
+    pub resource_kind: ResourceKind,
+}
+
+pub(super) async fn service_spec(db: &Db, id: &str) -> Result<Option<ServiceSpec>, DomainError> {
+    let row: Option<(String, String, i32, i32, i32, Option<String>, bool)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, resource_kind, active \
+             FROM services WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.and_then(|(id, name, minutes, before, after, kind, active)| {
+        // A service without a resource kind, or switched off, cannot be booked.
+        let resource_kind = kind.as_deref().and_then(ResourceKind::parse).filter(|_| active)?;
+        Some(ServiceSpec {
+            id,
+            name,
+            duration: Duration::minutes(minutes.into()),
+            buffer_before: Duration::minutes(before.into()),
+            buffer_after: Duration::minutes(after.into()),
+            resource_kind,
+        })
+    }))
+}
+
+/// What one booking decision needs, loaded for a range of days.
+pub(super) struct Calendars {
+    pub location: LocationCalendar,
+    pub resources: Vec<ResourceCalendar>,
+    pub staff: Vec<StaffCalendar>,
+    /// Resource and staff names by id, for messages.
+    pub names: HashMap<String, String>,
+}
+
+/// Which calendars to load.
+pub(super) struct Wanted<'a> {
+    pub service: &'a ServiceSpec,
+    pub location_id: &'a str,
+    pub zone: chrono_tz::Tz,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub resource_id: Option<&'a str>,
+    pub staff_id: Option<&'a str>,
+    /// A booking being moved does not stand in its own way.
+    pub moving: Option<&'a str>,
+}
+
+/// The location's zone and name, if it exists.
+pub(super) async fn location_zone(db: &Db, id: &str) -> Result<Option<(chrono_tz::Tz, String)>, DomainError> {
+    let row: Option<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT time_zone, name FROM locations WHERE id = $1").bind(id).fetch_optional(pool).await?
+    });
+    Ok(row.map(|(zone, name)| (zone.parse().unwrap_or(chrono_tz::UTC), name)))
+}
+
+pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, DomainError> {
+    let hours: Vec<(i32, String, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT weekday, opens, closes FROM location_hours WHERE location_id = $1")
+            .bind(wanted.location_id)
+            .fetch_all(pool)
+            .await?
+    });
+    let closed: Vec<String> = on_db!(db, pool => {
+        sqlx::query_scalar("SELECT day FROM location_closures WHERE location_id = $1 AND day >= $2 AND day <= $3")
+            .bind(wanted.location_id)
+            .bind(wanted.from.to_string())
+            .bind(wanted.to.to_string())
+            .fetch_all(pool)
+            .await?
+    });
+    let location = LocationCalendar {
+        zone: wanted.zone,
+        hours: availability::weekly_hours(
+            hours.iter().map(|(d, a, b)| (i64::from(*d), a.as_str(), b.as_str())),
+        ),
+        closed_days: closed.iter().filter_map(|d| d.parse().ok()).collect::<BTreeSet<NaiveDate>>(),
+    };
+    let resources: Vec<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, name FROM resources WHERE location_id = $1 AND kind = $2 AND active = TRUE \
+             AND ($3 IS NULL OR id = $3) ORDER BY name, id",
+        )
+        .bind(wanted.location_id)
+        .bind(wanted.service.resource_kind.as_str())
+        .bind(wanted.resource_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let staff_hours: Vec<(String, String, i32, String, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT h.user_id, u.display_name, h.weekday, h.starts, h.ends FROM staff_hours h \
+             JOIN users u ON u.id = h.user_id \
+             JOIN staff_services q ON q.user_id = h.user_id AND q.service_id = $2 \
+             WHERE h.location_id = $1 AND u.active = TRUE AND ($3 IS NULL OR h.user_id = $3) \
+             ORDER BY u.display_name, h.user_id",
+        )
+        .bind(wanted.location_id)
+        .bind(&wanted.service.id)
+        .bind(wanted.staff_id)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut names: HashMap<String, String> = resources.iter().cloned().collect();
+    let mut staff_order: Vec<String> = Vec::new();
+    let mut staff_rows: HashMap<String, Vec<(i64, String, String)>> = HashMap::new();
+    for (user_id, name, weekday, starts, ends) in staff_hours {
+        if !staff_rows.contains_key(&user_id) {
+            staff_order.push(user_id.clone());
+            names.insert(user_id.clone(), name);
+        }
+        staff_rows.entry(user_id).or_default().push((i64::from(weekday), starts, ends));
+    }
+
+    // Busy time from a day either side, so any zone's days and any buffer are covered.
+    let window_from = Timestamp(day_start_utc(wanted.from) - Duration::days(1));
+    let window_until = Timestamp(day_start_utc(wanted.to) + Duration::days(2));
+    let resource_ids: Vec<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
+    let mut busy: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    if !resource_ids.is_empty() || !staff_order.is_empty() {
+        let sql = format!(
+            "SELECT resource_id, staff_id, held_from, held_until FROM bookings \
+             WHERE status <> 'cancelled' AND held_until > $1 AND held_from < $2 AND id <> $3 \
+             AND (resource_id IN ({}) OR staff_id IN ({}))",
+            in_list(4, resource_ids.len()),
+            in_list(4 + resource_ids.len(), staff_order.len()),
+        );
+        let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(window_from)
+                .bind(window_until)
+                .bind(wanted.moving.unwrap_or(""));
+            for id in resource_ids.iter().copied().chain(staff_order.iter().map(String::as_str)) {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        });
+        for (resource_id, staff_id, from, until) in rows {
+            busy.entry(resource_id).or_default().push((from.0, until.0));
+            busy.entry(staff_id).or_default().push((from.0, until.0));
+        }
+    }
+    if !resource_ids.is_empty() {
+        let sql = format!(
+            "SELECT resource_id, starts_at, ends_at FROM resource_blocks WHERE ends_at > $1 AND starts_at < $2 \
+             AND resource_id IN ({})",
+            placeholders(3, resource_ids.len())
+        );
+        let rows: Vec<(String, Timestamp, Timestamp)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(window_from).bind(window_until);
+            for id in &resource_ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await?
+        });
+        for (id, from, until) in rows {
+            busy.entry(id).or_default().push((from.0, until.0));
+        }
+    }
+    if !staff_order.is_empty() {
+        let sql = format!(
+            "SELECT user_id, starts_at, ends_at FROM staff_leave WHERE ends_at > $1 AND starts_at < $2 \
+             AND user_id IN ({})",
+            placeholders(3, staff_order.len())
+        );
+        let rows: Vec<(String, Timestamp, Timestamp)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(window_from).bind(window_until);
+            for id in &staff_order {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        });
+        for (id, from, until) in rows {
+            busy.entry(id).or_default().push((from.0, until.0));
+        }
+    }
+    let resources = resources
+        .into_iter()
+        .map(|(id, _)| ResourceCalendar { busy: Busy::new(busy.remove(&id).unwrap_or_default()), id })
+        .collect();
+    let staff = staff_order
+        .into_iter()
+        .map(|id| {
+            let rows = staff_rows.remove(&id).unwrap_or_default();
+            StaffCalendar {
+                hours: availability::weekly_hours(rows.iter().map(|(d, a, b)| (*d, a.as_str(), b.as_str()))),
+                busy: Busy::new(busy.remove(&id).unwrap_or_default()),
+                id,
+            }
+        })
+        .collect();
+    Ok(Calendars { location, resources, staff, names })
+}
+
+/// `$first, …` for `count` binds, or a value no id has when there are none (an empty `IN ()` is
+/// not SQL).
+fn in_list(first: usize, count: usize) -> String {
+    if count == 0 { "NULL".to_owned() } else { placeholders(first, count) }
+}
+
+fn day_start_utc(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// A `YYYY-MM-DD` parameter.
+pub(super) fn parse_day(raw: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| "must be a date like 2027-07-06".to_owned())
+}
+
+/// Checks an id parameter's shape.
+pub(super) fn id_shape(v: &mut crate::error::Validator, field: &str, raw: &str, what: &str) {
+    v.check(field, crate::input::ulid(raw).map(|_| ()).ok_or_else(|| format!("is not a {what} id")));
+}
+
+/// The engine's query for a service over days, with staff's notice (none) and horizon.
+pub(super) fn slot_query(
+    service: &ServiceSpec,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> SlotQuery {
+    SlotQuery {
+        duration: service.duration,
+        buffer_before: service.buffer_before,
+        buffer_after: service.buffer_after,
+        from,
+        to,
+        not_before: now,
+        not_after: now + Duration::days(super::STAFF_HORIZON_DAYS),
+        step: Duration::minutes(super::SLOT_STEP_MINUTES),
+    }
+}
+
+/// Free slots for a service at a location over a range of its days (at most 62).
+pub async fn availability(
+    db: &Db,
+    actor: &Actor,
+    query: AvailabilityQuery,
+) -> Result<Vec<Slot>, DomainError> {
+    actor.require(Permission::BookingsRead)?;
+    let mut v = crate::error::Validator::default();
+    id_shape(&mut v, "service_id", &query.service_id, "service");
+    id_shape(&mut v, "location_id", &query.location_id, "location");
+    if let Some(id) = &query.resource_id {
+        id_shape(&mut v, "resource_id", id, "resource");
+    }
+    if let Some(id) = &query.staff_id {
+        id_shape(&mut v, "staff_id", id, "staff member");
+    }
+    let from = v.check("from", parse_day(&query.from));
+    let to = v.check("to", parse_day(&query.to));
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            v.check::<()>("to", Err("must not be before from".into()));
+        } else if (to - from).num_days() >= MAX_DAYS {
+            v.check::<()>("to", Err(format!("must be within {MAX_DAYS} days of from")));
+        }
+    }
+    v.finish()?;
+    let (Some(from), Some(to)) = (from, to) else { return Ok(Vec::new()) };
+    if !actor.may_see(Some(&query.location_id)) {
+        return Err(DomainError::NotFound("location"));
+    }
+    let Some((zone, _)) = location_zone(db, &query.location_id).await? else {
+        return Err(DomainError::NotFound("location"));
+    };
+    let Some(service) = service_spec(db, &query.service_id).await? else {
+        return Err(DomainError::NotFound("service"));
+    };
+    let wanted = Wanted {
+        service: &service,
+        location_id: &query.location_id,
+        zone,
+        from,
+        to,
+        resource_id: query.resource_id.as_deref(),
+        staff_id: query.staff_id.as_deref(),
+        moving: None,
+    };
+    let calendars = load(db, &wanted).await?;
+    let found = availability::slots(
+        &calendars.location,
+        &calendars.resources,
+        &calendars.staff,
+        &slot_query(&service, from, to, Utc::now()),
+    );
+    Ok(found.into_iter().map(into_model).collect())
+}
+
+pub(super) fn into_model(slot: availability::Slot) -> Slot {
+    Slot { start: slot.start, end: slot.end, resource_id: slot.resource_id, staff_id: slot.staff_id }
+}

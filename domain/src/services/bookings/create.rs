@@ -1,0 +1,341 @@
+//! Booking a contact in: the start must be one the engine offers (else 422, or 409 when only
+//! another booking is in the way), the insert is the database's last word on clashes, and the
+//! history entry, timeline entry, pipeline move to Booked, audit entry and confirmation message
+//! commit with it.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Deserialize;
+use ulid::Ulid;
+
+use super::availability::{self, Busy};
+use super::calendars::{self, Calendars, ServiceSpec, Wanted};
+use crate::access::Permission;
+use crate::input::rules;
+use crate::model::{Booking, BookingEventKind, BookingStatus, Channel, TouchpointKind};
+use crate::services::audit::{self, Entry};
+use crate::services::clock::Clock;
+use crate::services::contacts;
+use crate::services::messages::{send, suppressions};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError, RequestMeta, Tx, on_db, on_tx};
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    #[schema(value_type = rules::Ulid, inline)]
+    pub contact_id: String,
+    #[schema(value_type = rules::Ulid, inline)]
+    pub service_id: String,
+    #[schema(value_type = rules::Ulid, inline)]
+    pub location_id: String,
+    /// One of the slot starts `GET /availability` offers (any offset; it is the instant that counts).
+    pub start: DateTime<FixedOffset>,
+    /// The resource to use (default: the first free one).
+    #[schema(value_type = Option<rules::Ulid>, inline)]
+    pub resource_id: Option<String>,
+    /// The staff member (default: the first qualified one free).
+    #[schema(value_type = Option<rules::Ulid>, inline)]
+    pub staff_id: Option<String>,
+    #[schema(value_type = Option<rules::Prose2000>, inline)]
+    pub notes: Option<String>,
+}
+
+/// Where a requested start can go: the resource and staff member that take it.
+pub(super) struct Placement {
+    pub resource_id: String,
+    pub staff_id: String,
+    pub resource_name: String,
+    pub staff_name: String,
+    pub held_from: DateTime<Utc>,
+    pub held_until: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// What is to be placed, and where.
+#[derive(Clone, Copy)]
+pub(super) struct Target<'a> {
+    pub service: &'a ServiceSpec,
+    pub location_id: &'a str,
+    pub zone: chrono_tz::Tz,
+    pub resource_id: Option<&'a str>,
+    pub staff_id: Option<&'a str>,
+    /// The booking being moved, which does not stand in its own way.
+    pub moving: Option<&'a str>,
+}
+
+/// Finds a placement for `start`, or says precisely why there is none.
+pub(super) async fn place(
+    db: &Db,
+    target: &Target<'_>,
+    start: DateTime<Utc>,
+) -> Result<Placement, DomainError> {
+    let Target { service, location_id, zone, resource_id, staff_id, moving } = *target;
+    let now = Utc::now();
+    if start < now {
+        return Err(DomainError::field("start", "is in the past"));
+    }
+    if start > now + chrono::Duration::days(super::STAFF_HORIZON_DAYS) {
+        return Err(DomainError::field("start", "is more than 12 months ahead"));
+    }
+    let day = start.with_timezone(&zone).date_naive();
+    let wanted = Wanted { service, location_id, zone, from: day, to: day, resource_id, staff_id, moving };
+    let calendars = calendars::load(db, &wanted).await?;
+    if calendars.resources.is_empty() {
+        let field = if resource_id.is_some() { "resource_id" } else { "service_id" };
+        return Err(DomainError::field(field, "has no resource at this location that can do this service"));
+    }
+    if calendars.staff.is_empty() {
+        let field = if staff_id.is_some() { "staff_id" } else { "service_id" };
+        return Err(DomainError::field(field, "has no qualified staff member working at this location"));
+    }
+    let query = calendars::slot_query(service, day, day, now);
+    let offered = |c: &Calendars| {
+        availability::slots(&c.location, &c.resources, &c.staff, &query)
+            .into_iter()
+            .find(|s| s.start == start)
+    };
+    if let Some(slot) = offered(&calendars) {
+        let name = |id: &str| calendars.names.get(id).cloned().unwrap_or_default();
+        return Ok(Placement {
+            resource_name: name(&slot.resource_id),
+            staff_name: name(&slot.staff_id),
+            resource_id: slot.resource_id,
+            staff_id: slot.staff_id,
+            held_from: start - service.buffer_before,
+            held_until: slot.end.with_timezone(&Utc) + service.buffer_after,
+            end: slot.end.with_timezone(&Utc),
+        });
+    }
+    // Not offered: with every calendar empty, would it be? Then only other bookings, leave or
+    // maintenance are in the way (409); otherwise the time itself is wrong (422).
+    let mut clear = Calendars { names: Default::default(), ..calendars };
+    clear.resources.iter_mut().for_each(|r| r.busy = Busy::default());
+    clear.staff.iter_mut().for_each(|s| s.busy = Busy::default());
+    if offered(&clear).is_some() {
+        Err(DomainError::Conflict("that time is no longer free; choose another time".into()))
+    } else {
+        Err(DomainError::field(
+            "start",
+            format!(
+                "is not a time this service can start (opening and staff hours, every {} minutes)",
+                super::SLOT_STEP_MINUTES
+            ),
+        ))
+    }
+}
+
+/// Writes a history entry in `tx`.
+pub(super) async fn event_in(
+    tx: &mut Tx,
+    booking_id: &str,
+    kind: BookingEventKind,
+    status: BookingStatus,
+    detail: Option<&str>,
+    actor: Option<&Actor>,
+    at: Timestamp,
+) -> Result<(), DomainError> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO booking_events (id, booking_id, kind, status, detail, user_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Ulid::new().to_string())
+        .bind(booking_id)
+        .bind(kind.as_str())
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(actor.map(|a| a.user_id.as_str()))
+        .bind(at)
+        .execute(&mut **conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Writes a timeline entry about the booking in `tx`.
+pub(super) async fn timeline_in(
+    tx: &mut Tx,
+    contact_id: &str,
+    booking_id: &str,
+    summary: &str,
+    actor: Option<&Actor>,
+    at: Timestamp,
+) -> Result<(), DomainError> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at, booking_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(Ulid::new().to_string())
+        .bind(contact_id)
+        .bind(TouchpointKind::Booking.as_str())
+        .bind(summary)
+        .bind(actor.map(|a| a.user_id.as_str()))
+        .bind(at)
+        .bind(booking_id)
+        .execute(&mut **conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Moves the contact to the pipeline stage `key` (booked, attended) unless it is there, noting
+/// the move on its timeline as a stage change made by hand would be.
+pub(super) async fn move_stage_in(
+    tx: &mut Tx,
+    contact_id: &str,
+    key: &str,
+    actor: Option<&Actor>,
+    at: Timestamp,
+) -> Result<(), DomainError> {
+    on_tx!(tx, conn => {
+        let from: Option<(String, String)> = sqlx::query_as(
+            "SELECT c.stage_id, t.id FROM contacts c, pipeline_stages t WHERE c.id = $1 AND t.key = $2 AND c.stage_id <> t.id",
+        )
+        .bind(contact_id)
+        .bind(key)
+        .fetch_optional(&mut **conn)
+        .await?;
+        if let Some((from, to)) = from {
+            sqlx::query("UPDATE contacts SET stage_id = $2, updated_at = $3 WHERE id = $1")
+                .bind(contact_id)
+                .bind(&to)
+                .bind(at)
+                .execute(&mut **conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO touchpoints (id, contact_id, kind, summary, user_id, occurred_at) \
+                 SELECT $1, $2, 'stage_change', 'Stage: ' || f.name || ' → ' || t.name, $3, $4 \
+                 FROM pipeline_stages f, pipeline_stages t WHERE f.id = $5 AND t.id = $6",
+            )
+            .bind(Ulid::new().to_string())
+            .bind(contact_id)
+            .bind(actor.map(|a| a.user_id.as_str()))
+            .bind(at)
+            .bind(&from)
+            .bind(&to)
+            .execute(&mut **conn)
+            .await?;
+        }
+    });
+    Ok(())
+}
+
+/// The contact's first name, mobile number and whether texts to it are suppressed.
+async fn sms_recipient(db: &Db, contact_id: &str) -> Result<Option<(String, String)>, DomainError> {
+    let row: Option<(String, Option<String>)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT first_name, phone FROM contacts WHERE id = $1").bind(contact_id).fetch_optional(pool).await?
+    });
+    let Some((first_name, Some(phone))) = row else { return Ok(None) };
+    if suppressions::blocking(db, contact_id, Channel::Sms, &phone).await?.is_some() {
+        return Ok(None);
+    }
+    Ok(Some((first_name, phone)))
+}
+
+/// The confirmation text: what, where, when on the location's clock, and replies that cannot be
+/// mistaken for one another.
+pub(super) fn confirmation_text(first_name: &str, service: &str, location: &str, when: &str) -> String {
+    format!(
+        "Hi {first_name}, your {service} at {location} is booked for {when}. \
+         Reply YES to confirm or R to reschedule; STOP to opt out."
+    )
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    input: NewBooking,
+    meta: &RequestMeta,
+) -> Result<Booking, DomainError> {
+    actor.require(Permission::BookingsWrite)?;
+    let mut v = crate::error::Validator::default();
+    calendars::id_shape(&mut v, "contact_id", &input.contact_id, "contact");
+    calendars::id_shape(&mut v, "service_id", &input.service_id, "service");
+    calendars::id_shape(&mut v, "location_id", &input.location_id, "location");
+    if let Some(id) = &input.resource_id {
+        calendars::id_shape(&mut v, "resource_id", id, "resource");
+    }
+    if let Some(id) = &input.staff_id {
+        calendars::id_shape(&mut v, "staff_id", id, "staff member");
+    }
+    let notes = match &input.notes {
+        Some(text) => v.check("notes", crate::input::optional_prose(text, 2000)).flatten(),
+        None => None,
+    };
+    v.finish()?;
+    contacts::ensure_visible(db, actor, &input.contact_id)
+        .await
+        .map_err(|_| DomainError::field("contact_id", "is not a contact"))?;
+    let location = match actor.may_see(Some(&input.location_id)) {
+        true => calendars::location_zone(db, &input.location_id).await?,
+        false => None,
+    };
+    let Some((zone, location_name)) = location else {
+        return Err(DomainError::field("location_id", "is not a location you can book at"));
+    };
+    let Some(service) = calendars::service_spec(db, &input.service_id).await? else {
+        return Err(DomainError::field("service_id", "is not a service that can be booked"));
+    };
+    let start = input.start.with_timezone(&Utc);
+    let target = Target {
+        service: &service,
+        location_id: &input.location_id,
+        zone,
+        resource_id: input.resource_id.as_deref(),
+        staff_id: input.staff_id.as_deref(),
+        moving: None,
+    };
+    let place = place(db, &target, start).await?;
+    let recipient = sms_recipient(db, &input.contact_id).await?;
+
+    let id = Ulid::new().to_string();
+    let now = Timestamp::now();
+    let when = Clock::new(zone).show_with_year(&start);
+    let mut tx = db.begin().await?;
+    // The insert comes first: on SQLite it takes the write lock, so the clash triggers see every
+    // committed booking; on PostgreSQL the exclusion constraints wait for racing inserts.
+    let inserted = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "INSERT INTO bookings (id, contact_id, service_id, location_id, resource_id, staff_id, starts_at, ends_at, \
+             held_from, held_until, status, notes, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $13)",
+        )
+        .bind(&id)
+        .bind(&input.contact_id)
+        .bind(&service.id)
+        .bind(&input.location_id)
+        .bind(&place.resource_id)
+        .bind(&place.staff_id)
+        .bind(Timestamp(start))
+        .bind(Timestamp(place.end))
+        .bind(Timestamp(place.held_from))
+        .bind(Timestamp(place.held_until))
+        .bind(&notes)
+        .bind(&actor.user_id)
+        .bind(now)
+        .execute(&mut **conn)
+        .await
+        .map(|_| ())
+    });
+    inserted.map_err(|err| super::on_clash(err, &place.resource_name, &place.staff_name))?;
+    event_in(&mut tx, &id, BookingEventKind::Created, BookingStatus::Booked, None, Some(actor), now).await?;
+    let summary = format!("Booked: {} at {location_name}, {when}", service.name);
+    timeline_in(&mut tx, &input.contact_id, &id, &summary, Some(actor), now).await?;
+    move_stage_in(&mut tx, &input.contact_id, "booked", Some(actor), now).await?;
+    if let Some((first_name, phone)) = recipient {
+        let draft = send::Draft {
+            contact_id: input.contact_id.clone(),
+            channel: Channel::Sms,
+            to: phone,
+            subject: None,
+            body: confirmation_text(&first_name, &service.name, &location_name, &when),
+            html: None,
+            template: Some("booking_confirmation".into()),
+            created_by: None,
+        };
+        send::queue_in(&mut tx, &draft).await?;
+    }
+    audit::record_in(&mut tx, Entry::new("booking.create").by(actor).on("booking", &id).from(meta)).await?;
+    let booking = super::read::find_in(&mut tx, &id).await?.ok_or(DomainError::NotFound("booking"))?;
+    tx.commit().await?;
+    Ok(booking)
+}

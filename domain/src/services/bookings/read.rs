@@ -1,0 +1,178 @@
+//! Reading bookings: one with its history (an audited view), and lists for the calendar and
+//! `GET /api/v1/bookings`, within the actor's locations.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::{Row, SELECT, calendars};
+use crate::access::Permission;
+use crate::model::{Booking, BookingDetail, BookingEvent, BookingEventKind, BookingStatus, Page};
+use crate::services::audit::{self, Entry};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError, RequestMeta, Tx, on_db, on_tx};
+
+const MAX_PAGE: u32 = 500;
+
+/// The booking `id` as `tx` sees it (no scope: the caller has just written it).
+pub(super) async fn find_in(tx: &mut Tx, id: &str) -> Result<Option<Booking>, DomainError> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} AND b.id = $3"));
+    let row: Option<Row> = on_tx!(tx, conn => {
+        sqlx::query_as(sql).bind(true).bind("").bind(id).fetch_optional(&mut **conn).await?
+    });
+    Ok(row.map(Booking::from))
+}
+
+/// The booking `id` if the actor may see it.
+pub(super) async fn load(db: &Db, actor: &Actor, id: &str) -> Result<Booking, DomainError> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} AND b.id = $3"));
+    let row: Option<Row> = on_db!(db, pool => {
+        sqlx::query_as(sql).bind(actor.sees_every_location()).bind(&actor.user_id).bind(id).fetch_optional(pool).await?
+    });
+    row.map(Booking::from).ok_or(DomainError::NotFound("booking"))
+}
+
+/// One booking with its history; the view is audited.
+pub async fn get(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<BookingDetail, DomainError> {
+    actor.require(Permission::BookingsRead)?;
+    let booking = load(db, actor, id).await?;
+    let rows: Vec<(String, String, Option<String>, Option<String>, Timestamp)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT e.kind, e.status, e.detail, u.display_name, e.occurred_at FROM booking_events e \
+             LEFT JOIN users u ON u.id = e.user_id WHERE e.booking_id = $1 ORDER BY e.occurred_at, e.id",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+    });
+    let history = rows
+        .into_iter()
+        .filter_map(|(kind, status, detail, user_name, at)| {
+            Some(BookingEvent {
+                kind: BookingEventKind::parse(&kind)?,
+                status: BookingStatus::parse(&status)?,
+                detail,
+                user_name,
+                occurred_at: at.0,
+            })
+        })
+        .collect();
+    audit::record(db, Entry::new("booking.view").by(actor).on("booking", id).from(meta)).await?;
+    Ok(BookingDetail { booking, history })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BookingFilter {
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub location_id: Option<String>,
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub resource_id: Option<String>,
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub staff_id: Option<String>,
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub contact_id: Option<String>,
+    pub status: Option<BookingStatus>,
+    /// First day, `YYYY-MM-DD`, on the clock of `location_id` (else the clinic's).
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub from: Option<String>,
+    /// Last day (inclusive), as `from`.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub to: Option<String>,
+    /// `next_cursor` of the previous page, unchanged. Lists run by start time.
+    #[param(pattern = "^-?[0-9]{1,20}\\.[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub cursor: Option<String>,
+    /// Bookings per page (default 100, at most 500: a busy week's calendar).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// Midnight starting `day` on `zone`'s clock (the first instant of the day if midnight is skipped).
+fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let mut local = midnight;
+    for _ in 0..=24 * 60 {
+        if let Some(at) = zone.from_local_datetime(&local).earliest() {
+            return at.with_timezone(&Utc);
+        }
+        local += chrono::Duration::minutes(1);
+    }
+    midnight.and_utc()
+}
+
+/// Bookings in start order within the actor's locations.
+pub async fn list(db: &Db, actor: &Actor, filter: BookingFilter) -> Result<Page<Booking>, DomainError> {
+    actor.require(Permission::BookingsRead)?;
+    let limit = filter.limit.unwrap_or(100);
+    let mut v = crate::error::Validator::default();
+    if !(1..=MAX_PAGE).contains(&limit) {
+        v.check::<()>("limit", Err(format!("must be between 1 and {MAX_PAGE}")));
+    }
+    for (field, value, what) in [
+        ("location_id", &filter.location_id, "location"),
+        ("resource_id", &filter.resource_id, "resource"),
+        ("staff_id", &filter.staff_id, "staff member"),
+        ("contact_id", &filter.contact_id, "contact"),
+    ] {
+        if let Some(id) = value {
+            calendars::id_shape(&mut v, field, id, what);
+        }
+    }
+    let from = filter.from.as_deref().and_then(|d| v.check("from", calendars::parse_day(d)));
+    let to = filter.to.as_deref().and_then(|d| v.check("to", calendars::parse_day(d)));
+    let cursor = filter.cursor.as_deref().and_then(|c| {
+        v.check(
+            "cursor",
+            c.split_once('.')
+                .and_then(|(micros, id)| {
+                    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+                    Some((Timestamp(at), crate::input::ulid(id)?.to_string()))
+                })
+                .ok_or_else(|| "is not a cursor from a previous page".to_owned()),
+        )
+    });
+    v.finish()?;
+    let zone = match &filter.location_id {
+        Some(id) => calendars::location_zone(db, id).await?.map(|(zone, _)| zone),
+        None => None,
+    };
+    let zone = match zone {
+        Some(zone) => zone,
+        None => crate::services::clock::for_clinic(db).await?.zone(),
+    };
+    let after = from.map(|d| Timestamp(day_start(zone, d)));
+    let before = to.and_then(|d| d.succ_opt()).map(|d| Timestamp(day_start(zone, d)));
+    let (cursor_at, cursor_id) = cursor.map_or((None, None), |(at, id)| (Some(at), Some(id)));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} AND ($3 IS NULL OR b.location_id = $3) AND ($4 IS NULL OR b.resource_id = $4) \
+         AND ($5 IS NULL OR b.staff_id = $5) AND ($6 IS NULL OR b.contact_id = $6) AND ($7 IS NULL OR b.status = $7) \
+         AND ($8 IS NULL OR b.starts_at >= $8) AND ($9 IS NULL OR b.starts_at < $9) \
+         AND ($10 IS NULL OR b.starts_at > $10 OR (b.starts_at = $10 AND b.id > $11)) \
+         ORDER BY b.starts_at, b.id LIMIT $12"
+    ));
+    let rows: Vec<Row> = on_db!(db, pool => {
+        sqlx::query_as(sql)
+            .bind(actor.sees_every_location())
+            .bind(&actor.user_id)
+            .bind(&filter.location_id)
+            .bind(&filter.resource_id)
+            .bind(&filter.staff_id)
+            .bind(&filter.contact_id)
+            .bind(filter.status.map(BookingStatus::as_str))
+            .bind(after)
+            .bind(before)
+            .bind(cursor_at)
+            .bind(&cursor_id)
+            .bind(i64::from(limit) + 1)
+            .fetch_all(pool)
+            .await?
+    });
+    let has_more = rows.len() > limit as usize;
+    let items: Vec<Booking> = rows.into_iter().take(limit as usize).map(Booking::from).collect();
+    let next_cursor = if has_more {
+        items.last().map(|b| format!("{}.{}", b.start.with_timezone(&Utc).timestamp_micros(), b.id))
+    } else {
+        None
+    };
+    Ok(Page::forward(items, next_cursor))
+}
