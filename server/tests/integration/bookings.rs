@@ -19,7 +19,8 @@ on_both_backends!(
     cancel_frees_the_slot_and_bringing_it_back_is_rechecked,
     moving_a_booking_is_rechecked_and_recorded,
     bad_times_and_ids_name_the_field_and_other_locations_are_hidden,
-    completed_and_no_show_need_the_time_to_have_come
+    completed_and_no_show_need_the_time_to_have_come,
+    the_demo_clinic_has_schedules_and_bookings_without_a_clash
 );
 
 /// A location with one service on one kind of resource, staffed every day.
@@ -750,4 +751,60 @@ async fn completed_and_no_show_need_the_time_to_have_come(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(cancel.status(), StatusCode::CONFLICT, "a completed booking can't be cancelled");
+}
+
+async fn the_demo_clinic_has_schedules_and_bookings_without_a_clash(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let report = app.seed_demo().await;
+    assert!(report.bookings > 200, "{report:?}");
+    let token = app.api_token("reception").await;
+    let get = |path: &str| {
+        let request = app.api().get(app.url(path)).bearer_auth(&token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let locations = get("/api/v1/locations").await;
+    let sydney = locations.as_array().unwrap().iter().find(|l| l["name"] == "Sydney CBD").unwrap().clone();
+    assert_eq!(sydney["time_zone"], "Australia/Sydney");
+    assert!(sydney["hours"].as_array().unwrap().iter().any(|h| h["weekday"] == 6 && h["closes"] == "12:00"));
+    let services = get("/api/v1/services").await;
+    let brain = services.as_array().unwrap().iter().find(|s| s["code"] == "mri-brain").unwrap().clone();
+    assert_eq!(brain["resource_kind"], "mri_scanner");
+    let resources = get("/api/v1/resources").await;
+    assert_eq!(resources.as_array().unwrap().len(), 12);
+    assert!(
+        resources.as_array().unwrap().iter().any(|r| !r["blocks"].as_array().unwrap().is_empty()),
+        "a maintenance block"
+    );
+    let staff = get("/api/v1/staff").await;
+    let tom = staff.as_array().unwrap().iter().find(|s| s["display_name"] == "Tom Okafor").unwrap().clone();
+    assert!(tom["service_ids"].as_array().unwrap().contains(&brain["id"]));
+    // No resource or staff member is ever held twice at once.
+    for resource in resources.as_array().unwrap() {
+        assert_eq!(held_overlaps(&app, resource["id"].as_str().unwrap()).await, 0);
+    }
+    let staff_overlaps: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM bookings a JOIN bookings b ON a.id < b.id AND a.staff_id = b.staff_id \
+             WHERE a.status <> 'cancelled' AND b.status <> 'cancelled' AND a.held_from < b.held_until AND b.held_from < a.held_until",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    });
+    assert_eq!(staff_overlaps, 0);
+    // Next week at Sydney: bookings to show, and MRI brain still has free times.
+    let zone: chrono_tz::Tz = "Australia/Sydney".parse().unwrap();
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let (from, to) = (today + Duration::days(1), today + Duration::days(7));
+    let sydney_id = sydney["id"].as_str().unwrap();
+    let week = get(&format!("/api/v1/bookings?location_id={sydney_id}&from={from}&to={to}&limit=500")).await;
+    assert!(week["items"].as_array().unwrap().len() > 20, "{}", week["items"].as_array().unwrap().len());
+    let slots = get(&format!(
+        "/api/v1/availability?service_id={}&location_id={sydney_id}&from={from}&to={to}",
+        brain["id"].as_str().unwrap()
+    ))
+    .await;
+    assert!(!slots.as_array().unwrap().is_empty());
+    // Seeding again adds nothing.
+    assert_eq!(app.seed_demo().await.bookings, 0);
 }

@@ -317,6 +317,14 @@ pub async fn availability(
     let Some(service) = service_spec(db, &query.service_id).await? else {
         return Err(DomainError::NotFound("service"));
     };
+    // Nothing is offered outside the horizon, so days beyond it need no work (and the engine's
+    // arithmetic stays far from chrono's limits whatever year is asked).
+    let today = Utc::now().date_naive();
+    let (from, to) =
+        (from.max(today - Duration::days(1)), to.min(today + Duration::days(super::STAFF_HORIZON_DAYS + 1)));
+    if to < from {
+        return Ok(Vec::new());
+    }
     let wanted = Wanted {
         service: &service,
         location_id: &query.location_id,

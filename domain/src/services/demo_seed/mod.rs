@@ -9,6 +9,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use ulid::Ulid;
 
+mod bookings;
+
 use crate::on_db;
 use crate::services::users;
 use crate::time::Timestamp;
@@ -28,6 +30,8 @@ pub struct SeedReport {
     pub contacts: usize,
     pub touchpoints: usize,
     pub tasks: usize,
+    /// Bookings over the past and next three weeks.
+    pub bookings: usize,
 }
 
 struct DemoLocation {
@@ -104,13 +108,16 @@ const SERVICES: [DemoService; 6] = [
 ];
 
 /// (email, display name, role, job title)
-const STAFF: [(&str, &str, &str, &str); 6] = [
+const STAFF: [(&str, &str, &str, &str); 9] = [
     ("amelia.hart@avatar.test", "Amelia Hart", "manager", "Practice manager"),
     ("josh.nguyen@avatar.test", "Josh Nguyen", "reception", "Receptionist"),
     ("priya.raman@avatar.test", "Priya Raman", "reception", "Receptionist"),
     ("tom.okafor@avatar.test", "Tom Okafor", "readonly", "MRI radiographer"),
     ("grace.lee@avatar.test", "Grace Lee", "readonly", "Sonographer"),
     ("ella.fitzgerald@avatar.test", "Ella Fitzgerald", "marketing", "Marketing coordinator"),
+    ("hannah.brooks@avatar.test", "Hannah Brooks", "readonly", "MRI radiographer"),
+    ("ravi.patel@avatar.test", "Ravi Patel", "readonly", "CT and X-ray radiographer"),
+    ("mei.chen@avatar.test", "Mei Chen", "readonly", "Mammographer"),
 ];
 
 const TAGS: [(&str, &str); 5] = [
@@ -321,7 +328,8 @@ pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
     let accounts = seed_accounts(db).await?;
     let now = Utc::now();
     let mut rng = StdRng::seed_from_u64(20_260_101);
-    let mut report = SeedReport { already_seeded: false, accounts, contacts: 0, touchpoints: 0, tasks: 0 };
+    let mut report =
+        SeedReport { already_seeded: false, accounts, contacts: 0, touchpoints: 0, tasks: 0, bookings: 0 };
 
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
@@ -508,6 +516,14 @@ pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
         }
         tx.commit().await?;
     });
-    tracing::info!(contacts = report.contacts, tasks = report.tasks, "demo data seeded");
+    if !report.already_seeded {
+        report.bookings = bookings::seed(db, now).await?;
+    }
+    tracing::info!(
+        contacts = report.contacts,
+        tasks = report.tasks,
+        bookings = report.bookings,
+        "demo data seeded"
+    );
     Ok(report)
 }
