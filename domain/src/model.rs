@@ -669,16 +669,22 @@ pub enum JobKind {
     /// Sends one email to staff (a password reset link) from the system email outbox through
     /// the SMTP relay, when one is configured.
     SendStaffEmail,
+    /// Texts a patient a reminder of their booking, at one of the reminder offsets before it.
+    BookingReminder,
+    /// Marks past bookings never confirmed for staff to close (a cron schedule, hourly).
+    NoShowSweep,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::Noop,
         JobKind::RecoverLeases,
         JobKind::RetentionSweep,
         JobKind::SendSms,
         JobKind::SendEmail,
         JobKind::SendStaffEmail,
+        JobKind::BookingReminder,
+        JobKind::NoShowSweep,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -689,6 +695,8 @@ impl JobKind {
             JobKind::SendSms => "send_sms",
             JobKind::SendEmail => "send_email",
             JobKind::SendStaffEmail => "send_staff_email",
+            JobKind::BookingReminder => "booking_reminder",
+            JobKind::NoShowSweep => "no_show_sweep",
         }
     }
 
@@ -705,6 +713,8 @@ impl JobKind {
             JobKind::SendSms => "Send SMS",
             JobKind::SendEmail => "Send email",
             JobKind::SendStaffEmail => "Send staff email",
+            JobKind::BookingReminder => "Booking reminder",
+            JobKind::NoShowSweep => "No-show review sweep",
         }
     }
 }

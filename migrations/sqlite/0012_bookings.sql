@@ -150,5 +150,14 @@ CREATE TABLE booking_events (
 );
 CREATE INDEX booking_events_booking ON booking_events (booking_id, id);
 
+-- Reminders sent: at most one per booking and offset, whatever happens to its job.
+CREATE TABLE booking_reminders (
+    booking_id      TEXT NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+    offset_minutes  INTEGER NOT NULL,
+    message_id      TEXT REFERENCES messages (id) ON DELETE SET NULL,
+    sent_at         TEXT NOT NULL,
+    PRIMARY KEY (booking_id, offset_minutes)
+);
+
 -- Timeline entries about a booking point at it.
 ALTER TABLE touchpoints ADD COLUMN booking_id TEXT REFERENCES bookings (id) ON DELETE SET NULL;

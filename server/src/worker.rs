@@ -54,6 +54,7 @@ fn staff_email_relay(settings: &EmailSettings) -> Result<Option<Arc<dyn EmailPro
 /// The worker with every kind of job this server knows, sending through `config`'s providers.
 pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
+    use domain::services::bookings::reminders::{NoShowSweep, SendReminder};
     use domain::services::messages::deliver::{DeliverEmail, DeliverSms};
     use domain::services::outbox::DeliverStaffEmail;
     Ok(Worker::new(db.clone(), jobs)
@@ -62,5 +63,7 @@ pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, Stri
         .handle(JobKind::RetentionSweep, RetentionSweep(db.clone()))
         .handle(JobKind::SendSms, DeliverSms { db: db.clone(), provider: sms_provider(&config.sms)? })
         .handle(JobKind::SendEmail, DeliverEmail { db: db.clone(), provider: email_provider(&config.email)? })
+        .handle(JobKind::BookingReminder, SendReminder(db.clone()))
+        .handle(JobKind::NoShowSweep, NoShowSweep(db.clone()))
         .handle(JobKind::SendStaffEmail, DeliverStaffEmail { db, relay: staff_email_relay(&config.email)? }))
 }

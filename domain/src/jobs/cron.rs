@@ -31,11 +31,13 @@ pub struct Schedule {
 }
 
 /// The schedules every installation runs.
-pub const SCHEDULES: [Schedule; 2] = [
+pub const SCHEDULES: [Schedule; 3] = [
     // Puts back jobs whose instance died (each worker also does this in its upkeep).
     Schedule { name: "lease_recovery", expression: "* * * * *", kind: JobKind::RecoverLeases },
     // Deletes finished jobs and old outbox copies (docs/architecture.md, "Jobs").
     Schedule { name: "retention_sweep", expression: "15 3 * * *", kind: JobKind::RetentionSweep },
+    // Flags past bookings nobody confirmed, for staff to mark attended or missed.
+    Schedule { name: "no_show_sweep", expression: "5 * * * *", kind: JobKind::NoShowSweep },
 ];
 
 /// A schedule's expression, parsed.

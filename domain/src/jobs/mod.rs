@@ -49,7 +49,7 @@ impl RetryPolicy {
     /// sweeps are repeated by their schedule anyway, so they retry briefly.
     pub fn for_kind(kind: JobKind) -> RetryPolicy {
         match kind {
-            JobKind::Noop | JobKind::RecoverLeases | JobKind::RetentionSweep => {
+            JobKind::Noop | JobKind::RecoverLeases | JobKind::RetentionSweep | JobKind::NoShowSweep => {
                 RetryPolicy { max_attempts: 3, first_retry: Duration::from_secs(10) }
             }
             // 1 + 2 + … + 256 min, then 6 h twice: the last attempt about a day after the first.
@@ -58,6 +58,8 @@ impl RetryPolicy {
             }
             // Within a reset link's hour: 30 s, then 1, 2, 4 and 8 min (jitter makes each up to half shorter).
             JobKind::SendStaffEmail => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
+            // Only writes the message (its own job sends it): a failure is the database's, brief.
+            JobKind::BookingReminder => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
         }
     }
 

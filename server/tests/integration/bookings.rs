@@ -20,7 +20,9 @@ on_both_backends!(
     moving_a_booking_is_rechecked_and_recorded,
     bad_times_and_ids_name_the_field_and_other_locations_are_hidden,
     completed_and_no_show_need_the_time_to_have_come,
-    the_demo_clinic_has_schedules_and_bookings_without_a_clash
+    the_demo_clinic_has_schedules_and_bookings_without_a_clash,
+    reminders_follow_a_moved_booking_and_are_sent_once,
+    past_unconfirmed_bookings_are_flagged_for_review
 );
 
 /// A location with one service on one kind of resource, staffed every day.
@@ -807,4 +809,168 @@ async fn the_demo_clinic_has_schedules_and_bookings_without_a_clash(backend: Bac
     assert!(!slots.as_array().unwrap().is_empty());
     // Seeding again adds nothing.
     assert_eq!(app.seed_demo().await.bookings, 0);
+}
+
+/// The reminder jobs of a booking: (key, run_at).
+async fn reminder_jobs(app: &TestApp, booking_id: &str) -> Vec<(String, domain::time::Timestamp)> {
+    on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT idempotency_key, run_at FROM jobs WHERE kind = 'booking_reminder' AND idempotency_key LIKE $1 ORDER BY idempotency_key")
+            .bind(format!("booking_reminder:{booking_id}:%"))
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
+/// Runs a booking's reminder job for `offset` minutes, as the worker would.
+async fn run_reminder(app: &TestApp, booking_id: &str, offset: i64) {
+    use domain::jobs::worker::Handler;
+    let job = domain::jobs::queue::ClaimedJob {
+        id: id(),
+        kind: domain::model::JobKind::BookingReminder,
+        payload: json!({ "booking_id": booking_id, "offset_minutes": offset }),
+        attempt: 1,
+        max_attempts: 6,
+        interrupted: 0,
+    };
+    domain::services::bookings::reminders::SendReminder(app.db.clone()).run(&job).await.unwrap();
+}
+
+async fn reminder_bodies(app: &TestApp, contact_id: &str) -> Vec<String> {
+    on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT body FROM messages WHERE contact_id = $1 AND template = 'booking_reminder' ORDER BY id")
+            .bind(contact_id)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
+async fn reminders_follow_a_moved_booking_and_are_sent_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let clinic = clinic(&app, "Australia/Sydney", "08:00", "18:00", 1, 1).await;
+    let contact_id = contact(&app, &token, "Remi", Some("0412 555 020")).await;
+    let day = next_week(&clinic);
+    let booking: Value = book(
+        &app,
+        &token,
+        json!({ "contact_id": contact_id, "service_id": clinic.scan, "location_id": clinic.location_id, "start": local(&clinic, day, "10:00") }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = booking["id"].as_str().unwrap().to_owned();
+    let start = |d: NaiveDate, t: &str| {
+        chrono::DateTime::parse_from_rfc3339(&local(&clinic, d, t)).unwrap().with_timezone(&Utc)
+    };
+    let jobs = reminder_jobs(&app, &id).await;
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs[0].0, format!("booking_reminder:{id}:180"));
+    assert_eq!(jobs[0].1.0, start(day, "10:00") - Duration::hours(3));
+    assert_eq!(jobs[1].1.0, start(day, "10:00") - Duration::hours(48));
+
+    // Moved a day later: the same two jobs, at the new times.
+    let later = day.succ_opt().unwrap();
+    let moved = app
+        .api()
+        .patch(app.url(&format!("/api/v1/bookings/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "start": local(&clinic, later, "11:00") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), StatusCode::OK);
+    let jobs = reminder_jobs(&app, &id).await;
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs[0].1.0, start(later, "11:00") - Duration::hours(3));
+    assert_eq!(jobs[1].1.0, start(later, "11:00") - Duration::hours(48));
+
+    // Its job runs (twice, as a retried job may): one text, naming the new time.
+    run_reminder(&app, &id, 2880).await;
+    run_reminder(&app, &id, 2880).await;
+    let bodies = reminder_bodies(&app, &contact_id).await;
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert!(
+        bodies[0].contains("11:00 am AED") && bodies[0].contains("Reply YES to confirm"),
+        "{}",
+        bodies[0]
+    );
+
+    // Cancelled: the 3-hour reminder sends nothing.
+    let cancelled = app
+        .api()
+        .post(app.url(&format!("/api/v1/bookings/{id}/cancel")))
+        .bearer_auth(&token)
+        .json(&json!({ "reason": "Going overseas" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    run_reminder(&app, &id, 180).await;
+    assert_eq!(reminder_bodies(&app, &contact_id).await.len(), 1);
+
+    // Booked again and the patient opts out of texts: still nothing.
+    let back = app
+        .api()
+        .post(app.url(&format!("/api/v1/bookings/{id}/uncancel")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+    let admin = app.api_token("admin").await;
+    let suppressed = app
+        .api()
+        .post(app.url("/api/v1/suppressions"))
+        .bearer_auth(&admin)
+        .json(&json!({ "contact_id": contact_id, "channel": "sms", "reason": "opted_out" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(suppressed.status(), StatusCode::CREATED, "{}", suppressed.text().await.unwrap());
+    run_reminder(&app, &id, 180).await;
+    assert_eq!(reminder_bodies(&app, &contact_id).await.len(), 1);
+}
+
+async fn past_unconfirmed_bookings_are_flagged_for_review(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let clinic = clinic(&app, "Australia/Sydney", "08:00", "18:00", 2, 2).await;
+    let day = next_week(&clinic);
+    let mut ids = Vec::new();
+    for (n, time) in ["09:00", "10:00"].iter().enumerate() {
+        let contact_id = contact(&app, &token, &format!("Past{n}"), None).await;
+        let booking: Value = book(
+            &app,
+            &token,
+            json!({ "contact_id": contact_id, "service_id": clinic.scan, "location_id": clinic.location_id, "start": local(&clinic, day, time) }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        ids.push(booking["id"].as_str().unwrap().to_owned());
+    }
+    let confirm = app
+        .api()
+        .post(app.url(&format!("/api/v1/bookings/{}/confirm", ids[1])))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirm.status(), StatusCode::OK);
+    // A week passes.
+    let flagged =
+        domain::services::bookings::reminders::flag_unconfirmed(&app.db, Utc::now() + Duration::days(9))
+            .await
+            .unwrap();
+    assert_eq!(flagged, 1, "only the booking nobody confirmed");
+    let get = |id: String| {
+        let request = app.api().get(app.url(&format!("/api/v1/bookings/{id}"))).bearer_auth(&token).send();
+        async move { request.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(get(ids[0].clone()).await["needs_review"], true);
+    assert_eq!(get(ids[1].clone()).await["needs_review"], false);
 }

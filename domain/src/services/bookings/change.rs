@@ -100,6 +100,7 @@ pub async fn reschedule(
             moving: Some(id),
         };
         let placed = place(db, &target, start).await?;
+        let offsets = super::reminders::offsets(db).await?;
         tx = db.begin().await?;
         let updated = on_tx!(&mut tx, conn => {
             sqlx::query(
@@ -119,6 +120,8 @@ pub async fn reschedule(
             .map(|_| ())
         });
         updated.map_err(|err| super::on_clash(err, &placed.resource_name, &placed.staff_name))?;
+        // The reminders follow the booking to its new time.
+        super::reminders::schedule_in(&mut tx, id, start, &offsets).await?;
         let clock = Clock::new(zone);
         let detail = format!(
             "{} → {}",
@@ -197,6 +200,7 @@ async fn transition(
         }
         _ => {}
     }
+    let offsets = super::reminders::offsets(db).await?;
     let now = Timestamp::now();
     let reason = (change.to == BookingStatus::Cancelled).then(|| detail.clone()).flatten();
     let mut tx = db.begin().await?;
@@ -223,6 +227,10 @@ async fn transition(
         summary.push_str(&format!(" ({detail})"));
     }
     timeline_in(&mut tx, &current.contact_id, id, &summary, Some(actor), now).await?;
+    if change.to == BookingStatus::Booked {
+        // Back from cancelled: its reminders are due again (those already sent stay sent).
+        super::reminders::schedule_in(&mut tx, id, current.start.with_timezone(&Utc), &offsets).await?;
+    }
     if change.to == BookingStatus::Completed {
         move_stage_in(&mut tx, &current.contact_id, "attended", Some(actor), now).await?;
     }

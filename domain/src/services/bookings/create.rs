@@ -286,6 +286,7 @@ pub async fn create(
     };
     let place = place(db, &target, start).await?;
     let recipient = sms_recipient(db, &input.contact_id).await?;
+    let offsets = super::reminders::offsets(db).await?;
 
     let id = Ulid::new().to_string();
     let now = Timestamp::now();
@@ -318,6 +319,7 @@ pub async fn create(
     });
     inserted.map_err(|err| super::on_clash(err, &place.resource_name, &place.staff_name))?;
     event_in(&mut tx, &id, BookingEventKind::Created, BookingStatus::Booked, None, Some(actor), now).await?;
+    super::reminders::schedule_in(&mut tx, &id, start, &offsets).await?;
     let summary = format!("Booked: {} at {location_name}, {when}", service.name);
     timeline_in(&mut tx, &input.contact_id, &id, &summary, Some(actor), now).await?;
     move_stage_in(&mut tx, &input.contact_id, "booked", Some(actor), now).await?;

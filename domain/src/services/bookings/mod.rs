@@ -13,6 +13,7 @@ pub mod catalog;
 mod change;
 mod create;
 mod read;
+pub mod reminders;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use sqlx::FromRow;
