@@ -21,6 +21,7 @@ use components::layout::Layout;
 use components::page_title::PageTitle;
 use pages::account::AccountPage;
 use pages::audit::AuditPage;
+use pages::calendar::CalendarPage;
 use pages::contact_import::ImportContactsPage;
 use pages::contact_merge::MergeContactsPage;
 use pages::contact_new::NewContactPage;
@@ -104,7 +105,7 @@ pub fn App() -> impl IntoView {
                     // Async: wait for the lookup before sending headers, so an unknown id is a real 404.
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id/merge/:other") view=MergeContactsPage />
-                    <Route path=path!("/calendar") view=|| view! { <SectionPage section=Section::Calendar /> } />
+                    <Route path=path!("/calendar") view=CalendarPage />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/outbox") view=MessagesPage />

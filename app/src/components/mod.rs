@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod book_box;
 pub mod contact_form;
 pub mod contact_links;
 pub mod delivery_problems;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::components::book_box::BookBox;
 use crate::components::contact_form::{CONTACT_FIELDS, ContactFormFields};
 use crate::components::contact_links::{EmailLink, PhoneLink};
 use crate::components::forms::{
@@ -484,6 +485,7 @@ pub fn ContactPage() -> impl IntoView {
         </Transition>
         <RecentMerges id=Signal::derive(id) saved />
         <Duplicates id=Signal::derive(id) />
+        <BookBox contact_id=Signal::derive(id) />
         <ContactTasks id=Signal::derive(id) />
         <section class=format!("mt-6 {CARD}") aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="font-semibold">"Timeline"</h2>

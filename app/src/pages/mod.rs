@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod contact_import;
 pub mod contact_merge;
 pub mod contact_new;

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod bookings;
 pub mod contact_import;
 pub mod contacts;
 pub mod dashboard;

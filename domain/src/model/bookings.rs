@@ -325,3 +325,71 @@ pub struct BookingDetail {
     /// Oldest first.
     pub history: Vec<BookingEvent>,
 }
+
+/// A location to choose in the calendar's picker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LocationOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// A staff member to filter the calendar by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffOption {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// A booking placed on the calendar's grid: its local day and minutes since that day's
+/// midnight on the location's clock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarBooking {
+    pub booking: Booking,
+    pub day: NaiveDate,
+    pub start_minute: u32,
+    pub end_minute: u32,
+}
+
+/// Everything the calendar page shows for one location and a day or a week.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarView {
+    pub locations: Vec<LocationOption>,
+    pub location_id: String,
+    pub location_name: String,
+    pub time_zone: String,
+    /// The day shown, or the seven days of the week shown (Monday first).
+    pub days: Vec<NaiveDate>,
+    pub week: bool,
+    /// The grid's first and last minute of the day (the location's earliest opening and latest
+    /// closing on those days), on the location's clock.
+    pub first_minute: u32,
+    pub last_minute: u32,
+    /// The resources shown (one, when filtered).
+    pub resources: Vec<Resource>,
+    pub staff: Vec<StaffOption>,
+    pub resource_filter: Option<String>,
+    pub staff_filter: Option<String>,
+    pub bookings: Vec<CalendarBooking>,
+    pub services: Vec<Service>,
+    /// Each day's grid rows, every [`CALENDAR_STEP_MINUTES`] from `first_minute`: the instant
+    /// each row starts at, with that instant's offset, or `None` for a local time that does not
+    /// exist that day (clocks going forward). The browser has no time zone database, so it
+    /// takes these as they are when a booking is dropped on a row.
+    pub rows: Vec<Vec<Option<DateTime<FixedOffset>>>>,
+    /// Now on the location's clock.
+    pub now: DateTime<FixedOffset>,
+}
+
+/// The calendar grid's row height in minutes (the slot grid's step).
+pub const CALENDAR_STEP_MINUTES: u32 = 15;
+
+/// A contact's bookings as the contact page lists them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactBookings {
+    /// Not yet over, soonest first.
+    pub coming: Vec<Booking>,
+    /// Over, latest first.
+    pub past: Vec<Booking>,
+    /// The day "Book a scan" offers first: tomorrow on the clinic's clock.
+    pub suggested_day: Option<NaiveDate>,
+}

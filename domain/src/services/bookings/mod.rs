@@ -8,6 +8,7 @@
 //! exclusion constraints, SQLite's triggers under its single write lock; migration 0012).
 
 pub mod availability;
+pub mod calendar;
 mod calendars;
 pub mod catalog;
 mod change;

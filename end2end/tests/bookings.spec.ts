@@ -1,0 +1,125 @@
+// Bookings as the front desk makes them: from the contact page's free times, from an empty
+// time on the calendar, and moved by dragging on the calendar, where a clash is shown and
+// refused before the drop.
+import { test, expect, hydrated, signIn } from "./fixtures";
+import type { Locator, Page } from "@playwright/test";
+
+/** A Wednesday five weeks ahead, past the demo clinic's own bookings: every time is free. */
+function quietWednesday(): string {
+  const day = new Date(Date.now() + 35 * 24 * 3600 * 1000);
+  while (day.getUTCDay() !== 3) day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
+/** Drags `source` onto `target` with the mouse as a person does (press, start moving, move
+ * over the target, release), checking `whileOver` before letting go. Bookings on the way let a
+ * drag through to the time below only once it has started, which Playwright's `dragTo` (it
+ * checks the target before the first move) cannot wait for. */
+async function drag(page: Page, source: Locator, target: Locator, whileOver: () => Promise<void>) {
+  const from = await source.boundingBox();
+  if (!from) throw new Error("the booking to drag is not on screen");
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 4 });
+  const to = await target.boundingBox();
+  if (!to) throw new Error("the time to drop on is not on screen");
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await page.mouse.move(to.x + to.width / 2 + 2, to.y + to.height / 2, { steps: 2 });
+  await whileOver();
+  await page.mouse.up();
+}
+
+async function newContact(page: Page, first: string, last: string, phone: string) {
+  await page.goto("/contacts/new");
+  await hydrated(page);
+  await page.getByLabel("First name").fill(first);
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Phone").fill(phone);
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `${first} ${last}` })).toBeVisible();
+  await hydrated(page);
+}
+
+// Tall enough for the whole day: a drag near a window's edge scrolls it, as it should for people.
+test.use({ viewport: { width: 1440, height: 1500 } });
+
+test("reception books from the contact page, books an empty time on the calendar, and drags a booking past a clash", async ({ page, consoleErrors }) => {
+  const day = quietWednesday();
+  await signIn(page, "reception@avatar.test");
+
+  // Bartholomew first, from his contact page: the free times of the day, then one of them.
+  await newContact(page, "Bartholomew", "Quince", "0499 555 701");
+  const bookings = page.getByRole("region", { name: "Bookings" });
+  await bookings.getByLabel("Service").selectOption({ label: "MRI knee (30 min)" });
+  await bookings.getByLabel("Location").selectOption({ label: "Sydney CBD" });
+  await bookings.getByLabel("Day").fill(day);
+  await bookings.getByRole("button", { name: "Find times" }).click();
+  await hydrated(page);
+  const times = bookings.getByRole("list", { name: "Free times" });
+  await times.getByRole("button", { name: "Book 9:00 am" }).click();
+  await expect(bookings.getByRole("status")).toHaveText("Booked. The confirmation text is on its way.");
+  const coming = bookings.getByRole("list", { name: "Coming bookings" });
+  await expect(coming).toContainText("9:00 am AEDT · MRI knee · Sydney CBD");
+  await expect(times.getByRole("button", { name: "Book 9:00 am" })).toHaveCount(0);
+
+  // Its link opens the calendar on that day with the booking's drawer.
+  await coming.getByRole("link").first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Calendar");
+  const drawer = page.getByRole("complementary", { name: "Booking" });
+  await expect(drawer.getByRole("heading", { name: "Bartholomew Quince" })).toBeVisible();
+  await expect(drawer.getByTestId("booking-status")).toHaveText("Booked");
+  await hydrated(page);
+  await drawer.getByRole("button", { name: "Confirm" }).click();
+  await expect(drawer.getByTestId("booking-status")).toHaveText("Confirmed");
+  await drawer.getByRole("link", { name: "Close" }).click();
+
+  // Perpetua at 10:00 on MRI 1, by clicking that empty time.
+  await newContact(page, "Perpetua", "Okonkwo", "0499 555 702");
+  await page.goto(`/calendar?date=${day}`);
+  const filters = page.getByRole("form", { name: "Choose what the calendar shows" });
+  await filters.getByLabel("Location").selectOption({ label: "Sydney CBD" });
+  await filters.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByRole("heading", { level: 2 })).toContainText("Sydney CBD");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Book MRI 1 (3T) at 10:00 am" }).click();
+  const booking = page.getByRole("complementary", { name: "New booking" });
+  await expect(booking.getByRole("heading")).toContainText("10:00 am");
+  await booking.getByLabel("Service").selectOption({ label: "MRI knee (30 min)" });
+  await booking.getByLabel("Patient (name, phone or email)").fill("Perpetua Okonkwo");
+  await booking.getByRole("button", { name: "Find" }).click();
+  await hydrated(page);
+  await booking.getByRole("button", { name: "Book Perpetua Okonkwo" }).click();
+  await expect(booking.getByRole("status")).toHaveText("Booked. The confirmation is on its way.");
+  const perpetua = page.getByRole("link", { name: /^Perpetua Okonkwo, MRI knee at 10:00 am/ });
+  await expect(perpetua).toBeVisible();
+  await booking.getByRole("link", { name: "Close" }).click();
+  await hydrated(page);
+
+  // Bartholomew dragged onto Perpetua's time: shown as a clash, refused, left where he was.
+  const bartholomew = page.getByRole("link", { name: /^Bartholomew Quince, MRI knee at 9:00 am/ });
+  const taken = page.getByRole("link", { name: "Book MRI 1 (3T) at 10:00 am" });
+  await drag(page, bartholomew, taken, async () => {
+    // Before the drop: the time under the pointer is marked as a clash.
+    await expect(taken).toHaveClass(/ring-rose-500/);
+  });
+  await expect(page.getByRole("status").filter({ hasText: "clash" })).toContainText("That would clash with Perpetua Okonkwo at 10:00 am: not moved.");
+  await expect(bartholomew).toBeVisible();
+
+  // Dragged to 2 pm: moved, and the calendar shows him there.
+  const free = page.getByRole("link", { name: "Book MRI 1 (3T) at 2:00 pm" });
+  await drag(page, bartholomew, free, async () => {
+    await expect(free).toHaveClass(/ring-emerald-500/);
+  });
+  await expect(page.getByRole("status").filter({ hasText: "Moved" })).toContainText("Moved Bartholomew Quince to");
+  await expect(page.getByRole("link", { name: /^Bartholomew Quince, MRI knee at 2:00 pm, Confirmed/ })).toBeVisible();
+  await expect(page.getByTestId("now-line")).toHaveCount(0);
+});
+
+test("this week's calendar shows the demo clinic's bookings", async ({ page, consoleErrors }) => {
+  await signIn(page, "manager@avatar.test");
+  await page.goto("/calendar?view=week");
+  await expect(page.getByRole("heading", { level: 2, name: /^Week of / })).toBeVisible();
+  await expect(page.getByText(/^\d+ bookings? in view\./)).toBeVisible();
+  const count = Number((await page.getByText(/^\d+ bookings? in view\./).textContent())?.match(/^\d+/)?.[0]);
+  expect(count).toBeGreaterThan(10);
+});
