@@ -297,7 +297,7 @@ fn Grid(
     }).collect_view();
     let times = (0..rows).map(|r| {
         let minute = first_minute + r as u32 * CALENDAR_STEP_MINUTES;
-        let label = (minute % 60 == 0).then(|| time_label(minute));
+        let label = minute.is_multiple_of(60).then(|| time_label(minute));
         view! {
             <div class=format!("col-start-1 row-start-{} border-t border-slate-100 pr-2 text-right text-xs text-slate-500", r + 2)>
                 {label}

@@ -17,6 +17,9 @@ use chrono_tz::Tz;
 /// Periods of the day, per weekday (index 0 = Monday), on the location's clock.
 pub type WeeklyHours = [Vec<(NaiveTime, NaiveTime)>; 7];
 
+/// A `[from, until)` range of real time.
+pub type Range = (DateTime<Utc>, DateTime<Utc>);
+
 /// Time taken on one calendar (a resource's or a staff member's): sorted, overlaps merged, so
 /// whether a range is free is one binary search.
 #[derive(Clone, Debug, Default)]

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::availability::{self, Busy, LocationCalendar, ResourceCalendar, SlotQuery, StaffCalendar};
+use super::availability::{self, Busy, LocationCalendar, Range, ResourceCalendar, SlotQuery, StaffCalendar};
 use crate::access::Permission;
 use crate::db::placeholders;
 use crate::model::{ResourceKind, Slot};
@@ -51,7 +51,8 @@ pub(super) struct ServiceSpec {
 }
 
 pub(super) async fn service_spec(db: &Db, id: &str) -> Result<Option<ServiceSpec>, DomainError> {
-    let row: Option<(String, String, i32, i32, i32, Option<String>, bool)> = on_db!(db, pool => {
+    type ServiceRow = (String, String, i32, i32, i32, Option<String>, bool);
+    let row: Option<ServiceRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, resource_kind, active \
              FROM services WHERE id = $1",
@@ -166,7 +167,7 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
     let window_from = Timestamp(day_start_utc(wanted.from) - Duration::days(1));
     let window_until = Timestamp(day_start_utc(wanted.to) + Duration::days(2));
     let resource_ids: Vec<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
-    let mut busy: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut busy: HashMap<String, Vec<Range>> = HashMap::new();
     if !resource_ids.is_empty() || !staff_order.is_empty() {
         let sql = format!(
             "SELECT resource_id, staff_id, held_from, held_until FROM bookings \

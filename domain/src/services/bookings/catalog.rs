@@ -18,7 +18,8 @@ fn weekday(value: i32) -> u8 {
 
 pub async fn locations(db: &Db, actor: &Actor) -> Result<Vec<Location>, DomainError> {
     actor.require(Permission::BookingsRead)?;
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = on_db!(db, pool => {
+    type LocationRow = (String, String, String, Option<String>, Option<String>);
+    let rows: Vec<LocationRow> = on_db!(db, pool => {
         sqlx::query_as("SELECT id, name, time_zone, address, phone FROM locations ORDER BY name").fetch_all(pool).await?
     });
     let hours: Vec<(String, i32, String, String)> = on_db!(db, pool => {

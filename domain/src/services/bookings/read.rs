@@ -35,7 +35,8 @@ pub(super) async fn load(db: &Db, actor: &Actor, id: &str) -> Result<Booking, Do
 pub async fn get(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<BookingDetail, DomainError> {
     actor.require(Permission::BookingsRead)?;
     let booking = load(db, actor, id).await?;
-    let rows: Vec<(String, String, Option<String>, Option<String>, Timestamp)> = on_db!(db, pool => {
+    type EventRow = (String, String, Option<String>, Option<String>, Timestamp);
+    let rows: Vec<EventRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT e.kind, e.status, e.detail, u.display_name, e.occurred_at FROM booking_events e \
              LEFT JOIN users u ON u.id = e.user_id WHERE e.booking_id = $1 ORDER BY e.occurred_at, e.id",

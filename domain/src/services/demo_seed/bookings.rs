@@ -236,7 +236,7 @@ pub(super) async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize, DomainErr
 
     // Bookings: each open day from three weeks ago to three weeks ahead, a few per resource,
     // at times the engine offers given everything placed so far.
-    let mut busy: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut busy: HashMap<String, Vec<availability::Range>> = HashMap::new();
     for (id, from, until) in blocks.iter().chain(&leave) {
         busy.entry(id.clone()).or_default().push((*from, *until));
     }
