@@ -18,7 +18,7 @@ pub const NAV_ITEMS: [(&str, &str, bool); 11] = [
     ("/", "Dashboard", false),
     ("/pipeline", "Pipeline", false),
     ("/contacts", "Contacts", false),
-    ("/calendar", "Calendar", true),
+    ("/calendar", "Calendar", false),
     ("/inbox", "Inbox", true),
     ("/tasks", "Tasks", false),
     ("/outbox", "Outbox", false),

@@ -150,7 +150,10 @@ pub fn CalendarPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <LoadError error /> }.into_any(),
-                    Ok(cal) => {
+                    Ok(None) => view! {
+                        <p class="mt-6 text-sm text-slate-600">"No locations are set up yet, so there is nothing to book."</p>
+                    }.into_any(),
+                    Ok(Some(cal)) => {
                         let can_change = can(me, Permission::BookingsWrite).await;
                         let here = place();
                         let here = Place { location_id: Some(cal.location_id.clone()), ..here };
@@ -443,7 +446,7 @@ fn Grid(
 #[component]
 fn Drawer(
     place: Signal<Place>,
-    data: Resource<Result<CalendarView, crate::error::AppError>>,
+    data: Resource<Result<Option<CalendarView>, crate::error::AppError>>,
     action: ServerAction<BookingAction>,
     create: ServerAction<CreateBooking>,
 ) -> impl IntoView {
@@ -473,7 +476,7 @@ fn Drawer(
             {move || {
                 Suspend::new(async move {
                     // The location shown (the first one when none was chosen).
-                    let location_id = data.await.ok().map(|c| c.location_id);
+                    let location_id = data.await.ok().flatten().map(|c| c.location_id);
                     let here = Place { location_id, ..place.get() };
                     let close = here.href(&[]);
                     if let Some(start) = param("new") {

@@ -25,7 +25,7 @@ pub async fn calendar(
     view: Option<String>,
     resource_id: Option<String>,
     staff_id: Option<String>,
-) -> Result<CalendarView, AppError> {
+) -> Result<Option<CalendarView>, AppError> {
     let (actor, _) = ssr::caller()?;
     let query = domain::services::bookings::calendar::CalendarQuery {
         location_id,

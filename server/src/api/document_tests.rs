@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 49] = [
+const ROUTES: [(&str, &str); 63] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -60,6 +60,20 @@ const ROUTES: [(&str, &str); 49] = [
     ("get", "/jobs/{id}"),
     ("post", "/jobs/{id}/retry"),
     ("post", "/jobs/{id}/discard"),
+    ("get", "/locations"),
+    ("get", "/services"),
+    ("get", "/resources"),
+    ("get", "/staff"),
+    ("get", "/availability"),
+    ("get", "/bookings"),
+    ("post", "/bookings"),
+    ("get", "/bookings/{id}"),
+    ("patch", "/bookings/{id}"),
+    ("post", "/bookings/{id}/cancel"),
+    ("post", "/bookings/{id}/confirm"),
+    ("post", "/bookings/{id}/uncancel"),
+    ("post", "/bookings/{id}/complete"),
+    ("post", "/bookings/{id}/no-show"),
 ];
 
 #[test]

@@ -499,16 +499,18 @@ async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(b
         keys(&db).await,
         [
             "cron:lease_recovery:2026-12-02T09:59:00.000000Z",
+            "cron:no_show_sweep:2026-12-02T09:05:00.000000Z",
             "cron:retention_sweep:2026-12-02T03:15:00.000000Z"
         ]
     );
     // Down for three hours and ten minutes: each schedule's latest tick once, no backlog.
     let later = now + chrono::Duration::minutes(190);
     let (new, next) = cron::enqueue_due(&db, &schedules, later).await.unwrap();
-    assert_eq!(new, 1, "only the every-minute schedule has a tick since");
+    assert_eq!(new, 2, "only the every-minute and hourly schedules have ticks since, one each");
     assert!(next <= Duration::from_secs(60));
     let keys = keys(&db).await;
-    assert_eq!(keys.len(), 3);
+    assert_eq!(keys.len(), 5);
+    assert!(keys.contains(&"cron:no_show_sweep:2026-12-02T13:05:00.000000Z".to_owned()), "{keys:?}");
     assert!(keys.contains(&"cron:lease_recovery:2026-12-02T13:09:00.000000Z".to_owned()), "{keys:?}");
 }
 

@@ -22,9 +22,13 @@ pub struct CalendarQuery {
     pub staff_id: Option<String>,
 }
 
-pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<CalendarView, DomainError> {
+/// The calendar, or `None` when the clinic has no location (the caller may see) yet.
+pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option<CalendarView>, DomainError> {
     actor.require(Permission::BookingsRead)?;
     let locations = catalog::locations(db, actor).await?;
+    if locations.is_empty() {
+        return Ok(None);
+    }
     let Some(location) = query
         .location_id
         .as_deref()
@@ -121,7 +125,7 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Calend
                 .collect()
         })
         .collect();
-    Ok(CalendarView {
+    Ok(Some(CalendarView {
         locations: locations
             .iter()
             .map(|l| LocationOption { id: l.id.clone(), name: l.name.clone() })
@@ -141,5 +145,5 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Calend
         services,
         rows,
         now: now.fixed_offset(),
-    })
+    }))
 }
