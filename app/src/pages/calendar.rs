@@ -373,9 +373,8 @@ fn Grid(
             resource_id: b.resource_id.clone(),
         };
         let movable = can_change && b.status.is_open();
-        let label = format!("{}, {} at {}, {}", b.contact_name, b.service_name, b.start.format("%-I:%M %P"), b.status.label());
         Some(view! {
-            <a href=href aria-label=label data-booking-id=b.id.clone()
+            <a href=href data-booking-id=b.id.clone()
                 draggable=if movable { "true" } else { "false" }
                 class={
                     let base = format!(
@@ -402,9 +401,12 @@ fn Grid(
                     dragging.set(None);
                     target.set(None);
                 }>
+                // What it shows is its name (WCAG 2.5.3); the status is read out, and shown by colour
+                // and strike-through.
                 <span class="block font-medium">{b.contact_name.clone()}</span>
-                <span class="block">{format!("{} · {}", b.start.format("%-I:%M"), b.service_name)}</span>
+                <span class="block">{format!("{} · {}", b.start.format("%-I:%M %P"), b.service_name)}</span>
                 <span class="block text-slate-600">{b.staff_name.clone()}</span>
+                <span class="sr-only">{format!(", {}", b.status.label())}</span>
             </a>
         })
     }).collect_view();
