@@ -181,6 +181,14 @@ macro_rules! text_rule {
     };
 }
 
+/// For `#[serde(default, deserialize_with = "present")]`: tells a field left out (`None`: keep)
+/// from one sent as `null` (`Some(None)`: clear).
+pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// Text rules as the OpenAPI document states them (see [`label`], [`optional_label`],
 /// [`optional_prose`]); the numbers are the limits the services pass to those functions.
 pub mod rules {

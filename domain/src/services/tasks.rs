@@ -2,7 +2,7 @@
 //! a task about a contact outside the actor's locations does not exist for them.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use sqlx::FromRow;
 use ulid::Ulid;
 
@@ -82,19 +82,14 @@ pub struct NewTask {
     pub due_at: Option<DateTime<Utc>>,
 }
 
-/// Distinguishes a field left out (keep) from `null` (clear).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskChanges {
     #[schema(value_type = Option<rules::Label200>, inline)]
     pub title: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     pub assignee_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     pub due_at: Option<Option<DateTime<Utc>>>,
     /// Done (`true`) or open again (`false`); either change is noted on the contact's timeline.
     pub completed: Option<bool>,

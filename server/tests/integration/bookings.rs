@@ -626,6 +626,17 @@ async fn bad_times_and_ids_name_the_field_and_other_locations_are_hidden(backend
     .await
     .unwrap();
     assert_eq!(problem(response.json().await.unwrap())["to"], "must be within 62 days of from");
+    // A year far out is refused, not passed on to the database (whose time types would overflow).
+    for query in ["from=9999-01-01", "to=0001-01-01", "from=+262143-01-01"] {
+        let response = app
+            .api()
+            .get(app.url(&format!("/api/v1/bookings?{query}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+    }
 
     // A desk limited to the other location sees neither this location's slots nor its bookings.
     let booking: Value = book(&app, &token, with(json!({ "start": local(&clinic, day, "09:00") })))

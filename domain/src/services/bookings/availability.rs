@@ -117,7 +117,7 @@ fn instants(zone: &Tz, date: NaiveDate, time: NaiveTime) -> Vec<DateTime<Utc>> {
 
 /// The instant a period boundary names: the earlier of a repeated time; for a skipped one, the
 /// moment the clocks jumped (the first local time after it that exists).
-fn boundary(zone: &Tz, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+pub fn boundary(zone: &Tz, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
     let mut local = date.and_time(time);
     // Gaps are at most a few hours (usually one); walk to the first minute that exists.
     for _ in 0..=24 * 60 {

@@ -41,10 +41,7 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option
     let zone: chrono_tz::Tz = location.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let now = Utc::now().with_timezone(&zone);
     let date = match query.date.as_deref().filter(|d| !d.trim().is_empty()) {
-        Some(raw) => calendars::parse_day(raw)
-            .ok()
-            .filter(|d| (2000..=2200).contains(&d.year()))
-            .ok_or_else(|| DomainError::field("date", "must be a date like 2027-07-06"))?,
+        Some(raw) => calendars::parse_day(raw).map_err(|problem| DomainError::field("date", problem))?,
         None => now.date_naive(),
     };
     let days: Vec<NaiveDate> = if query.week {

@@ -254,8 +254,13 @@ fn day_start_utc(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// A `YYYY-MM-DD` parameter.
+/// A `YYYY-MM-DD` parameter, in years 2000–2200 (a year far out would overflow the databases'
+/// time types: a 500, not an answer).
 pub(super) fn parse_day(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| "must be a date like 2027-07-06".to_owned())
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2000..=2200).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| "must be a date like 2027-07-06 (years 2000–2200)".to_owned())
 }
 
 /// Checks an id parameter's shape.

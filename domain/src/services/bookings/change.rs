@@ -4,7 +4,7 @@
 //! the same transaction.
 
 use chrono::{DateTime, FixedOffset, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use super::calendars::{self, location_zone};
 use super::create::{Target, event_in, move_stage_in, place, timeline_in};
@@ -16,11 +16,6 @@ use crate::services::audit::{self, Entry};
 use crate::services::clock::Clock;
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
-
-/// Distinguishes a field left out (keep) from `null` (clear).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// What `PATCH /bookings/{id}` may change; what is left out stays.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -34,7 +29,7 @@ pub struct BookingChanges {
     #[schema(value_type = Option<rules::Ulid>, inline)]
     pub staff_id: Option<String>,
     /// `null` clears.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::input::present")]
     #[schema(value_type = Option<rules::Prose2000>, inline)]
     pub notes: Option<Option<String>>,
 }

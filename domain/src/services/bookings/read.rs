@@ -1,7 +1,7 @@
 //! Reading bookings: one with its history (an audited view), and lists for the calendar and
 //! `GET /api/v1/bookings`, within the actor's locations.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::{Row, SELECT, calendars};
@@ -90,15 +90,8 @@ pub struct BookingFilter {
 
 /// Midnight starting `day` on `zone`'s clock (the first instant of the day if midnight is skipped).
 fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let mut local = midnight;
-    for _ in 0..=24 * 60 {
-        if let Some(at) = zone.from_local_datetime(&local).earliest() {
-            return at.with_timezone(&Utc);
-        }
-        local += chrono::Duration::minutes(1);
-    }
-    midnight.and_utc()
+    super::availability::boundary(&zone, day, chrono::NaiveTime::MIN)
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
 
 /// Bookings in start order within the actor's locations.
