@@ -26,10 +26,10 @@ pub struct AvailabilityQuery {
     #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub location_id: String,
     /// First day, `YYYY-MM-DD` on the location's clock.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = "^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: String,
     /// Last day (inclusive), at most 62 days after `from`.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = "^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: String,
     /// Only slots on this resource.
     #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]

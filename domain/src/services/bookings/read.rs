@@ -75,10 +75,10 @@ pub struct BookingFilter {
     pub contact_id: Option<String>,
     pub status: Option<BookingStatus>,
     /// First day, `YYYY-MM-DD`, on the clock of `location_id` (else the clinic's).
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = "^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: Option<String>,
     /// Last day (inclusive), as `from`.
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(pattern = "^2[0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: Option<String>,
     /// `next_cursor` of the previous page, unchanged. Lists run by start time.
     #[param(pattern = "^-?[0-9]{1,20}\\.[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
