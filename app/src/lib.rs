@@ -43,6 +43,8 @@ use pages::users::UsersPage;
 #[derive(Clone, Debug)]
 pub struct ServerContext {
     pub db: domain::Db,
+    /// Signs patients' links (the manage link in confirmations).
+    pub links: domain::services::bookings::links::PatientLinks,
     /// Whether "Sign in with Google" is configured.
     pub google_sign_in: bool,
     /// Which SMS and email providers are configured.

@@ -673,10 +673,12 @@ pub enum JobKind {
     BookingReminder,
     /// Marks past bookings never confirmed for staff to close (a cron schedule, hourly).
     NoShowSweep,
+    /// Offers a cancelled or moved booking's old time to the waitlist.
+    WaitlistOffer,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::Noop,
         JobKind::RecoverLeases,
         JobKind::RetentionSweep,
@@ -685,6 +687,7 @@ impl JobKind {
         JobKind::SendStaffEmail,
         JobKind::BookingReminder,
         JobKind::NoShowSweep,
+        JobKind::WaitlistOffer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -697,6 +700,7 @@ impl JobKind {
             JobKind::SendStaffEmail => "send_staff_email",
             JobKind::BookingReminder => "booking_reminder",
             JobKind::NoShowSweep => "no_show_sweep",
+            JobKind::WaitlistOffer => "waitlist_offer",
         }
     }
 
@@ -715,6 +719,7 @@ impl JobKind {
             JobKind::SendStaffEmail => "Send staff email",
             JobKind::BookingReminder => "Booking reminder",
             JobKind::NoShowSweep => "No-show review sweep",
+            JobKind::WaitlistOffer => "Waitlist offer",
         }
     }
 }

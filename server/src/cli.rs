@@ -168,6 +168,12 @@ pub async fn run(command: Command, config: Config) -> Result<(), RunError> {
                 .map_err(|source| RunError::Bind { addr: config.listen_addr, source })?;
             let addr = app.local_addr().map_err(RunError::Serve)?;
             tracing::info!(backend = ?config.database_url.backend(), "listening on http://{addr}");
+            if !config.booking_link_key_set {
+                tracing::warn!(
+                    "BOOKING_LINK_KEY is not set: patients' manage and waitlist links are signed with a key for \
+                     this run only and stop working when the server restarts"
+                );
+            }
             app.run_until_stopped(shutdown_signal()).await.map_err(RunError::Serve)?;
         }
     }

@@ -58,6 +58,11 @@ pub struct Config {
     /// The secret in the delivery-receipt webhook's path (`SMS_WEBHOOK_SECRET`); without it the
     /// webhook answers 404.
     pub sms_webhook_secret: Option<String>,
+    /// Signs patients' links (manage a booking, take a waitlist offer): `BOOKING_LINK_KEY`, or
+    /// when unset a random key for this process only (links then stop working on restart).
+    pub patient_links: domain::services::bookings::links::PatientLinks,
+    /// Whether `patient_links` has a key from the environment.
+    pub booking_link_key_set: bool,
 }
 
 /// The SMS provider.
@@ -299,6 +304,18 @@ impl Config {
             });
         }
 
+        let booking_link_key = non_empty("BOOKING_LINK_KEY").map(|k| k.trim().to_owned());
+        if booking_link_key.as_ref().is_some_and(|k| k.len() < 32) {
+            return Err(ConfigError {
+                variable: "BOOKING_LINK_KEY",
+                message: "must be at least 32 characters (e.g. `openssl rand -hex 32`)".into(),
+            });
+        }
+        let booking_link_key_set = booking_link_key.is_some();
+        let key = booking_link_key.unwrap_or_else(|| domain::services::tokens::generate(""));
+        let patient_links =
+            domain::services::bookings::links::PatientLinks::new(&public_base_url, key.as_bytes());
+
         Ok(Config {
             database_url,
             listen_addr,
@@ -316,6 +333,8 @@ impl Config {
             sms,
             email,
             sms_webhook_secret,
+            patient_links,
+            booking_link_key_set,
         })
     }
 

@@ -48,6 +48,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn router(state: AppState) -> Router {
     let context = ServerContext {
         db: state.db.clone(),
+        links: state.config.patient_links.clone(),
         google_sign_in: state.config.google.is_some(),
         providers: state.config.provider_settings(),
     };
@@ -97,8 +98,12 @@ pub fn router(state: AppState) -> Router {
     // The static bundle needs no session or sign-in, only the network check.
     let assets = web::assets::router(&state.leptos_options)
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
+    // The patients' pages: for everyone (no session, no allowlist), budgeted per client.
+    let patients =
+        web::book::router().layer(from_fn_with_state(state.clone(), crate::middleware::public_rate::limit));
     api.merge(assets)
         .merge(metrics)
+        .merge(patients)
         .merge(web::webhooks::router())
         .merge(site)
         // Outermost, listed outermost first.

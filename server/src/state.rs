@@ -26,6 +26,8 @@ pub struct SharedState {
     pub http: reqwest::Client,
     /// What `/metrics` shows.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Per-client budgets on the patients' pages.
+    pub public_rate: Arc<crate::middleware::public_rate::PublicRate>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             db,
             http,
             metrics: Arc::default(),
+            public_rate: Arc::default(),
         })))
     }
 }

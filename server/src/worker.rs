@@ -55,6 +55,7 @@ fn staff_email_relay(settings: &EmailSettings) -> Result<Option<Arc<dyn EmailPro
 pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
     use domain::services::bookings::reminders::{NoShowSweep, SendReminder};
+    use domain::services::bookings::waitlist::OfferFreedTime;
     use domain::services::messages::deliver::{DeliverEmail, DeliverSms};
     use domain::services::outbox::DeliverStaffEmail;
     Ok(Worker::new(db.clone(), jobs)
@@ -65,5 +66,9 @@ pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, Stri
         .handle(JobKind::SendEmail, DeliverEmail { db: db.clone(), provider: email_provider(&config.email)? })
         .handle(JobKind::BookingReminder, SendReminder(db.clone()))
         .handle(JobKind::NoShowSweep, NoShowSweep(db.clone()))
+        .handle(
+            JobKind::WaitlistOffer,
+            OfferFreedTime { db: db.clone(), links: config.patient_links.clone() },
+        )
         .handle(JobKind::SendStaffEmail, DeliverStaffEmail { db, relay: staff_email_relay(&config.email)? }))
 }

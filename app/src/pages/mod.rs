@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod book;
 pub mod calendar;
 pub mod contact_import;
 pub mod contact_merge;

@@ -114,7 +114,10 @@ pub async fn create_booking(
         staff_id: staff_id.filter(|s| !s.is_empty()),
         notes: None,
     };
-    domain::services::bookings::create(&ssr::context().db, &actor, input, &meta).await.map_err(ssr::fail)
+    let context = ssr::context();
+    domain::services::bookings::create(&context.db, &actor, input, &context.links, &meta)
+        .await
+        .map_err(ssr::fail)
 }
 
 /// Moves a booking to another start (and resource, when dropped on another one's column).

@@ -60,6 +60,8 @@ impl RetryPolicy {
             JobKind::SendStaffEmail => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
             // Only writes the message (its own job sends it): a failure is the database's, brief.
             JobKind::BookingReminder => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
+            // An offer is only worth making within the hour or two the time stays useful.
+            JobKind::WaitlistOffer => RetryPolicy { max_attempts: 5, first_retry: Duration::from_secs(20) },
         }
     }
 

@@ -393,3 +393,147 @@ pub struct ContactBookings {
     /// The day "Book a scan" offers first: tomorrow on the clinic's clock.
     pub suggested_day: Option<NaiveDate>,
 }
+
+/// What the public booking page offers: bookable services, and the locations that can do each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BookingMenu {
+    pub services: Vec<Service>,
+    pub locations: Vec<MenuLocation>,
+}
+
+/// A location on the public booking page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuLocation {
+    pub id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// The services it has a resource for.
+    pub service_ids: Vec<String>,
+}
+
+/// One day's free times on the public booking page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenDay {
+    pub day: chrono::NaiveDate,
+    pub starts: Vec<DateTime<FixedOffset>>,
+}
+
+/// A booking as its patient sees it through the manage link: nothing about anyone else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientBooking {
+    pub service_id: String,
+    pub service_name: String,
+    pub location_id: String,
+    pub location_name: String,
+    pub location_address: Option<String>,
+    pub location_phone: Option<String>,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    /// "Tue 6 Jul 2027, 9:00 am AEST" on the location's clock.
+    pub start_label: String,
+    pub status: BookingStatus,
+    pub preparation: Option<String>,
+    /// Whether the patient may still move or cancel it online (open, and not within the
+    /// clinic's cut-off).
+    pub may_change: bool,
+    pub may_confirm: bool,
+    /// Hours before the start after which changes need a call.
+    pub cutoff_hours: i64,
+}
+
+/// A waitlist offer as its patient sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatientOffer {
+    pub service_name: String,
+    pub location_name: String,
+    pub start_label: String,
+    pub expires_label: String,
+    pub status: OfferStatus,
+    /// The manage link's token once the offer became a booking.
+    pub booking_token: Option<String>,
+}
+
+/// Where a waitlist offer stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatus {
+    /// Sent, not yet answered, not expired.
+    Open,
+    /// Taken: it became a booking.
+    Accepted,
+    /// Someone else took the slot first, or it was booked otherwise.
+    Lost,
+    /// Not answered in time.
+    Expired,
+}
+
+impl OfferStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OfferStatus::Open => "open",
+            OfferStatus::Accepted => "accepted",
+            OfferStatus::Lost => "lost",
+            OfferStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<OfferStatus> {
+        [OfferStatus::Open, OfferStatus::Accepted, OfferStatus::Lost, OfferStatus::Expired]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// Where a waitlist entry stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WaitlistStatus {
+    /// Waiting for a time to come free.
+    Waiting,
+    /// Took an offered time (or was booked).
+    Booked,
+    /// Taken off the list by staff.
+    Removed,
+}
+
+impl WaitlistStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitlistStatus::Waiting => "waiting",
+            WaitlistStatus::Booked => "booked",
+            WaitlistStatus::Removed => "removed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<WaitlistStatus> {
+        [WaitlistStatus::Waiting, WaitlistStatus::Booked, WaitlistStatus::Removed]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// A contact waiting for a time to come free.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct WaitlistEntry {
+    pub id: String,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub location_id: String,
+    pub location_name: String,
+    /// First and last acceptable days on the location's clock.
+    pub earliest_day: chrono::NaiveDate,
+    pub latest_day: chrono::NaiveDate,
+    pub notes: Option<String>,
+    pub status: WaitlistStatus,
+    /// The booking it became.
+    pub booking_id: Option<String>,
+    /// Offers sent and still open.
+    pub open_offers: i64,
+    pub created_at: DateTime<Utc>,
+}

@@ -72,7 +72,8 @@ pub async fn create(
     caller: ApiActor,
     JsonObject(input): JsonObject<NewBooking>,
 ) -> Result<(StatusCode, Json<Booking>), HttpError> {
-    let booking = bookings::create(&state.db, &caller.actor, input, &caller.meta).await?;
+    let booking =
+        bookings::create(&state.db, &caller.actor, input, &state.config.patient_links, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(booking)))
 }
 

@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 63] = [
+const ROUTES: [(&str, &str); 66] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -74,6 +74,9 @@ const ROUTES: [(&str, &str); 63] = [
     ("post", "/bookings/{id}/uncancel"),
     ("post", "/bookings/{id}/complete"),
     ("post", "/bookings/{id}/no-show"),
+    ("get", "/waitlist"),
+    ("post", "/waitlist"),
+    ("delete", "/waitlist/{id}"),
 ];
 
 #[test]

@@ -12,6 +12,7 @@ mod pipeline;
 mod settings;
 mod tasks;
 mod users;
+mod waitlist;
 
 use axum::Json;
 use axum::Router;
@@ -151,6 +152,8 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookings::uncancel))
         .routes(routes!(bookings::complete))
         .routes(routes!(bookings::no_show))
+        .routes(routes!(waitlist::list, waitlist::add))
+        .routes(routes!(waitlist::remove))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

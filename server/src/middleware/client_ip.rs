@@ -88,12 +88,18 @@ impl AllowlistCache {
     }
 }
 
+/// What anyone may fetch whatever the allowlist says: `/health` for load balancers, and the
+/// stylesheet and icon the patients' pages (open to everyone) use.
+fn open_to_all(path: &str) -> bool {
+    path == "/health" || path == "/favicon.svg" || (path.starts_with("/pkg/") && path.ends_with(".css"))
+}
+
 /// Resolves the client's address (through trusted proxies) for everything after, and refuses
-/// addresses outside the IP allowlist. `/health` stays reachable for load balancers.
+/// addresses outside the IP allowlist, except for [`open_to_all`] paths.
 pub async fn admit_client(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let ip = resolve(peer(&request), request.headers(), &state.config.trusted_proxies);
     request.extensions_mut().insert(ClientIp(ip));
-    if request.uri().path() == "/health" {
+    if open_to_all(request.uri().path()) {
         return next.run(request).await;
     }
     match state.allowlist.current().await {

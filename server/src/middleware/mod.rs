@@ -8,5 +8,6 @@ pub mod caller;
 pub mod client_ip;
 pub mod csrf;
 pub mod oversized_bodies;
+pub mod public_rate;
 pub mod security_headers;
 pub mod server_fn_errors;

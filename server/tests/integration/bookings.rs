@@ -26,15 +26,15 @@ on_both_backends!(
 );
 
 /// A location with one service on one kind of resource, staffed every day.
-struct Clinic {
-    location_id: String,
-    zone: chrono_tz::Tz,
+pub(crate) struct Clinic {
+    pub location_id: String,
+    pub zone: chrono_tz::Tz,
     /// 30 minutes, a 15-minute clean after.
-    scan: String,
+    pub scan: String,
     /// 60 minutes on the same kind of scanner.
-    long_scan: String,
-    scanners: Vec<String>,
-    staff: Vec<String>,
+    pub long_scan: String,
+    pub scanners: Vec<String>,
+    pub staff: Vec<String>,
 }
 
 fn id() -> String {
@@ -43,7 +43,7 @@ fn id() -> String {
 
 /// Sets up a location in `zone` open `opens`–`closes` every day, with `scanners` MRI scanners
 /// and `staff` radiographers qualified for both scans and working the same hours.
-async fn clinic(
+pub(crate) async fn clinic(
     app: &TestApp,
     zone: &str,
     opens: &str,
@@ -102,7 +102,7 @@ async fn clinic(
     }
 }
 
-async fn contact(app: &TestApp, token: &str, first: &str, phone: Option<&str>) -> String {
+pub(crate) async fn contact(app: &TestApp, token: &str, first: &str, phone: Option<&str>) -> String {
     let mut body = json!({ "first_name": first, "last_name": "Patient" });
     match phone {
         Some(phone) => body["phone"] = json!(phone),
@@ -123,17 +123,17 @@ async fn contact(app: &TestApp, token: &str, first: &str, phone: Option<&str>) -
 }
 
 /// `time` on `day` on the clinic's clock, as RFC 3339 with its offset.
-fn local(clinic: &Clinic, day: NaiveDate, time: &str) -> String {
+pub(crate) fn local(clinic: &Clinic, day: NaiveDate, time: &str) -> String {
     let t = chrono::NaiveTime::parse_from_str(time, "%H:%M").unwrap();
     clinic.zone.from_local_datetime(&day.and_time(t)).earliest().unwrap().to_rfc3339()
 }
 
 /// A day a week or so ahead on the clinic's clock.
-fn next_week(clinic: &Clinic) -> NaiveDate {
+pub(crate) fn next_week(clinic: &Clinic) -> NaiveDate {
     Utc::now().with_timezone(&clinic.zone).date_naive() + Duration::days(7)
 }
 
-async fn book(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn book(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     app.api().post(app.url("/api/v1/bookings")).bearer_auth(token).json(&body).send().await.unwrap()
 }
 

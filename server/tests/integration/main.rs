@@ -10,6 +10,7 @@
 mod common;
 
 mod api;
+mod booking_page;
 mod bookings;
 mod cli;
 mod clicksend;

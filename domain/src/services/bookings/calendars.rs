@@ -95,6 +95,8 @@ pub(super) struct Wanted<'a> {
     pub staff_id: Option<&'a str>,
     /// A booking being moved does not stand in its own way.
     pub moving: Option<&'a str>,
+    /// For the patient's own booking: times held for waitlist offers are taken too.
+    pub public: bool,
 }
 
 /// The location's zone and name, if it exists.
@@ -225,6 +227,31 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
             busy.entry(id).or_default().push((from.0, until.0));
         }
     }
+    if wanted.public && (!resource_ids.is_empty() || !staff_order.is_empty()) {
+        // An open waitlist offer holds its time on its resource and staff member until it is
+        // taken or lapses, so the public page cannot give it away meanwhile.
+        let sql = format!(
+            "SELECT resource_id, staff_id, held_from, held_until FROM waitlist_offers \
+             WHERE status = 'open' AND expires_at > $1 AND held_until > $2 AND held_from < $3 \
+             AND (resource_id IN ({}) OR staff_id IN ({}))",
+            in_list(4, resource_ids.len()),
+            in_list(4 + resource_ids.len(), staff_order.len()),
+        );
+        let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(Timestamp::now())
+                .bind(window_from)
+                .bind(window_until);
+            for id in resource_ids.iter().copied().chain(staff_order.iter().map(String::as_str)) {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        });
+        for (resource_id, staff_id, from, until) in rows {
+            busy.entry(resource_id).or_default().push((from.0, until.0));
+            busy.entry(staff_id).or_default().push((from.0, until.0));
+        }
+    }
     let resources = resources
         .into_iter()
         .map(|(id, _)| ResourceCalendar { busy: Busy::new(busy.remove(&id).unwrap_or_default()), id })
@@ -253,7 +280,14 @@ fn day_start_utc(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-/// A `YYYY-MM-DD` parameter.
+/// What a patient must do before a service (fasting, no metal), for confirmations.
+pub(super) async fn preparation(db: &Db, service_id: &str) -> Result<Option<String>, DomainError> {
+    let row: Option<(Option<String>,)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT preparation FROM services WHERE id = $1").bind(service_id).fetch_optional(pool).await?
+    });
+    Ok(row.and_then(|(p,)| p))
+}
+
 /// A `YYYY-MM-DD` parameter, in years 2000–2200 (a year far out would overflow the databases'
 /// time types: a 500, not an answer).
 pub(super) fn parse_day(raw: &str) -> Result<NaiveDate, String> {
@@ -268,12 +302,13 @@ pub(super) fn id_shape(v: &mut crate::error::Validator, field: &str, raw: &str, 
     v.check(field, crate::input::ulid(raw).map(|_| ()).ok_or_else(|| format!("is not a {what} id")));
 }
 
-/// The engine's query for a service over days, with staff's notice (none) and horizon.
+/// The engine's query for a service over days, with the notice and horizon of who books.
 pub(super) fn slot_query(
     service: &ServiceSpec,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
+    reach: super::Reach,
 ) -> SlotQuery {
     SlotQuery {
         duration: service.duration,
@@ -281,8 +316,8 @@ pub(super) fn slot_query(
         buffer_after: service.buffer_after,
         from,
         to,
-        not_before: now,
-        not_after: now + Duration::days(super::STAFF_HORIZON_DAYS),
+        not_before: now + reach.notice,
+        not_after: now + Duration::days(reach.horizon_days),
         step: Duration::minutes(super::SLOT_STEP_MINUTES),
     }
 }
@@ -340,13 +375,14 @@ pub async fn availability(
         resource_id: query.resource_id.as_deref(),
         staff_id: query.staff_id.as_deref(),
         moving: None,
+        public: false,
     };
     let calendars = load(db, &wanted).await?;
     let found = availability::slots(
         &calendars.location,
         &calendars.resources,
         &calendars.staff,
-        &slot_query(&service, from, to, Utc::now()),
+        &slot_query(&service, from, to, Utc::now(), super::STAFF_REACH),
     );
     Ok(found.into_iter().map(into_model).collect())
 }

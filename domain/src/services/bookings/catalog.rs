@@ -18,6 +18,11 @@ fn weekday(value: i32) -> u8 {
 
 pub async fn locations(db: &Db, actor: &Actor) -> Result<Vec<Location>, DomainError> {
     actor.require(Permission::BookingsRead)?;
+    Ok(all_locations(db).await?.into_iter().filter(|l| actor.locations.includes(&l.id)).collect())
+}
+
+/// Every location, for the public booking page as much as for staff.
+pub(super) async fn all_locations(db: &Db) -> Result<Vec<Location>, DomainError> {
     type LocationRow = (String, String, String, Option<String>, Option<String>);
     let rows: Vec<LocationRow> = on_db!(db, pool => {
         sqlx::query_as("SELECT id, name, time_zone, address, phone FROM locations ORDER BY name").fetch_all(pool).await?
@@ -50,7 +55,6 @@ pub async fn locations(db: &Db, actor: &Actor) -> Result<Vec<Location>, DomainEr
     }
     Ok(rows
         .into_iter()
-        .filter(|(id, ..)| actor.locations.includes(id))
         .map(|(id, name, time_zone, address, phone)| {
             let (hours, closures) = by_location.remove(&id).unwrap_or_default();
             Location { id, name, time_zone, address, phone, hours, closures }
@@ -63,6 +67,11 @@ type ServiceRow =
 
 pub async fn services(db: &Db, actor: &Actor) -> Result<Vec<Service>, DomainError> {
     actor.require(Permission::BookingsRead)?;
+    all_services(db).await
+}
+
+/// Every service, active or not.
+pub(super) async fn all_services(db: &Db) -> Result<Vec<Service>, DomainError> {
     let rows: Vec<ServiceRow> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, code, name, modality, duration_minutes, buffer_before_minutes, buffer_after_minutes, price_cents, \

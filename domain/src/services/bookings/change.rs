@@ -7,12 +7,12 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
 use super::calendars::{self, location_zone};
-use super::create::{Target, event_in, move_stage_in, place, timeline_in};
-use super::read::{find_in, load};
+use super::create::{By, Target, event_in, move_stage_in, place, timeline_in};
+use super::read::{find, find_in, load};
 use crate::access::Permission;
 use crate::input::rules;
 use crate::model::{Booking, BookingEventKind, BookingStatus};
-use crate::services::audit::{self, Entry};
+use crate::services::audit;
 use crate::services::clock::Clock;
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, RequestMeta, on_tx};
@@ -51,6 +51,26 @@ pub async fn reschedule(
     meta: &RequestMeta,
 ) -> Result<Booking, DomainError> {
     actor.require(Permission::BookingsWrite)?;
+    reschedule_by(db, By::Staff(actor), id, changes, meta).await
+}
+
+/// The booking as whoever acts may see it.
+async fn load_by(db: &Db, by: By<'_>, id: &str) -> Result<Booking, DomainError> {
+    match by {
+        By::Staff(actor) => load(db, actor, id).await,
+        By::Patient => find(db, id).await,
+    }
+}
+
+/// [`reschedule`] by staff or (a new start only, within the public rules) the patient.
+pub(super) async fn reschedule_by(
+    db: &Db,
+    by: By<'_>,
+    id: &str,
+    changes: BookingChanges,
+    meta: &RequestMeta,
+) -> Result<Booking, DomainError> {
+    let actor = by.actor();
     let mut v = crate::error::Validator::default();
     if let Some(resource) = &changes.resource_id {
         calendars::id_shape(&mut v, "resource_id", resource, "resource");
@@ -64,7 +84,7 @@ pub async fn reschedule(
         None => None,
     };
     v.finish()?;
-    let current = load(db, actor, id).await?;
+    let current = load_by(db, by, id).await?;
     let moves = changes.start.is_some() || changes.resource_id.is_some() || changes.staff_id.is_some();
     if moves && !current.status.is_open() {
         return Err(DomainError::Conflict(format!(
@@ -93,6 +113,7 @@ pub async fn reschedule(
             resource_id,
             staff_id,
             moving: Some(id),
+            public: matches!(by, By::Patient),
         };
         let placed = place(db, &target, start).await?;
         let offsets = super::reminders::offsets(db).await?;
@@ -123,10 +144,11 @@ pub async fn reschedule(
             clock.show_with_year(&current.start.with_timezone(&Utc)),
             clock.show_with_year(&start)
         );
-        event_in(&mut tx, id, BookingEventKind::Rescheduled, current.status, Some(&detail), Some(actor), now)
+        event_in(&mut tx, id, BookingEventKind::Rescheduled, current.status, Some(&detail), actor, now)
             .await?;
         let summary = format!("Moved: {} at {location_name}, {detail}", current.service_name);
-        timeline_in(&mut tx, &current.contact_id, id, &summary, Some(actor), now).await?;
+        timeline_in(&mut tx, &current.contact_id, id, &summary, actor, now).await?;
+        super::waitlist::offer_freed_in(&mut tx, &current, now).await?;
     } else {
         tx = db.begin().await?;
     }
@@ -140,7 +162,7 @@ pub async fn reschedule(
                 .await?;
         });
     }
-    audit::record_in(&mut tx, Entry::new("booking.update").by(actor).on("booking", id).from(meta)).await?;
+    audit::record_in(&mut tx, by.entry("booking.update").on("booking", id).from(meta)).await?;
     let booking = find_in(&mut tx, id).await?.ok_or(DomainError::NotFound("booking"))?;
     tx.commit().await?;
     Ok(booking)
@@ -161,14 +183,17 @@ const OPEN: &[BookingStatus] = &[BookingStatus::Booked, BookingStatus::Confirmed
 
 async fn transition(
     db: &Db,
-    actor: &Actor,
+    by: By<'_>,
     id: &str,
     change: Transition,
     detail: Option<String>,
     meta: &RequestMeta,
 ) -> Result<Booking, DomainError> {
-    actor.require(Permission::BookingsWrite)?;
-    let current = load(db, actor, id).await?;
+    if let By::Staff(actor) = by {
+        actor.require(Permission::BookingsWrite)?;
+    }
+    let actor = by.actor();
+    let current = load_by(db, by, id).await?;
     if current.status == change.to {
         // Asked twice (a double click, a retried request): already done.
         return Ok(current);
@@ -213,7 +238,7 @@ async fn transition(
     });
     // Only un-cancelling can clash: the time may have been booked meanwhile.
     updated.map_err(|err| super::on_clash(err, &current.resource_name, &current.staff_name))?;
-    event_in(&mut tx, id, change.kind, change.to, detail.as_deref(), Some(actor), now).await?;
+    event_in(&mut tx, id, change.kind, change.to, detail.as_deref(), actor, now).await?;
     let mut summary = format!(
         "{}: {} at {}, {}",
         change.timeline, current.service_name, current.location_name, current.start_label
@@ -221,21 +246,33 @@ async fn transition(
     if let Some(detail) = &detail {
         summary.push_str(&format!(" ({detail})"));
     }
-    timeline_in(&mut tx, &current.contact_id, id, &summary, Some(actor), now).await?;
+    timeline_in(&mut tx, &current.contact_id, id, &summary, actor, now).await?;
+    if change.to == BookingStatus::Cancelled {
+        super::waitlist::offer_freed_in(&mut tx, &current, now).await?;
+    }
     if change.to == BookingStatus::Booked {
         // Back from cancelled: its reminders are due again (those already sent stay sent).
         super::reminders::schedule_in(&mut tx, id, current.start.with_timezone(&Utc), &offsets).await?;
     }
     if change.to == BookingStatus::Completed {
-        move_stage_in(&mut tx, &current.contact_id, "attended", Some(actor), now).await?;
+        move_stage_in(&mut tx, &current.contact_id, "attended", actor, now).await?;
     }
-    audit::record_in(&mut tx, Entry::new(change.action).by(actor).on("booking", id).from(meta)).await?;
+    audit::record_in(&mut tx, by.entry(change.action).on("booking", id).from(meta)).await?;
     let booking = find_in(&mut tx, id).await?.ok_or(DomainError::NotFound("booking"))?;
     tx.commit().await?;
     Ok(booking)
 }
 
 pub async fn confirm(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<Booking, DomainError> {
+    confirm_by(db, By::Staff(actor), id, meta).await
+}
+
+pub(super) async fn confirm_by(
+    db: &Db,
+    by: By<'_>,
+    id: &str,
+    meta: &RequestMeta,
+) -> Result<Booking, DomainError> {
     let change = Transition {
         to: BookingStatus::Confirmed,
         kind: BookingEventKind::Confirmed,
@@ -244,12 +281,22 @@ pub async fn confirm(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Re
         from: &[BookingStatus::Booked],
         timeline: "Confirmed",
     };
-    transition(db, actor, id, change, None, meta).await
+    transition(db, by, id, change, None, meta).await
 }
 
 pub async fn cancel(
     db: &Db,
     actor: &Actor,
+    id: &str,
+    input: CancelBooking,
+    meta: &RequestMeta,
+) -> Result<Booking, DomainError> {
+    cancel_by(db, By::Staff(actor), id, input, meta).await
+}
+
+pub(super) async fn cancel_by(
+    db: &Db,
+    by: By<'_>,
     id: &str,
     input: CancelBooking,
     meta: &RequestMeta,
@@ -263,7 +310,7 @@ pub async fn cancel(
         from: OPEN,
         timeline: "Cancelled",
     };
-    transition(db, actor, id, change, Some(reason), meta).await
+    transition(db, by, id, change, Some(reason), meta).await
 }
 
 /// Brings a cancelled booking back, if its time is still ahead and still free.
@@ -276,7 +323,7 @@ pub async fn uncancel(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> R
         from: &[BookingStatus::Cancelled],
         timeline: "Booked again",
     };
-    transition(db, actor, id, change, None, meta).await
+    transition(db, By::Staff(actor), id, change, None, meta).await
 }
 
 pub async fn complete(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<Booking, DomainError> {
@@ -288,7 +335,7 @@ pub async fn complete(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> R
         from: &[BookingStatus::Booked, BookingStatus::Confirmed, BookingStatus::NoShow],
         timeline: "Attended",
     };
-    transition(db, actor, id, change, None, meta).await
+    transition(db, By::Staff(actor), id, change, None, meta).await
 }
 
 pub async fn no_show(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Result<Booking, DomainError> {
@@ -300,5 +347,5 @@ pub async fn no_show(db: &Db, actor: &Actor, id: &str, meta: &RequestMeta) -> Re
         from: &[BookingStatus::Booked, BookingStatus::Confirmed, BookingStatus::Completed],
         timeline: "Did not attend",
     };
-    transition(db, actor, id, change, None, meta).await
+    transition(db, By::Staff(actor), id, change, None, meta).await
 }

@@ -9,6 +9,7 @@ use ulid::Ulid;
 
 use super::availability::{self, Busy};
 use super::calendars::{self, Calendars, ServiceSpec, Wanted};
+use super::links::{LinkPurpose, PatientLinks};
 use crate::access::Permission;
 use crate::input::rules;
 use crate::model::{Booking, BookingEventKind, BookingStatus, Channel, TouchpointKind};
@@ -61,6 +62,8 @@ pub(super) struct Target<'a> {
     pub staff_id: Option<&'a str>,
     /// The booking being moved, which does not stand in its own way.
     pub moving: Option<&'a str>,
+    /// The patient's own booking: the public page's notice and horizon apply.
+    pub public: bool,
 }
 
 /// Finds a placement for `start`, or says precisely why there is none.
@@ -69,16 +72,24 @@ pub(super) async fn place(
     target: &Target<'_>,
     start: DateTime<Utc>,
 ) -> Result<Placement, DomainError> {
-    let Target { service, location_id, zone, resource_id, staff_id, moving } = *target;
+    let Target { service, location_id, zone, resource_id, staff_id, moving, public } = *target;
     let now = Utc::now();
     if start < now {
         return Err(DomainError::field("start", "is in the past"));
     }
-    if start > now + chrono::Duration::days(super::STAFF_HORIZON_DAYS) {
-        return Err(DomainError::field("start", "is more than 12 months ahead"));
+    let reach = if public { super::public::REACH } else { super::STAFF_REACH };
+    if start < now + reach.notice {
+        return Err(DomainError::field(
+            "start",
+            format!("is too soon: book at least {} ahead", reach.notice_label()),
+        ));
+    }
+    if start > now + chrono::Duration::days(reach.horizon_days) {
+        return Err(DomainError::field("start", format!("is more than {} ahead", reach.horizon_label())));
     }
     let day = start.with_timezone(&zone).date_naive();
-    let wanted = Wanted { service, location_id, zone, from: day, to: day, resource_id, staff_id, moving };
+    let wanted =
+        Wanted { service, location_id, zone, from: day, to: day, resource_id, staff_id, moving, public };
     let calendars = calendars::load(db, &wanted).await?;
     if calendars.resources.is_empty() {
         let field = if resource_id.is_some() { "resource_id" } else { "service_id" };
@@ -88,7 +99,7 @@ pub(super) async fn place(
         let field = if staff_id.is_some() { "staff_id" } else { "service_id" };
         return Err(DomainError::field(field, "has no qualified staff member working at this location"));
     }
-    let query = calendars::slot_query(service, day, day, now);
+    let query = calendars::slot_query(service, day, day, now, reach);
     let offered = |c: &Calendars| {
         availability::slots(&c.location, &c.resources, &c.staff, &query)
             .into_iter()
@@ -219,31 +230,238 @@ pub(super) async fn move_stage_in(
     Ok(())
 }
 
-/// The contact's first name, mobile number and whether texts to it are suppressed.
-async fn sms_recipient(db: &Db, contact_id: &str) -> Result<Option<(String, String)>, DomainError> {
-    let row: Option<(String, Option<String>)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT first_name, phone FROM contacts WHERE id = $1").bind(contact_id).fetch_optional(pool).await?
-    });
-    let Some((first_name, Some(phone))) = row else { return Ok(None) };
-    if suppressions::blocking(db, contact_id, Channel::Sms, &phone).await?.is_some() {
-        return Ok(None);
-    }
-    Ok(Some((first_name, phone)))
+/// Who makes a change: a signed-in staff member (or API token), or the patient through a
+/// signed link or the public booking page.
+#[derive(Clone, Copy, Debug)]
+pub enum By<'a> {
+    Staff(&'a Actor),
+    Patient,
 }
 
-/// The confirmation text: what, where, when on the location's clock, and replies that cannot be
-/// mistaken for one another.
-pub(super) fn confirmation_text(first_name: &str, service: &str, location: &str, when: &str) -> String {
+impl<'a> By<'a> {
+    pub(super) fn actor(self) -> Option<&'a Actor> {
+        match self {
+            By::Staff(actor) => Some(actor),
+            By::Patient => None,
+        }
+    }
+
+    /// The audit entry for `action`, by whoever it is.
+    pub(super) fn entry(self, action: &'static str) -> Entry {
+        match self {
+            By::Staff(actor) => Entry::new(action).by(actor),
+            By::Patient => Entry::new(action).detail("by the patient"),
+        }
+    }
+}
+
+/// Where the confirmation goes: a text to the mobile, else an email; neither when the contact
+/// has opted out of both (or has neither).
+enum Recipient {
+    Sms { first_name: String, phone: String },
+    Email { first_name: String, email: String },
+}
+
+async fn recipient(db: &Db, contact_id: &str) -> Result<Option<Recipient>, DomainError> {
+    type ContactRow = (String, Option<String>, Option<String>);
+    let row: Option<ContactRow> = on_db!(db, pool => {
+        sqlx::query_as("SELECT first_name, phone, email FROM contacts WHERE id = $1").bind(contact_id).fetch_optional(pool).await?
+    });
+    let Some((first_name, phone, email)) = row else { return Ok(None) };
+    if let Some(phone) = phone
+        && suppressions::blocking(db, contact_id, Channel::Sms, &phone).await?.is_none()
+    {
+        return Ok(Some(Recipient::Sms { first_name, phone }));
+    }
+    if let Some(email) = email
+        && suppressions::blocking(db, contact_id, Channel::Email, &email).await?.is_none()
+    {
+        return Ok(Some(Recipient::Email { first_name, email }));
+    }
+    Ok(None)
+}
+
+/// A new patient's recipient, before the contact exists.
+fn patient_recipient(fields: &PatientContact) -> Option<Recipient> {
+    let first_name = fields.first_name.clone();
+    match (&fields.phone, &fields.email) {
+        (Some(phone), _) => Some(Recipient::Sms { first_name, phone: phone.clone() }),
+        (None, Some(email)) => Some(Recipient::Email { first_name, email: email.clone() }),
+        (None, None) => None,
+    }
+}
+
+/// What a confirmation says.
+pub(super) struct Confirmation<'a> {
+    pub service: &'a str,
+    pub location: &'a str,
+    pub when: &'a str,
+    pub preparation: Option<&'a str>,
+    pub manage_url: &'a str,
+}
+
+/// The confirmation text: what, where, when on the location's clock, the manage link, and
+/// replies that cannot be mistaken for one another.
+pub(super) fn confirmation_text(first_name: &str, c: &Confirmation<'_>) -> String {
     format!(
-        "Hi {first_name}, your {service} at {location} is booked for {when}. \
-         Reply YES to confirm or R to reschedule; STOP to opt out."
+        "Hi {first_name}, your {} at {} is booked for {}. Manage it: {} \
+         Reply YES to confirm or R to reschedule; STOP to opt out.",
+        c.service, c.location, c.when, c.manage_url
     )
+}
+
+fn confirmation_draft(contact_id: &str, to: Recipient, c: &Confirmation<'_>) -> send::Draft {
+    match to {
+        Recipient::Sms { first_name, phone } => send::Draft {
+            contact_id: contact_id.to_owned(),
+            channel: Channel::Sms,
+            to: phone,
+            subject: None,
+            body: confirmation_text(&first_name, c),
+            html: None,
+            template: Some("booking_confirmation".into()),
+            created_by: None,
+        },
+        Recipient::Email { first_name, email } => {
+            let preparation = c.preparation.map(|p| format!("\n\nBefore you come: {p}")).unwrap_or_default();
+            send::Draft {
+                contact_id: contact_id.to_owned(),
+                channel: Channel::Email,
+                to: email,
+                subject: Some(format!("Your {} is booked for {}", c.service, c.when)),
+                body: format!(
+                    "Hi {first_name},\n\nYour {} at {} is booked for {}.{preparation}\n\n\
+                     To confirm, move or cancel it: {}\n",
+                    c.service, c.location, c.when, c.manage_url
+                ),
+                html: None,
+                template: Some("booking_confirmation".into()),
+                created_by: None,
+            }
+        }
+    }
+}
+
+/// The contact a booking is for: one that exists, or a patient's new one written with it.
+pub(super) enum ForContact<'a> {
+    Existing(&'a str),
+    New(&'a contacts::NewPatient, &'a PatientContact),
+}
+
+/// A new patient's reachable details, for the confirmation.
+pub(super) struct PatientContact {
+    pub first_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl ForContact<'_> {
+    fn id(&self) -> &str {
+        match self {
+            ForContact::Existing(id) => id,
+            ForContact::New(patient, _) => patient.id(),
+        }
+    }
+}
+
+/// What `insert` writes.
+pub(super) struct Insert<'a> {
+    pub by: By<'a>,
+    pub contact: ForContact<'a>,
+    pub target: Target<'a>,
+    pub location_name: &'a str,
+    pub start: DateTime<Utc>,
+    pub notes: Option<String>,
+    pub links: &'a PatientLinks,
+    pub meta: &'a RequestMeta,
+    /// The waitlist offer this booking takes, marked taken in the same transaction.
+    pub accepting_offer: Option<&'a str>,
+}
+
+/// Places and writes a booking with its history, timeline, stage move, reminders,
+/// confirmation and audit entry (and a new patient's contact), all in one transaction.
+pub(super) async fn insert(db: &Db, b: Insert<'_>) -> Result<Booking, DomainError> {
+    let Target { service, location_id, zone, .. } = b.target;
+    let place = place(db, &b.target, b.start).await?;
+    let recipient = match &b.contact {
+        ForContact::Existing(id) => recipient(db, id).await?,
+        ForContact::New(_, fields) => patient_recipient(fields),
+    };
+    let offsets = super::reminders::offsets(db).await?;
+    let preparation = super::calendars::preparation(db, &service.id).await?;
+    let contact_id = b.contact.id().to_owned();
+    let actor = b.by.actor();
+
+    let id = Ulid::new().to_string();
+    let now = Timestamp::now();
+    let when = Clock::new(zone).show_with_year(&b.start);
+    let mut tx = db.begin().await?;
+    if let ForContact::New(patient, _) = &b.contact {
+        contacts::insert_patient_in(&mut tx, patient, b.meta).await?;
+    }
+    // The booking's insert is the first write to bookings: on SQLite the transaction holds the
+    // write lock by then, so the clash triggers see every committed booking; on PostgreSQL the
+    // exclusion constraints wait for racing inserts.
+    let inserted = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "INSERT INTO bookings (id, contact_id, service_id, location_id, resource_id, staff_id, starts_at, ends_at, \
+             held_from, held_until, status, notes, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $13)",
+        )
+        .bind(&id)
+        .bind(&contact_id)
+        .bind(&service.id)
+        .bind(location_id)
+        .bind(&place.resource_id)
+        .bind(&place.staff_id)
+        .bind(Timestamp(b.start))
+        .bind(Timestamp(place.end))
+        .bind(Timestamp(place.held_from))
+        .bind(Timestamp(place.held_until))
+        .bind(&b.notes)
+        .bind(actor.map(|a| a.user_id.as_str()))
+        .bind(now)
+        .execute(&mut **conn)
+        .await
+        .map(|_| ())
+    });
+    inserted.map_err(|err| super::on_clash(err, &place.resource_name, &place.staff_name))?;
+    if let Some(offer_id) = b.accepting_offer {
+        super::waitlist::accepted_in(&mut tx, offer_id, &id, now).await?;
+    }
+    let detail = match (b.by, b.accepting_offer) {
+        (By::Patient, Some(_)) => Some("from the waitlist"),
+        (By::Patient, None) => Some("booked online"),
+        (By::Staff(_), _) => None,
+    };
+    event_in(&mut tx, &id, BookingEventKind::Created, BookingStatus::Booked, detail, actor, now).await?;
+    super::reminders::schedule_in(&mut tx, &id, b.start, &offsets).await?;
+    let online = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+    let summary = format!("Booked: {} at {}, {when}{online}", service.name, b.location_name);
+    timeline_in(&mut tx, &contact_id, &id, &summary, actor, now).await?;
+    move_stage_in(&mut tx, &contact_id, "booked", actor, now).await?;
+    if let Some(to) = recipient {
+        let manage_url = b.links.url(LinkPurpose::ManageBooking, &id);
+        let confirmation = Confirmation {
+            service: &service.name,
+            location: b.location_name,
+            when: &when,
+            preparation: preparation.as_deref(),
+            manage_url: &manage_url,
+        };
+        send::queue_in(&mut tx, &confirmation_draft(&contact_id, to, &confirmation)).await?;
+    }
+    audit::record_in(&mut tx, b.by.entry("booking.create").on("booking", &id).from(b.meta)).await?;
+    let booking = super::read::find_in(&mut tx, &id).await?.ok_or(DomainError::NotFound("booking"))?;
+    tx.commit().await?;
+    Ok(booking)
 }
 
 pub async fn create(
     db: &Db,
     actor: &Actor,
     input: NewBooking,
+    links: &PatientLinks,
     meta: &RequestMeta,
 ) -> Result<Booking, DomainError> {
     actor.require(Permission::BookingsWrite)?;
@@ -275,7 +493,6 @@ pub async fn create(
     let Some(service) = calendars::service_spec(db, &input.service_id).await? else {
         return Err(DomainError::field("service_id", "is not a service that can be booked"));
     };
-    let start = input.start.with_timezone(&Utc);
     let target = Target {
         service: &service,
         location_id: &input.location_id,
@@ -283,61 +500,21 @@ pub async fn create(
         resource_id: input.resource_id.as_deref(),
         staff_id: input.staff_id.as_deref(),
         moving: None,
+        public: false,
     };
-    let place = place(db, &target, start).await?;
-    let recipient = sms_recipient(db, &input.contact_id).await?;
-    let offsets = super::reminders::offsets(db).await?;
-
-    let id = Ulid::new().to_string();
-    let now = Timestamp::now();
-    let when = Clock::new(zone).show_with_year(&start);
-    let mut tx = db.begin().await?;
-    // The insert comes first: on SQLite it takes the write lock, so the clash triggers see every
-    // committed booking; on PostgreSQL the exclusion constraints wait for racing inserts.
-    let inserted = on_tx!(&mut tx, conn => {
-        sqlx::query(
-            "INSERT INTO bookings (id, contact_id, service_id, location_id, resource_id, staff_id, starts_at, ends_at, \
-             held_from, held_until, status, notes, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'booked', $11, $12, $13, $13)",
-        )
-        .bind(&id)
-        .bind(&input.contact_id)
-        .bind(&service.id)
-        .bind(&input.location_id)
-        .bind(&place.resource_id)
-        .bind(&place.staff_id)
-        .bind(Timestamp(start))
-        .bind(Timestamp(place.end))
-        .bind(Timestamp(place.held_from))
-        .bind(Timestamp(place.held_until))
-        .bind(&notes)
-        .bind(&actor.user_id)
-        .bind(now)
-        .execute(&mut **conn)
-        .await
-        .map(|_| ())
-    });
-    inserted.map_err(|err| super::on_clash(err, &place.resource_name, &place.staff_name))?;
-    event_in(&mut tx, &id, BookingEventKind::Created, BookingStatus::Booked, None, Some(actor), now).await?;
-    super::reminders::schedule_in(&mut tx, &id, start, &offsets).await?;
-    let summary = format!("Booked: {} at {location_name}, {when}", service.name);
-    timeline_in(&mut tx, &input.contact_id, &id, &summary, Some(actor), now).await?;
-    move_stage_in(&mut tx, &input.contact_id, "booked", Some(actor), now).await?;
-    if let Some((first_name, phone)) = recipient {
-        let draft = send::Draft {
-            contact_id: input.contact_id.clone(),
-            channel: Channel::Sms,
-            to: phone,
-            subject: None,
-            body: confirmation_text(&first_name, &service.name, &location_name, &when),
-            html: None,
-            template: Some("booking_confirmation".into()),
-            created_by: None,
-        };
-        send::queue_in(&mut tx, &draft).await?;
-    }
-    audit::record_in(&mut tx, Entry::new("booking.create").by(actor).on("booking", &id).from(meta)).await?;
-    let booking = super::read::find_in(&mut tx, &id).await?.ok_or(DomainError::NotFound("booking"))?;
-    tx.commit().await?;
-    Ok(booking)
+    insert(
+        db,
+        Insert {
+            by: By::Staff(actor),
+            contact: ForContact::Existing(&input.contact_id),
+            target,
+            location_name: &location_name,
+            start: input.start.with_timezone(&Utc),
+            notes,
+            links,
+            meta,
+            accepting_offer: None,
+        },
+    )
+    .await
 }

@@ -13,15 +13,18 @@ mod calendars;
 pub mod catalog;
 mod change;
 mod create;
+pub mod links;
+pub mod public;
 mod read;
 pub mod reminders;
+pub mod waitlist;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use sqlx::FromRow;
 
 pub use calendars::{AvailabilityQuery, availability};
 pub use change::{BookingChanges, CancelBooking, cancel, complete, confirm, no_show, reschedule, uncancel};
-pub use create::{NewBooking, create};
+pub use create::{By, NewBooking, create};
 pub use read::{BookingFilter, get, list};
 
 use crate::DomainError;
@@ -31,6 +34,27 @@ use crate::time::Timestamp;
 
 /// How far ahead staff and the REST API may book: twelve months.
 pub const STAFF_HORIZON_DAYS: i64 = 366;
+
+/// How soon and how far ahead someone may book.
+#[derive(Clone, Copy, Debug)]
+pub struct Reach {
+    pub notice: chrono::Duration,
+    pub horizon_days: i64,
+}
+
+impl Reach {
+    fn notice_label(self) -> String {
+        let hours = self.notice.num_hours();
+        if hours == 1 { "1 hour".into() } else { format!("{hours} hours") }
+    }
+
+    fn horizon_label(self) -> String {
+        if self.horizon_days > 365 { "12 months".into() } else { format!("{} days", self.horizon_days) }
+    }
+}
+
+/// Staff and the REST API: any time from now, twelve months ahead.
+pub const STAFF_REACH: Reach = Reach { notice: chrono::Duration::zero(), horizon_days: STAFF_HORIZON_DAYS };
 /// The grid slots are offered on, from the start of each open period.
 pub const SLOT_STEP_MINUTES: i64 = 15;
 

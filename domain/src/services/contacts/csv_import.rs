@@ -337,9 +337,9 @@ pub async fn import(
             }
             (Some(id), OnDuplicate::Update) if errors.is_empty() => {
                 let current = load(db, actor, id, false).await?;
-                apply(&refs, actor, current, &fields, Mode::Patch).map(|row| (row, false))
+                apply(&refs, Some(actor), current, &fields, Mode::Patch).map(|row| (row, false))
             }
-            _ => apply(&refs, actor, new_row(&refs), &fields, Mode::Replace).map(|row| (row, true)),
+            _ => apply(&refs, Some(actor), new_row(&refs), &fields, Mode::Replace).map(|row| (row, true)),
         };
         match outcome {
             Ok((row, is_new)) if errors.is_empty() => {
@@ -389,7 +389,7 @@ pub async fn import(
         // Each batch commits with its rows' audit entries, or not at all.
         for batch in writes.chunks(BATCH) {
             let mut tx = db.begin().await?;
-            store_all(&mut tx, batch, actor).await?;
+            store_all(&mut tx, batch, Some(actor)).await?;
             let entries = batch.iter().map(|w| {
                 let action = if w.insert { "contact.create" } else { "contact.update" };
                 Entry::new(action).by(actor).on("contact", &w.row.id).detail("import").from(meta)

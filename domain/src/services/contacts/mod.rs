@@ -246,7 +246,8 @@ impl Refs {
 /// Validates `fields` over `current` (for a create, the defaults) and returns the new row.
 fn apply(
     refs: &Refs,
-    actor: &Actor,
+    // `None`: the patient, on the public booking page (no location limits).
+    actor: Option<&Actor>,
     mut row: Row,
     fields: &ContactFields,
     mode: Mode,
@@ -373,7 +374,7 @@ fn apply(
             None => None,
         };
     }
-    if !actor.may_see(row.location_id.as_deref()) {
+    if actor.is_some_and(|a| !a.may_see(row.location_id.as_deref())) {
         return Err(DomainError::field("location_id", "must be one of your locations"));
     }
     if given(&fields.owner_id) {
@@ -522,13 +523,13 @@ struct Write<'a> {
 /// Writes one contact and its audit entry in one transaction.
 async fn store(db: &Db, write: Write<'_>, actor: &Actor, entry: Entry) -> Result<(), DomainError> {
     let mut tx = db.begin().await?;
-    store_all(&mut tx, &[write], actor).await?;
+    store_all(&mut tx, &[write], Some(actor)).await?;
     audit::record_in(&mut tx, entry).await?;
     tx.commit().await
 }
 
 /// Writes every contact in the caller's transaction.
-async fn store_all(tx: &mut Tx, writes: &[Write<'_>], actor: &Actor) -> Result<(), DomainError> {
+async fn store_all(tx: &mut Tx, writes: &[Write<'_>], actor: Option<&Actor>) -> Result<(), DomainError> {
     // One bind list serves both statements (the update writes `created_at` back unchanged).
     const INSERT: &str = "INSERT INTO contacts (first_name, last_name, phone, email, date_of_birth, source, referring_doctor, \
          requested_modality, notes, stage_id, location_id, owner_id, sms_consent, sms_consent_changed_at, \
@@ -587,7 +588,7 @@ async fn store_all(tx: &mut Tx, writes: &[Write<'_>], actor: &Actor) -> Result<(
                 )
                 .bind(Ulid::new().to_string())
                 .bind(&row.id)
-                .bind(&actor.user_id)
+                .bind(actor.map(|a| a.user_id.as_str()))
                 .bind(row.updated_at)
                 .bind(from)
                 .bind(to)
@@ -654,7 +655,7 @@ pub async fn create(
 ) -> Result<Contact, DomainError> {
     actor.require(Permission::ContactsWrite)?;
     let refs = Refs::load(db).await?;
-    let row = apply(&refs, actor, new_row(&refs), &fields, Mode::Replace)?;
+    let row = apply(&refs, Some(actor), new_row(&refs), &fields, Mode::Replace)?;
     if !allow_duplicate {
         let probe = duplicates::Probe {
             exclude_id: None,
@@ -673,6 +674,57 @@ pub async fn create(
     let write = Write { row: &row, insert: true, write_tags: !row.tags.is_empty(), stage_note: None };
     store(db, write, actor, entry).await?;
     Ok(row.into())
+}
+
+/// A new contact a patient gave on the public booking page, checked like any other (each bad
+/// field named) but not yet written: [`insert_patient_in`] writes it with the booking.
+pub(crate) struct NewPatient(Row);
+
+impl NewPatient {
+    pub(crate) fn id(&self) -> &str {
+        &self.0.id
+    }
+}
+
+/// Checks a patient's own details; the contact will be a web enquiry at `location_id`.
+pub(crate) async fn patient(db: &Db, fields: ContactFields) -> Result<NewPatient, DomainError> {
+    let refs = Refs::load(db).await?;
+    let fields = ContactFields { source: Some(ContactSource::WebForm.as_str().to_owned()), ..fields };
+    apply(&refs, None, new_row(&refs), &fields, Mode::Replace).map(NewPatient)
+}
+
+/// The contact a patient's details name, if one exists: the same mobile number or email, and a
+/// date of birth that does not differ (a parent and child who share a phone stay two people).
+pub(crate) async fn match_patient(db: &Db, patient: &NewPatient) -> Result<Option<String>, DomainError> {
+    let row = &patient.0;
+    let found: Option<(String,)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT id FROM contacts WHERE deleted_at IS NULL AND (phone = $1 OR email = $2) \
+             AND (date_of_birth IS NULL OR date_of_birth = $3) \
+             ORDER BY CASE WHEN date_of_birth IS NULL THEN 1 ELSE 0 END, created_at LIMIT 1",
+        )
+        .bind(&row.phone)
+        .bind(&row.email)
+        .bind(row.date_of_birth)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(found.map(|(id,)| id))
+}
+
+/// Writes a patient's new contact in the caller's transaction, audited as the patient's.
+pub(crate) async fn insert_patient_in(
+    tx: &mut Tx,
+    patient: &NewPatient,
+    meta: &RequestMeta,
+) -> Result<(), DomainError> {
+    let write = Write { row: &patient.0, insert: true, write_tags: false, stage_note: None };
+    store_all(tx, &[write], None).await?;
+    let entry = Entry::new("contact.create")
+        .on("contact", &patient.0.id)
+        .from(meta)
+        .detail("by the patient (booking page)");
+    audit::record_in(tx, entry).await
 }
 
 /// One contact; the view is written to the audit log.
@@ -704,7 +756,7 @@ pub async fn update(
     actor.require(Permission::ContactsWrite)?;
     let current = load(db, actor, id, false).await?;
     let old_stage = current.stage_id.clone();
-    let row = apply(&Refs::load(db).await?, actor, current, &fields, mode)?;
+    let row = apply(&Refs::load(db).await?, Some(actor), current, &fields, mode)?;
     let stage_note = (row.stage_id != old_stage).then(|| (old_stage, row.stage_id.clone()));
     let write_tags = mode == Mode::Replace || fields.tags.is_some();
     let entry = Entry::new("contact.update").by(actor).on("contact", id).from(meta);
