@@ -1,43 +1,13 @@
 // Bookings as the front desk makes them: from the contact page's free times, from an empty
 // time on the calendar, and moved by dragging on the calendar, where a clash is shown and
 // refused before the drop.
-import { test, expect, hydrated, signIn } from "./fixtures";
-import type { Locator, Page } from "@playwright/test";
+import { test, expect, drag, hydrated, newContact, signIn } from "./fixtures";
 
 /** A Wednesday five weeks ahead, past the demo clinic's own bookings: every time is free. */
 function quietWednesday(): string {
   const day = new Date(Date.now() + 35 * 24 * 3600 * 1000);
   while (day.getUTCDay() !== 3) day.setUTCDate(day.getUTCDate() + 1);
   return day.toISOString().slice(0, 10);
-}
-
-/** Drags `source` onto `target` with the mouse as a person does (press, start moving, move
- * over the target, release), checking `whileOver` before letting go. Bookings on the way let a
- * drag through to the time below only once it has started, which Playwright's `dragTo` (it
- * checks the target before the first move) cannot wait for. */
-async function drag(page: Page, source: Locator, target: Locator, whileOver: () => Promise<void>) {
-  const from = await source.boundingBox();
-  if (!from) throw new Error("the booking to drag is not on screen");
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 4 });
-  const to = await target.boundingBox();
-  if (!to) throw new Error("the time to drop on is not on screen");
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
-  await page.mouse.move(to.x + to.width / 2 + 2, to.y + to.height / 2, { steps: 2 });
-  await whileOver();
-  await page.mouse.up();
-}
-
-async function newContact(page: Page, first: string, last: string, phone: string) {
-  await page.goto("/contacts/new");
-  await hydrated(page);
-  await page.getByLabel("First name").fill(first);
-  await page.getByLabel("Last name").fill(last);
-  await page.getByLabel("Phone").fill(phone);
-  await page.getByRole("button", { name: "Save contact" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: `${first} ${last}` })).toBeVisible();
-  await hydrated(page);
 }
 
 // Tall enough for the whole day: a drag near a window's edge scrolls it, as it should for people.

@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Locator, Page } from "@playwright/test";
 import { startServer } from "./server";
 
 export const test = base.extend<{ consoleErrors: string[]; serverEnv: Record<string, string> }>({
@@ -46,6 +46,36 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("signed-in-user")).toBeVisible();
+}
+
+/** Drags `source` onto `target` with the mouse as a person does (press, start moving, move
+ * over the target, release), checking `whileOver` before letting go. Bookings on the way let a
+ * drag through to the time below only once it has started, which Playwright's `dragTo` (it
+ * checks the target before the first move) cannot wait for. */
+export async function drag(page: Page, source: Locator, target: Locator, whileOver: () => Promise<void>) {
+  const from = await source.boundingBox();
+  if (!from) throw new Error("the booking to drag is not on screen");
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + 8, from.y + from.height / 2 + 8, { steps: 4 });
+  const to = await target.boundingBox();
+  if (!to) throw new Error("the time to drop on is not on screen");
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await page.mouse.move(to.x + to.width / 2 + 2, to.y + to.height / 2, { steps: 2 });
+  await whileOver();
+  await page.mouse.up();
+}
+
+/** Adds a contact through the New contact form and waits on its page. */
+export async function newContact(page: Page, first: string, last: string, phone: string) {
+  await page.goto("/contacts/new");
+  await hydrated(page);
+  await page.getByLabel("First name").fill(first);
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Phone").fill(phone);
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `${first} ${last}` })).toBeVisible();
+  await hydrated(page);
 }
 
 export { expect };

@@ -14,3 +14,4 @@ pub mod tabs;
 pub mod task_list;
 pub mod time;
 pub mod toast;
+pub mod waitlist_box;

@@ -183,7 +183,7 @@ pub fn times_view(page: TimesPage<'_>) -> impl IntoView + use<> {
             let href = link(&[("from", &from), ("day", &day)]);
             let count = d.starts.len();
             let label = match count {
-                0 => "full".to_owned(),
+                0 => "no times".to_owned(),
                 1 => "1 time".to_owned(),
                 n => format!("{n} times"),
             };

@@ -19,6 +19,7 @@ use crate::components::layout::{IfCan, can, use_current_user};
 use crate::components::send_sms::SendSmsBox;
 use crate::components::task_list::TaskList;
 use crate::components::time::local_time;
+use crate::components::waitlist_box::WaitlistBox;
 use crate::server_fns::contacts::{
     CONTACTS_PER_PAGE, ContactListQuery, LogTouchpoint, UndoMerge, UpdateContact, contact_duplicates,
     contact_form_choices, contact_merges, contact_tag_names, contact_timeline, count_contacts, get_contact,
@@ -486,6 +487,7 @@ pub fn ContactPage() -> impl IntoView {
         <RecentMerges id=Signal::derive(id) saved />
         <Duplicates id=Signal::derive(id) />
         <BookBox contact_id=Signal::derive(id) />
+        <WaitlistBox contact_id=Signal::derive(id) />
         <ContactTasks id=Signal::derive(id) />
         <section class=format!("mt-6 {CARD}") aria-labelledby="timeline-heading">
             <h2 id="timeline-heading" class="font-semibold">"Timeline"</h2>

@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod settings;
 pub mod tasks;
 pub mod users;
+pub mod waitlist;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

@@ -141,6 +141,12 @@ pub async fn book(
             .map(|s| s.with_timezone(&Utc))
             .map_err(|_| "Choose a time from the list.".to_owned()),
     );
+    if request.first_name.trim().is_empty() {
+        v.check::<()>("first_name", Err("Give your first name.".into()));
+    }
+    if request.last_name.trim().is_empty() {
+        v.check::<()>("last_name", Err("Give your last name.".into()));
+    }
     if request.phone.trim().is_empty() {
         v.check::<()>("phone", Err("Give a mobile number, so we can text your confirmation.".into()));
     }
