@@ -22,6 +22,7 @@ use components::page_title::PageTitle;
 use pages::account::AccountPage;
 use pages::audit::AuditPage;
 use pages::calendar::CalendarPage;
+use pages::calendar_insights::CalendarInsightsPage;
 use pages::contact_import::ImportContactsPage;
 use pages::contact_merge::MergeContactsPage;
 use pages::contact_new::NewContactPage;
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id/merge/:other") view=MergeContactsPage />
                     <Route path=path!("/calendar") view=CalendarPage />
+                    <Route path=path!("/calendar/insights") view=CalendarInsightsPage />
                     <Route path=path!("/inbox") view=|| view! { <SectionPage section=Section::Inbox /> } />
                     <Route path=path!("/tasks") view=TasksPage />
                     <Route path=path!("/outbox") view=MessagesPage />

@@ -13,9 +13,14 @@
 //! - queue: jobs enqueued one per transaction, claimed, run (a no-op) and completed by the
 //!   worker, against a bare loop of the same SQL (`queue.rs`).
 //!
-//! `BENCH_PARTS=queue` (or `contacts`) measures one part only. PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
+//! - bookings: availability for a week among 50,000 stored bookings, a day's `GET
+//!   /api/v1/bookings` against a bare server, the calendar week with 500 bookings, and the bytes
+//!   of `/book`'s first load (`bookings.rs`).
+//!
+//! `BENCH_PARTS=queue` (or `contacts`, `bookings`) measures one part only. PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
 
 mod bare;
+mod bookings;
 mod generator;
 mod load;
 mod queue;
@@ -299,6 +304,45 @@ async fn measure(backend: &'static str) -> anyhow::Result<Figures> {
     Ok(figures)
 }
 
+/// The bookings part on a fresh demo clinic with a server of its own.
+async fn measure_bookings(backend: &'static str) -> anyhow::Result<bookings::Figures> {
+    let (url, pg_name) = fresh_database(backend).await?;
+    let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?).await?;
+    db.migrate().await?;
+    domain::services::demo_seed::seed(&db).await?;
+    let admin_id = domain::services::users::find_id_by_email(&db, "admin@avatar.test")
+        .await?
+        .context("the demo administrator")?;
+    let admin = domain::services::users::actor_for_user(
+        &db,
+        &admin_id,
+        AuthMethod::Session { session_id: "bench".into() },
+    )
+    .await?
+    .context("the demo administrator's actor")?;
+    let config = Config::from_lookup(|name| match name {
+        "DATABASE_URL" => Some(url.clone()),
+        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })?;
+    let app = Application::bind(&config, db.clone()).await?;
+    let base = format!("http://{}", app.local_addr()?);
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let browser = reqwest::Client::builder().cookie_store(true).build()?;
+    let signed_in = browser
+        .post(format!("{base}/auth/login"))
+        .json(&serde_json::json!({ "email": "admin@avatar.test", "password": "avatar-demo" }))
+        .send()
+        .await?;
+    ensure!(signed_in.status() == 200, "sign-in answered {}", signed_in.status());
+    let created =
+        domain::services::api_tokens::create_for_user(&db, &admin_id, "bench", &Default::default()).await?;
+    let figures = bookings::measure(&db, &admin, &base, &created.token, &browser).await?;
+    db.close().await;
+    drop_database(pg_name).await;
+    Ok(figures)
+}
+
 /// Drops the PostgreSQL database `fresh_database` made (SQLite files go with target/bench).
 async fn drop_database(pg_name: Option<String>) {
     use sqlx::Connection;
@@ -325,6 +369,13 @@ async fn main() -> anyhow::Result<()> {
         String::new(),
         "| Backend | GET contact req/s | Audited bare req/s | Ratio (budget ≥ 0.7) | Lowest–highest round | p50 / p95 one client | Audited bare p50 / p95 | p50 ratio (budget ≤ 1.5) | Read-only bare req/s | Ratio to read-only | Read-only bare p50 / p95 |".into(),
         "|---|---|---|---|---|---|---|---|---|---|---|".into(),
+    ];
+    let mut booking_lines = vec![
+        String::new(),
+        format!("Bookings: one location, {} MRI scanners and radiographers, {} stored bookings over 100 weeks; the week measured holds 500 (availability and calendar: one client, 200 in turn; the day's list: {CONCURRENCY} clients, 8 paired rounds of 2 s against a bare axum + sqlx server running the same list SQL and JSON, neither auditing; medians)", 10, bookings::BOOKINGS),
+        String::new(),
+        "| Backend | Availability, a week (service) p50 / p95 (budget < 5 ms) | Same over HTTP p50 / p95 | GET /bookings a day req/s | Bare req/s | Ratio (budget ≥ 0.7) | Lowest–highest round | One client p50 / p95 | Bare p50 / p95 | Calendar week SSR, 500 bookings p50 / p95 (budget < 20 ms) | /book first load: HTML + CSS bytes (budget ≤ 150 KB) | A day's times: HTML + CSS bytes |".into(),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|".into(),
     ];
     let mut queue_lines = vec![
         String::new(),
@@ -355,6 +406,34 @@ async fn main() -> anyhow::Result<()> {
             db.close().await;
             drop_database(pg_name).await;
         }
+        if part("bookings") {
+            eprintln!("measuring bookings on {backend}…");
+            let b = measure_bookings(backend).await?;
+            booking_lines.push(format!(
+                "| {backend} | {:.2} / {:.2} ms | {:.2} / {:.2} ms | {:.0} | {:.0} | {:.2} | {:.2}–{:.2} | {:.2} / {:.2} ms | {:.2} / {:.2} ms | {:.2} / {:.2} ms | {} + {} = {} | {} + {} = {} |",
+                b.availability.0,
+                b.availability.1,
+                b.availability_http.0,
+                b.availability_http.1,
+                b.list_rps,
+                b.bare_rps,
+                b.ratio,
+                b.ratio_range.0,
+                b.ratio_range.1,
+                b.list_latency.0,
+                b.list_latency.1,
+                b.bare_latency.0,
+                b.bare_latency.1,
+                b.week.0,
+                b.week.1,
+                b.book_bytes.0,
+                b.book_bytes.1,
+                b.book_bytes.0 + b.book_bytes.1,
+                b.times_bytes.0,
+                b.times_bytes.1,
+                b.times_bytes.0 + b.times_bytes.1,
+            ));
+        }
         if !part("contacts") {
             continue;
         }
@@ -384,7 +463,12 @@ async fn main() -> anyhow::Result<()> {
             b.latency.1,
         ));
     }
-    lines.extend(reads);
+    if part("contacts") {
+        lines.extend(reads);
+    }
+    if part("bookings") {
+        lines.extend(booking_lines);
+    }
     if part("queue") {
         lines.extend(queue_lines);
     }

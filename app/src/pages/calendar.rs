@@ -144,7 +144,10 @@ pub fn CalendarPage() -> impl IntoView {
     };
     view! {
         <PageTitle text="Calendar" />
-        <h1 class="text-2xl font-semibold tracking-tight">"Calendar"</h1>
+        <div class="flex flex-wrap items-baseline justify-between gap-2">
+            <h1 class="text-2xl font-semibold tracking-tight">"Calendar"</h1>
+            <a href="/calendar/insights" class=LINK>"Insights: utilisation and no-shows"</a>
+        </div>
         <Toast message=toast />
         <Transition fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading the calendar…"</p> }>
             {move || Suspend::new(async move {

@@ -5,6 +5,7 @@ pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod book;
 pub mod calendar;
+pub mod calendar_insights;
 pub mod contact_import;
 pub mod contact_merge;
 pub mod contact_new;

@@ -160,3 +160,24 @@ pub async fn booking_action(id: String, action: String, reason: Option<String>) 
     }
     .map_err(ssr::fail)
 }
+
+/// Utilisation, no-shows, lead time and bookings by service (the calendar's Insights page);
+/// the last 30 days on the clinic's clock unless the days are given.
+#[server(prefix = "/rpc", endpoint = "booking_analytics")]
+pub async fn booking_analytics(
+    location_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<domain::model::BookingAnalytics, AppError> {
+    let (actor, _) = ssr::caller()?;
+    let db = ssr::context().db;
+    let zone = domain::services::clock::for_clinic(&db).await.map_err(ssr::fail)?.zone();
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let given = |d: Option<String>| d.filter(|d| !d.trim().is_empty());
+    let query = domain::services::bookings::analytics::AnalyticsQuery {
+        location_id: location_id.filter(|l| !l.is_empty()),
+        from: given(from).unwrap_or_else(|| (today - chrono::Duration::days(29)).to_string()),
+        to: given(to).unwrap_or_else(|| today.to_string()),
+    };
+    domain::services::bookings::analytics::summary(&db, &actor, query).await.map_err(ssr::fail)
+}

@@ -537,3 +537,54 @@ pub struct WaitlistEntry {
     pub open_offers: i64,
     pub created_at: DateTime<Utc>,
 }
+
+/// Booking analytics over a range of days (`GET /api/v1/analytics/bookings`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct BookingAnalytics {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// Each active resource: minutes held by bookings that are not cancelled ÷ minutes open.
+    pub utilisation: Vec<ResourceUse>,
+    /// Bookings starting in the range, cancelled ones left out.
+    pub bookings: i64,
+    /// Of those, the ones whose outcome is known (attended or missed).
+    pub finished: i64,
+    pub no_shows: i64,
+    /// No-shows ÷ finished, one decimal.
+    pub no_show_percent: f64,
+    /// Median time from booking to appointment, in hours.
+    pub median_lead_hours: Option<f64>,
+    /// By service, every status counted (cancelled included).
+    pub by_service: Vec<ServiceOutcomes>,
+}
+
+/// One resource's use over the range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ResourceUse {
+    pub resource_id: String,
+    pub resource_name: String,
+    pub kind: Option<ResourceKind>,
+    pub location_id: String,
+    pub location_name: String,
+    /// Minutes the location is open, maintenance taken out.
+    pub open_minutes: i64,
+    /// Minutes of those held by bookings.
+    pub booked_minutes: i64,
+    /// booked ÷ open, one decimal.
+    pub percent: f64,
+}
+
+/// One service's bookings by outcome.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ServiceOutcomes {
+    pub service_name: String,
+    pub bookings: i64,
+    /// Booked or confirmed, not yet happened (or not yet closed).
+    pub open: i64,
+    pub completed: i64,
+    pub no_shows: i64,
+    pub cancelled: i64,
+}

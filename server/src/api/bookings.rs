@@ -6,7 +6,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::model::{Booking, BookingDetail, Location, Page, Resource, Service, Slot, StaffMember};
+use domain::model::{
+    Booking, BookingAnalytics, BookingDetail, Location, Page, Resource, Service, Slot, StaffMember,
+};
+use domain::services::bookings::analytics::AnalyticsQuery;
 use domain::services::bookings::{
     self, AvailabilityQuery, BookingChanges, BookingFilter, CancelBooking, NewBooking, catalog,
 };
@@ -140,4 +143,13 @@ pub async fn no_show(
     Path(id): Path<String>,
 ) -> Result<Json<Booking>, HttpError> {
     Ok(Json(bookings::no_show(&state.db, &caller.actor, &id, &caller.meta).await?))
+}
+
+#[utoipa::path(get, path = "/analytics/bookings", tag = "bookings", summary = "Utilisation per resource, no-show rate, lead time and bookings by service over a range of days", params(AnalyticsQuery), responses((status = 200, body = BookingAnalytics), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such location (or not in your locations)", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+pub async fn analytics(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    QueryParams(query): QueryParams<AnalyticsQuery>,
+) -> Result<Json<BookingAnalytics>, HttpError> {
+    Ok(Json(bookings::analytics::summary(&state.db, &caller.actor, query).await?))
 }

@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 66] = [
+const ROUTES: [(&str, &str); 67] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -77,6 +77,7 @@ const ROUTES: [(&str, &str); 66] = [
     ("get", "/waitlist"),
     ("post", "/waitlist"),
     ("delete", "/waitlist/{id}"),
+    ("get", "/analytics/bookings"),
 ];
 
 #[test]

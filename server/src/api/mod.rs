@@ -154,6 +154,7 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookings::no_show))
         .routes(routes!(waitlist::list, waitlist::add))
         .routes(routes!(waitlist::remove))
+        .routes(routes!(bookings::analytics))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

@@ -22,7 +22,8 @@ on_both_backends!(
     completed_and_no_show_need_the_time_to_have_come,
     the_demo_clinic_has_schedules_and_bookings_without_a_clash,
     reminders_follow_a_moved_booking_and_are_sent_once,
-    past_unconfirmed_bookings_are_flagged_for_review
+    past_unconfirmed_bookings_are_flagged_for_review,
+    analytics_count_utilisation_no_shows_and_lead_time
 );
 
 /// A location with one service on one kind of resource, staffed every day.
@@ -984,4 +985,97 @@ async fn past_unconfirmed_bookings_are_flagged_for_review(backend: Backend) {
     };
     assert_eq!(get(ids[0].clone()).await["needs_review"], true);
     assert_eq!(get(ids[1].clone()).await["needs_review"], false);
+}
+
+async fn analytics_count_utilisation_no_shows_and_lead_time(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("manager").await;
+    let clinic = clinic(&app, "Australia/Sydney", "08:00", "18:00", 1, 1).await;
+    let day = next_week(&clinic);
+    let mut ids = Vec::new();
+    for (n, time) in ["09:00", "10:00", "11:00", "12:00"].into_iter().enumerate() {
+        let who = contact(&app, &token, &format!("Stat{n}"), None).await;
+        let made = book(&app, &token, json!({ "contact_id": who, "service_id": clinic.scan, "location_id": clinic.location_id, "start": local(&clinic, day, time) })).await;
+        assert_eq!(made.status(), StatusCode::CREATED);
+        ids.push(made.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    // As if the day had happened: two attended, one missed, one cancelled; each booked two days
+    // ahead; two hours of maintenance on the scanner that day.
+    let start =
+        chrono::DateTime::parse_from_rfc3339(&local(&clinic, day, "09:00")).unwrap().with_timezone(&Utc);
+    on_db!(&app.db, pool => {
+        for (id, status) in ids.iter().zip(["completed", "completed", "no_show", "cancelled"]) {
+            sqlx::query("UPDATE bookings SET status = $2 WHERE id = $1").bind(id).bind(status).execute(pool).await.unwrap();
+        }
+        sqlx::query("UPDATE bookings SET created_at = $1").bind(domain::time::Timestamp(start - Duration::hours(48))).execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO resource_blocks (id, resource_id, starts_at, ends_at, reason, created_at) VALUES ($1, $2, $3, $4, 'Service', $5)")
+            .bind(id()).bind(&clinic.scanners[0])
+            .bind(domain::time::Timestamp(start + Duration::hours(5)))
+            .bind(domain::time::Timestamp(start + Duration::hours(7)))
+            .bind(domain::time::Timestamp::now())
+            .execute(pool).await.unwrap();
+    });
+    let answer = app
+        .api()
+        .get(app.url(&format!(
+            "/api/v1/analytics/bookings?location_id={}&from={day}&to={day}",
+            clinic.location_id
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let figures: Value = answer.json().await.unwrap();
+    assert_eq!(figures["bookings"], 3, "{figures}");
+    assert_eq!(figures["finished"], 3);
+    assert_eq!(figures["no_shows"], 1);
+    assert_eq!(figures["no_show_percent"], 33.3);
+    // 48, 49 and 50 hours ahead (the cancelled one left out).
+    assert_eq!(figures["median_lead_hours"], 49.0);
+    let scanner = &figures["utilisation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["resource_id"] == clinic.scanners[0].as_str())
+        .unwrap()
+        .clone();
+    // Open 10 hours less 2 of maintenance; three 30-minute scans held.
+    assert_eq!(scanner["open_minutes"], 480);
+    assert_eq!(scanner["booked_minutes"], 90);
+    assert_eq!(scanner["percent"], 18.8);
+    let service = &figures["by_service"][0];
+    assert_eq!(
+        (
+            service["bookings"].as_i64(),
+            service["completed"].as_i64(),
+            service["no_shows"].as_i64(),
+            service["cancelled"].as_i64()
+        ),
+        (Some(4), Some(2), Some(1), Some(1))
+    );
+
+    // Another location's figures are not the caller's; bad days name the field.
+    let bad = app
+        .api()
+        .get(app.url(&format!("/api/v1/analytics/bookings?from={day}&to=2020-01-01")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.json::<Value>().await.unwrap()["error"]["fields"]["to"].is_string());
+    let other = self::clinic(&app, "Australia/Brisbane", "08:00", "18:00", 1, 1).await;
+    let elsewhere = app.token_limited_to(&other.location_id).await;
+    let hidden = app
+        .api()
+        .get(app.url(&format!(
+            "/api/v1/analytics/bookings?location_id={}&from={day}&to={day}",
+            clinic.location_id
+        )))
+        .bearer_auth(&elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 }

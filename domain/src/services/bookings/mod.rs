@@ -7,6 +7,7 @@
 //! free slots, and the database refuses a clash that races past that check (PostgreSQL's
 //! exclusion constraints, SQLite's triggers under its single write lock; migration 0012).
 
+pub mod analytics;
 pub mod availability;
 pub mod calendar;
 mod calendars;
@@ -25,7 +26,7 @@ use sqlx::FromRow;
 pub use calendars::{AvailabilityQuery, availability};
 pub use change::{BookingChanges, CancelBooking, cancel, complete, confirm, no_show, reschedule, uncancel};
 pub use create::{By, NewBooking, create};
-pub use read::{BookingFilter, get, list};
+pub use read::{BookingFilter, get, list, list_sql};
 
 use crate::DomainError;
 use crate::model::{Booking, BookingStatus};
