@@ -99,8 +99,9 @@ pub fn router(state: AppState) -> Router {
     let assets = web::assets::router(&state.leptos_options)
         .layer(from_fn_with_state(state.clone(), client_ip::admit_client));
     // The patients' pages: for everyone (no session, no allowlist), budgeted per client.
-    let patients =
-        web::book::router().layer(from_fn_with_state(state.clone(), crate::middleware::public_rate::limit));
+    let patients = web::book::router()
+        .merge(web::feeds::router())
+        .layer(from_fn_with_state(state.clone(), crate::middleware::public_rate::limit));
     api.merge(assets)
         .merge(metrics)
         .merge(patients)

@@ -10,6 +10,7 @@ use domain::model::{
     Booking, BookingAnalytics, BookingDetail, Location, Page, Resource, Service, Slot, StaffMember,
 };
 use domain::services::bookings::analytics::AnalyticsQuery;
+use domain::services::bookings::feeds::{self, FeedAddress, FeedOf};
 use domain::services::bookings::{
     self, AvailabilityQuery, BookingChanges, BookingFilter, CancelBooking, NewBooking, catalog,
 };
@@ -152,4 +153,24 @@ pub async fn analytics(
     QueryParams(query): QueryParams<AnalyticsQuery>,
 ) -> Result<Json<BookingAnalytics>, HttpError> {
     Ok(Json(bookings::analytics::summary(&state.db, &caller.actor, query).await?))
+}
+
+#[utoipa::path(get, path = "/staff/{id}/feed", tag = "bookings", summary = "The address of a staff member's iCalendar feed (for a calendar app; no patient details in it)", params(("id" = String, Path, description = "The staff member's user id")), responses((status = 200, body = FeedAddress), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such staff member", body = ErrorBody)))]
+pub async fn staff_feed(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<FeedAddress>, HttpError> {
+    Ok(Json(feeds::address(&state.db, &caller.actor, &state.config.patient_links, FeedOf::Staff, &id).await?))
+}
+
+#[utoipa::path(get, path = "/resources/{id}/feed", tag = "bookings", summary = "The address of a scanner's or room's iCalendar feed (for a calendar app; no patient details in it)", params(("id" = String, Path, description = "The resource's id")), responses((status = 200, body = FeedAddress), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such resource (or not in your locations)", body = ErrorBody)))]
+pub async fn resource_feed(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<FeedAddress>, HttpError> {
+    Ok(Json(
+        feeds::address(&state.db, &caller.actor, &state.config.patient_links, FeedOf::Resource, &id).await?,
+    ))
 }

@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 67] = [
+const ROUTES: [(&str, &str); 69] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -78,6 +78,8 @@ const ROUTES: [(&str, &str); 67] = [
     ("post", "/waitlist"),
     ("delete", "/waitlist/{id}"),
     ("get", "/analytics/bookings"),
+    ("get", "/staff/{id}/feed"),
+    ("get", "/resources/{id}/feed"),
 ];
 
 #[test]

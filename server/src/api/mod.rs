@@ -155,6 +155,8 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(waitlist::list, waitlist::add))
         .routes(routes!(waitlist::remove))
         .routes(routes!(bookings::analytics))
+        .routes(routes!(bookings::staff_feed))
+        .routes(routes!(bookings::resource_feed))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

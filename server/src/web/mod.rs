@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod book;
 pub mod contacts_export;
+pub mod feeds;
 pub mod google;
 pub mod health;
 pub mod webhooks;

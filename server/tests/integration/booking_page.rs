@@ -21,7 +21,8 @@ on_both_backends!(
     changes_within_a_day_of_the_start_need_a_call,
     forged_links_find_nothing_and_names_are_escaped,
     too_many_posts_from_one_client_are_refused,
-    a_cancelled_time_is_offered_to_the_waitlist_and_the_first_to_accept_gets_it
+    a_cancelled_time_is_offered_to_the_waitlist_and_the_first_to_accept_gets_it,
+    calendar_feeds_list_the_times_without_the_patients
 );
 
 fn path(clinic: &Clinic, day: chrono::NaiveDate) -> String {
@@ -552,4 +553,80 @@ async fn a_cancelled_time_is_offered_to_the_waitlist_and_the_first_to_accept_get
         .unwrap();
     assert_eq!(removed.status(), StatusCode::OK);
     assert_eq!(removed.json::<Value>().await.unwrap()["status"], "removed");
+}
+
+async fn calendar_feeds_list_the_times_without_the_patients(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let api = app.api_token("reception").await;
+    let clinic = clinic(&app, "Australia/Brisbane", "08:00", "17:00", 1, 1).await;
+    let day = next_week(&clinic);
+    let who = contact(&app, &api, "Confidentia", Some("0412 555 340")).await;
+    let made = book(&app, &api, json!({ "contact_id": who, "service_id": clinic.scan, "location_id": clinic.location_id, "start": local(&clinic, day, "09:00") })).await;
+    let booking_id = made.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+
+    let address = |path: String| {
+        let app = &app;
+        let api = api.clone();
+        async move {
+            let answer = app.api().get(app.url(&path)).bearer_auth(&api).send().await.unwrap();
+            assert_eq!(answer.status(), StatusCode::OK, "{path}");
+            let url = answer.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+            url.split_once("/feeds/").map(|(_, rest)| format!("/feeds/{rest}")).unwrap()
+        }
+    };
+    let staff_feed = address(format!("/api/v1/staff/{}/feed", clinic.staff[0])).await;
+    let resource_feed = address(format!("/api/v1/resources/{}/feed", clinic.scanners[0])).await;
+    assert!(staff_feed.starts_with("/feeds/staff/") && staff_feed.ends_with(".ics"), "{staff_feed}");
+    for path in [&staff_feed, &resource_feed] {
+        let answer = browser(&app.base_url).get(app.url(path)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        assert!(answer.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let text = answer.text().await.unwrap();
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.contains("END:VCALENDAR"), "{text}");
+        assert!(text.contains(&format!("UID:{booking_id}@avatar-crm")), "{text}");
+        assert!(text.contains("SUMMARY:MRI 30 min (Booked)"), "{text}");
+        // 09:00 in Brisbane is 23:00 UTC the day before.
+        let utc = (day - Duration::days(1)).format("%Y%m%d").to_string();
+        assert!(text.contains(&format!("DTSTART:{utc}T230000Z")), "{text}");
+        assert!(
+            !text.contains("Confidentia") && !text.contains("412555340") && !text.contains("0412"),
+            "{text}"
+        );
+    }
+    // Altered, or one kind's address used for the other: nothing.
+    let bare = staff_feed.trim_end_matches(".ics");
+    let last = if bare.ends_with('A') { "B" } else { "A" };
+    let forged = format!("{}{last}.ics", &bare[..bare.len() - 1]);
+    assert_eq!(
+        browser(&app.base_url).get(app.url(&forged)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let swapped = staff_feed.replace("/feeds/staff/", "/feeds/resources/");
+    assert_eq!(
+        browser(&app.base_url).get(app.url(&swapped)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // Cancelled: gone from the feed at its next fetch.
+    let cancelled = app
+        .api()
+        .post(app.url(&format!("/api/v1/bookings/{booking_id}/cancel")))
+        .bearer_auth(&api)
+        .json(&json!({ "reason": "Unwell" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let text = browser(&app.base_url).get(app.url(&staff_feed)).send().await.unwrap().text().await.unwrap();
+    assert!(!text.contains(&booking_id), "{text}");
+    // A resource at a location the caller cannot see has no address for them.
+    let other = crate::bookings::clinic(&app, "Australia/Perth", "08:00", "17:00", 1, 1).await;
+    let limited = app.token_limited_to(&clinic.location_id).await;
+    let hidden = app
+        .api()
+        .get(app.url(&format!("/api/v1/resources/{}/feed", other.scanners[0])))
+        .bearer_auth(&limited)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
 }

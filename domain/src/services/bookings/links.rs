@@ -1,4 +1,6 @@
-//! Signed links for patients, who have no account: `/b/{token}` manages one booking. A token
+//! Signed links for patients, who have no account: `/b/{token}` manages one booking, `/w/{token}`
+//! takes a waitlist offer; and the calendar feeds' addresses (`/feeds/staff/{token}.ics`), which
+//! calendar apps fetch without signing in. A token
 //! is the booking's id and an HMAC-SHA-256 over a purpose and that id, so it cannot be forged
 //! or turned into a link for another booking or another purpose, and nothing needs storing. The
 //! key comes from the environment (`BOOKING_LINK_KEY`); a new key retires every link.
@@ -19,6 +21,10 @@ pub enum LinkPurpose {
     ManageBooking,
     /// Take a slot offered from the waitlist.
     WaitlistOffer,
+    /// Read a staff member's bookings as an iCalendar feed.
+    StaffFeed,
+    /// Read a resource's bookings as an iCalendar feed.
+    ResourceFeed,
 }
 
 impl LinkPurpose {
@@ -26,6 +32,8 @@ impl LinkPurpose {
         match self {
             LinkPurpose::ManageBooking => b"manage-booking:",
             LinkPurpose::WaitlistOffer => b"waitlist-offer:",
+            LinkPurpose::StaffFeed => b"staff-feed:",
+            LinkPurpose::ResourceFeed => b"resource-feed:",
         }
     }
 
@@ -33,6 +41,8 @@ impl LinkPurpose {
         match self {
             LinkPurpose::ManageBooking => "/b/",
             LinkPurpose::WaitlistOffer => "/w/",
+            LinkPurpose::StaffFeed => "/feeds/staff/",
+            LinkPurpose::ResourceFeed => "/feeds/resources/",
         }
     }
 }
@@ -54,6 +64,11 @@ impl PatientLinks {
     /// `base_url` is where patients reach the app (`PUBLIC_BASE_URL`).
     pub fn new(base_url: &str, key: &[u8]) -> PatientLinks {
         PatientLinks { base_url: base_url.trim_end_matches('/').to_owned(), key: key.to_vec() }
+    }
+
+    /// Where the app is reached (`PUBLIC_BASE_URL`, no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     fn mac(&self, purpose: LinkPurpose, id: &str) -> Hmac<Sha256> {

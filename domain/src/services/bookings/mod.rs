@@ -14,6 +14,7 @@ mod calendars;
 pub mod catalog;
 mod change;
 mod create;
+pub mod feeds;
 pub mod links;
 pub mod public;
 mod read;
