@@ -209,8 +209,9 @@ pub async fn measure(
         ..Default::default()
     };
     let found = bookings::availability(db, admin, query()).await?;
-    // Weekdays: the half hours between bookings; the weekend: every quarter hour.
-    ensure!(found.len() > 1_000, "the week has free slots ({})", found.len());
+    // One slot per start: weekdays the half hours between bookings and the evening, the
+    // weekend every quarter hour (about 180).
+    ensure!(found.len() > 100, "the week has free slots ({})", found.len());
     let mut timings = Vec::new();
     for n in 0..SAMPLES + 20 {
         let started = Instant::now();
