@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 69] = [
+const ROUTES: [(&str, &str); 82] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -80,6 +80,19 @@ const ROUTES: [(&str, &str); 69] = [
     ("get", "/analytics/bookings"),
     ("get", "/staff/{id}/feed"),
     ("get", "/resources/{id}/feed"),
+    ("put", "/locations/{id}/hours"),
+    ("post", "/locations/{id}/closures"),
+    ("delete", "/locations/{id}/closures/{day}"),
+    ("post", "/services"),
+    ("patch", "/services/{id}"),
+    ("post", "/resources"),
+    ("patch", "/resources/{id}"),
+    ("post", "/resources/{id}/blocks"),
+    ("delete", "/resources/{id}/blocks/{block_id}"),
+    ("put", "/staff/{id}/services"),
+    ("put", "/staff/{id}/hours"),
+    ("post", "/staff/{id}/leave"),
+    ("delete", "/staff/{id}/leave/{leave_id}"),
 ];
 
 #[test]

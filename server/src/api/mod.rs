@@ -9,6 +9,7 @@ mod contacts;
 mod jobs;
 mod messages;
 mod pipeline;
+mod scheduling;
 mod settings;
 mod tasks;
 mod users;
@@ -157,6 +158,19 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(bookings::analytics))
         .routes(routes!(bookings::staff_feed))
         .routes(routes!(bookings::resource_feed))
+        .routes(routes!(scheduling::set_location_hours))
+        .routes(routes!(scheduling::add_closure))
+        .routes(routes!(scheduling::remove_closure))
+        .routes(routes!(scheduling::create_service))
+        .routes(routes!(scheduling::update_service))
+        .routes(routes!(scheduling::create_resource))
+        .routes(routes!(scheduling::update_resource))
+        .routes(routes!(scheduling::add_block))
+        .routes(routes!(scheduling::remove_block))
+        .routes(routes!(scheduling::set_qualifications))
+        .routes(routes!(scheduling::set_working_hours))
+        .routes(routes!(scheduling::add_leave))
+        .routes(routes!(scheduling::remove_leave))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

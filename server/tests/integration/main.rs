@@ -27,6 +27,7 @@ mod metrics;
 mod openapi;
 mod permissions;
 mod pipeline;
+mod scheduling;
 mod security;
 mod smtp;
 mod tasks;

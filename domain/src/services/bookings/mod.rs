@@ -19,6 +19,7 @@ pub mod links;
 pub mod public;
 mod read;
 pub mod reminders;
+pub mod setup;
 pub mod waitlist;
 
 use chrono::{DateTime, FixedOffset, Utc};
