@@ -329,12 +329,11 @@ async fn first_load(base: &str, path: &str) -> anyhow::Result<(usize, usize)> {
     Ok((document.len(), stylesheet.len()))
 }
 
-/// The yardstick: the domain's list SQL for a location's day, the same JSON, nothing else (no
+/// The yardstick: the domain's list SQL (`list_query`) for a location's day, the same JSON, nothing else (no
 /// token, no scope, no middleware, no error envelope).
 #[derive(Clone)]
 struct Bare {
     db: Db,
-    sql: Arc<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -381,24 +380,27 @@ async fn day(State(bare): State<Bare>, Query(q): Query<DayQuery>) -> Result<Json
             .ok_or(StatusCode::BAD_REQUEST)
     };
     let (after, before) = (midnight(q.from)?, midnight(q.to.succ_opt().ok_or(StatusCode::BAD_REQUEST)?)?);
-    let sql = sqlx::AssertSqlSafe(bare.sql.as_str().to_owned());
+    let (sql, args) = bookings::list_query(&bookings::ListParts {
+        sees_every_location: true,
+        user_id: "",
+        location_id: Some(&q.location_id),
+        after: Some(after),
+        before: Some(before),
+        limit: q.limit + 1,
+        ..Default::default()
+    });
+    let sql = sqlx::AssertSqlSafe(sql);
     let rows: Vec<Row> = domain::on_db!(&bare.db, pool => {
-        sqlx::query_as(sql)
-            .bind(true)
-            .bind("")
-            .bind(&q.location_id)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(after)
-            .bind(before)
-            .bind(None::<Timestamp>)
-            .bind(None::<String>)
-            .bind(q.limit + 1)
-            .fetch_all(pool)
-            .await
-            .map_err(failed)?
+        let mut query = sqlx::query_as(sql);
+        for arg in &args {
+            query = match arg {
+                bookings::ListArg::Flag(flag) => query.bind(*flag),
+                bookings::ListArg::Text(text) => query.bind(text),
+                bookings::ListArg::Time(at) => query.bind(*at),
+                bookings::ListArg::Int(n) => query.bind(*n),
+            };
+        }
+        query.fetch_all(pool).await.map_err(failed)?
     });
     let items = rows
         .into_iter()
@@ -436,9 +438,7 @@ async fn day(State(bare): State<Bare>, Query(q): Query<DayQuery>) -> Result<Json
 async fn spawn_bare(db: Db) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = Router::new()
-        .route("/bookings", get(day))
-        .with_state(Bare { db, sql: Arc::new(bookings::list_sql()) });
+    let app = Router::new().route("/bookings", get(day)).with_state(Bare { db });
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(format!("http://{addr}"))
 }

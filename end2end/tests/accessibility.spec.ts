@@ -26,6 +26,30 @@ test("pages a signed-out visitor sees meet WCAG 2.2 AA", async ({ page, consoleE
   }
 });
 
+test("the patients' booking pages meet WCAG 2.2 AA at each step, on a phone", async ({ page, consoleErrors }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Plain HTML without script: nothing to hydrate, each step is ready when loaded.
+  const step = async (what: string) => expect(await violations(page), `axe on ${what}`).toEqual([]);
+  await page.goto("/book");
+  await step("the services");
+  await page.getByRole("list", { name: "Services" }).getByRole("link", { name: "MRI knee", exact: true }).click();
+  await step("the locations");
+  await page.getByRole("list", { name: "Locations" }).getByRole("link", { name: "Sydney CBD" }).click();
+  await page.getByRole("navigation", { name: "Days" }).getByRole("link", { name: "Later →" }).click();
+  await step("the days and times");
+  await page.getByRole("list", { name: "Free times" }).getByRole("link").first().click();
+  await page.getByRole("button", { name: "Book this time" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await step("the details with their problems marked");
+  await page.getByLabel("First name").fill("Agatha");
+  await page.getByLabel("Last name").fill("Oyelaran");
+  await page.getByLabel("Mobile number").fill("0499 555 811");
+  await page.getByLabel("Date of birth").fill("1966-02-14");
+  await page.getByRole("button", { name: "Book this time" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Your appointment" })).toBeVisible();
+  await step("the manage page");
+});
+
 test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
   test.setTimeout(240_000);
   await signIn(page, "admin@avatar.test");
@@ -44,6 +68,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     `${first}/merge/${second!.split("/").pop()}`,
     `${first}/merge/${second!.split("/").pop()}?confirm=1`, // the confirmation step
     "/calendar",
+    "/calendar/insights",
     "/inbox",
     "/tasks",
     "/campaigns",

@@ -19,7 +19,9 @@ use crate::components::layout::{can, use_current_user};
 use crate::components::page_title::PageTitle;
 use crate::components::toast::Toast;
 use crate::pages::contacts::query_string;
-use crate::server_fns::bookings::{BookingAction, CreateBooking, calendar, get_booking, move_booking};
+use crate::server_fns::bookings::{
+    BookingAction, CreateBooking, MoveBooking, calendar, get_booking, move_booking,
+};
 use crate::server_fns::contacts::quick_search;
 use domain::access::Permission;
 use domain::model::{BookingStatus, CALENDAR_STEP_MINUTES, CalendarBooking, CalendarView};
@@ -476,6 +478,26 @@ fn Drawer(
         },
     );
     let options = Resource::new(|| (), |_| crate::server_fns::bookings::booking_options());
+    // "Move to": another day's free times for the open booking (keyboard and phone users'
+    // way to move one; dragging is the mouse's). A GET form, so it works before hydration.
+    let mover = ServerAction::<MoveBooking>::new();
+    let move_slots = Resource::new(
+        move || (param("move_service"), param("move_location"), param("move_day"), mover.version().get()),
+        |(service, location, day, _)| async move {
+            match (service, location, day) {
+                (Some(s), Some(l), Some(d)) => {
+                    crate::server_fns::bookings::free_slots(s, l, d).await.map(Some)
+                }
+                _ => Ok(None),
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = mover.value().get() {
+            data.refetch();
+            detail.refetch();
+        }
+    });
     view! {
         <Transition fallback=|| ()>
             {move || {
@@ -540,7 +562,45 @@ fn Drawer(
                     }
                     match detail.await {
                         Ok(Some(detail)) => {
+                            let moves = move_slots.await;
                             let b = detail.booking.clone();
+                            let move_form = b.status.is_open().then(|| {
+                                        let day_now = param("move_day").unwrap_or_else(|| b.start.date_naive().to_string());
+                                        let keep = [("location_id", here.location_id.clone()), ("date", here.date.clone()), ("view", here.view.clone()),
+                                            ("resource_id", here.resource_id.clone()), ("staff_id", here.staff_id.clone()), ("booking", Some(b.id.clone())),
+                                            ("move_service", Some(b.service_id.clone())), ("move_location", Some(b.location_id.clone()))];
+                                        view! {
+                                            <form method="get" action="/calendar" aria-label="Move the booking" class="mt-4 flex flex-wrap items-end gap-2">
+                                                {keep.into_iter().filter_map(|(k, v)| v.map(|v| view! { <input type="hidden" name=k value=v /> })).collect_view()}
+                                                <label class="text-sm font-medium text-slate-700">"Move to another time on"
+                                                    <input type="date" name="move_day" value=day_now required class=format!("{INPUT} py-1.5") />
+                                                </label>
+                                                <button type="submit" class=SECONDARY>"Find times"</button>
+                                            </form>
+                                        }
+                                    });
+                            let move_times = match (b.status.is_open(), moves) {(true, Ok(Some(found))) if found.is_empty() => view! { <p class="mt-2 text-sm text-slate-600">"No free times that day."</p> }.into_any(),
+                                        (true, Ok(Some(found))) => view! {
+                                            <ul class="mt-2 flex flex-wrap gap-2" aria-label="Times to move to">
+                                                {found.into_iter().map(|slot| {
+                                                    let label = slot.start.format("%-I:%M %P").to_string();
+                                                    let id = b.id.clone();
+                                                    view! {
+                                                        <li>
+                                                            <ActionForm action=mover>
+                                                                <input type="hidden" name="id" value=id />
+                                                                <input type="hidden" name="start" value=slot.start.to_rfc3339() />
+                                                                <input type="hidden" name="resource_id" value=slot.resource_id.clone() />
+                                                                <button type="submit" aria-label=format!("Move to {label}") class=SECONDARY disabled=move || mover.pending().get()>{label.clone()}</button>
+                                                            </ActionForm>
+                                                        </li>
+                                                    }
+                                                }).collect_view()}
+                                            </ul>
+                                        }.into_any(),
+                                        (true, Err(error)) => view! { <p role="alert" class="mt-2 text-sm text-rose-800">{error.message().to_owned()}</p> }.into_any(),
+                                        _ => ().into_any(),
+                                    };
                             let actions: Vec<(&str, &str)> = match b.status {
                                 BookingStatus::Booked => vec![("confirm", "Confirm"), ("complete", "Attended"), ("no_show", "No-show")],
                                 BookingStatus::Confirmed => vec![("complete", "Attended"), ("no_show", "No-show")],
@@ -586,6 +646,9 @@ fn Drawer(
                                         </ActionForm>
                                     })}
                                     <ActionResult value=action.value() success="Saved." />
+                                    {move_form}
+                                    {move_times}
+                                    <ActionResult value=mover.value() success="Moved." />
                                     <h3 class="mt-5 text-sm font-semibold">"History"</h3>
                                     <ol class="mt-2 space-y-1 text-sm text-slate-700">
                                         {detail.history.into_iter().map(|e| view! {

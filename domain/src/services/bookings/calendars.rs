@@ -16,6 +16,8 @@ use crate::{Actor, Db, DomainError, on_db};
 
 /// The longest range one availability request may cover.
 const MAX_DAYS: i64 = 62;
+/// Longer than any booking holds its resource and staff member (see `load`).
+const MAX_HELD: Duration = Duration::days(2);
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -171,18 +173,28 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
     let resource_ids: Vec<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
     let mut busy: HashMap<String, Vec<Range>> = HashMap::new();
     if !resource_ids.is_empty() || !staff_order.is_empty() {
+        // One indexed range per side ((resource_id, held_from) and (staff_id, held_from)): a
+        // booking holds at most a day (services run ≤ 10 hours, buffers ≤ 4 hours each side), so
+        // starting no earlier than MAX_HELD before the window finds every one that reaches in.
+        let part = |column: &str, first: usize, count: usize| {
+            format!(
+                "SELECT resource_id, staff_id, held_from, held_until FROM bookings \
+                 WHERE {column} IN ({}) AND held_from >= $1 AND held_from < $2 AND held_until > $4 \
+                 AND status <> 'cancelled' AND id <> $3",
+                in_list(first, count)
+            )
+        };
         let sql = format!(
-            "SELECT resource_id, staff_id, held_from, held_until FROM bookings \
-             WHERE status <> 'cancelled' AND held_until > $1 AND held_from < $2 AND id <> $3 \
-             AND (resource_id IN ({}) OR staff_id IN ({}))",
-            in_list(4, resource_ids.len()),
-            in_list(4 + resource_ids.len(), staff_order.len()),
+            "{} UNION {}",
+            part("resource_id", 5, resource_ids.len()),
+            part("staff_id", 5 + resource_ids.len(), staff_order.len())
         );
         let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(window_from)
+                .bind(Timestamp(window_from.0 - MAX_HELD))
                 .bind(window_until)
-                .bind(wanted.moving.unwrap_or(""));
+                .bind(wanted.moving.unwrap_or(""))
+                .bind(window_from);
             for id in resource_ids.iter().copied().chain(staff_order.iter().map(String::as_str)) {
                 query = query.bind(id);
             }

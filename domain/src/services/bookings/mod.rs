@@ -28,7 +28,7 @@ use sqlx::FromRow;
 pub use calendars::{AvailabilityQuery, availability};
 pub use change::{BookingChanges, CancelBooking, cancel, complete, confirm, no_show, reschedule, uncancel};
 pub use create::{By, NewBooking, create};
-pub use read::{BookingFilter, get, list, list_sql};
+pub use read::{BookingFilter, ListArg, ListParts, get, list, list_query};
 
 use crate::DomainError;
 use crate::model::{Booking, BookingStatus};
