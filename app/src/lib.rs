@@ -33,6 +33,7 @@ use pages::messages::MessagesPage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
 use pages::pipeline::PipelinePage;
+use pages::scheduling::SchedulingPage;
 use pages::section::{Section, SectionPage};
 use pages::settings::{PipelineStagesPage, SecurityPage, SettingsPage};
 use pages::sign_in::{PasswordResetPage, SignInPage};
@@ -120,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/users") view=UsersPage />
                     <Route path=path!("/settings/security") view=SecurityPage />
                     <Route path=path!("/settings/pipeline") view=PipelineStagesPage />
+                    <Route path=path!("/settings/scheduling") view=SchedulingPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/settings/outbox") view=OutboxPage />
                     <Route path=path!("/settings/jobs") view=JobsPage />

@@ -78,6 +78,7 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     "/settings/users",
     "/settings/security",
     "/settings/pipeline",
+    "/settings/scheduling",
     "/settings/outbox",
     "/settings/jobs",
     "/outbox",

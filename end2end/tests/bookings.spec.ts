@@ -93,3 +93,47 @@ test("this week's calendar shows the demo clinic's bookings", async ({ page, con
   const count = Number((await page.getByText(/^\d+ bookings? in view\./).textContent())?.match(/^\d+/)?.[0]);
   expect(count).toBeGreaterThan(10);
 });
+
+test("an administrator closes a day, books maintenance and takes a scanner out of use on the Scheduling page", async ({ page, consoleErrors }) => {
+  const day = quietWednesday();
+  await signIn(page, "admin@avatar.test");
+  await page.goto("/settings");
+  await page.getByRole("link", { name: /^Scheduling/ }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Scheduling" })).toBeVisible();
+  await hydrated(page);
+
+  const close = page.getByRole("form", { name: "Close Sydney CBD for a day" });
+  await close.getByLabel("Day").fill(day);
+  await close.getByLabel("Reason").fill("Staff training");
+  await close.getByRole("button", { name: "Close that day" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Closed that day." })).toBeVisible();
+  const closed = page.getByRole("list", { name: "Closed days at Sydney CBD" });
+  await expect(closed).toContainText("Staff training");
+
+  // The contact page's Book box then has nothing that day in Sydney.
+  await newContact(page, "Octavia", "Lindqvist", "0499 555 821");
+  const bookings = page.getByRole("region", { name: "Bookings" });
+  await bookings.getByLabel("Service").selectOption({ label: "MRI knee (30 min)" });
+  await bookings.getByLabel("Location").selectOption({ label: "Sydney CBD" });
+  await bookings.getByLabel("Day").fill(day);
+  await bookings.getByRole("button", { name: "Find times" }).click();
+  await expect(bookings.getByText("No free times that day. Try another day.")).toBeVisible();
+
+  // Open again; maintenance on MRI 1; MRI 2 out of use and back.
+  await page.goto("/settings/scheduling");
+  await hydrated(page);
+  await page.getByRole("button", { name: new RegExp(`^Open on .* again$`) }).first().click();
+  await expect(page.getByRole("status").filter({ hasText: "Open that day again." })).toBeVisible();
+  const maintenance = page.getByRole("form", { name: "Book maintenance" });
+  await maintenance.getByLabel("Scanner or room").selectOption({ label: "MRI 1 (3T)" });
+  await maintenance.getByLabel("From").fill(`${day}T09:00`);
+  await maintenance.getByLabel("Until").fill(`${day}T11:00`);
+  await maintenance.getByLabel("Reason").fill("Coil replacement");
+  await maintenance.getByRole("button", { name: "Book maintenance" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Maintenance booked in." })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Maintenance of MRI 1 (3T)" })).toContainText("Coil replacement");
+  await page.getByRole("button", { name: "Take MRI 1 (3T) out of use" }).click();
+  await expect(page.getByRole("button", { name: "Put MRI 1 (3T) back in use" })).toBeVisible();
+  await page.getByRole("button", { name: "Put MRI 1 (3T) back in use" }).click();
+  await expect(page.getByRole("button", { name: "Take MRI 1 (3T) out of use" })).toBeVisible();
+});

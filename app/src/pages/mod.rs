@@ -16,6 +16,7 @@ pub mod messages;
 pub mod not_found;
 pub mod outbox;
 pub mod pipeline;
+pub mod scheduling;
 pub mod section;
 pub mod settings;
 pub mod sign_in;

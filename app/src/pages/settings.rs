@@ -39,6 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
                     view! {
                         {can(Permission::UsersRead).then(|| link("/settings/users", "Users & roles", "Who can sign in and what each role may do."))}
                         {link("/settings/security", "Security", "Limit access to your clinic's networks (IP allowlist).")}
+                        {can(Permission::SettingsWrite).then(|| link("/settings/scheduling", "Scheduling", "Opening hours, closures, scanners and rooms, maintenance, leave and services offered."))}
                         {can(Permission::SettingsWrite).then(|| link("/settings/pipeline", "Pipeline stages", "Rename, reorder, add or remove the stages on the board."))}
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod messages;
 pub mod outbox;
 pub mod pipeline;
+pub mod scheduling;
 pub mod settings;
 pub mod tasks;
 pub mod users;

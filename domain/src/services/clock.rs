@@ -26,6 +26,13 @@ impl Clock {
         self.0
     }
 
+    /// The instant this clock shows as `local` (the earlier of a repeated hour; a skipped local
+    /// time has none), with its offset.
+    pub fn at_local(&self, local: chrono::NaiveDateTime) -> Option<DateTime<chrono::FixedOffset>> {
+        use chrono::TimeZone;
+        self.0.from_local_datetime(&local).earliest().map(|t| t.fixed_offset())
+    }
+
     /// `at` as this zone's clock shows it: "Tue 1 Dec, 6:33 am AEST"; with the year
     /// ("Mon 1 Dec 2025, …") when it is not the current year there.
     pub fn show(&self, at: &DateTime<Utc>) -> String {

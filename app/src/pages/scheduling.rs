@@ -1,0 +1,251 @@
+//! Settings → Scheduling: what the availability engine works from. Each location's opening
+//! hours (typed per weekday, "08:00–12:00, 13:00–17:30", blank for closed) and closures; the
+//! scanners and rooms (add one, take one out of use, maintenance blocks); staff leave; and which
+//! services are offered. Every form is an `ActionForm` (a plain post before hydration).
+
+use leptos::prelude::*;
+
+use crate::components::forms::{ActionResult, CARD, INPUT, SECONDARY};
+use crate::components::page_title::PageTitle;
+use crate::server_fns::scheduling::{
+    AddLocationClosure, AddMaintenance, AddResource, AddStaffLeave, RemoveLocationClosure, RemoveMaintenance,
+    RemoveStaffLeave, SaveLocationHours, SetResourceInUse, SetServiceOffered, scheduling_setup,
+};
+use domain::model::{Location, ResourceKind};
+
+const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const KINDS: [(ResourceKind, &str); 5] = [
+    (ResourceKind::MriScanner, "MRI scanner"),
+    (ResourceKind::CtScanner, "CT scanner"),
+    (ResourceKind::UltrasoundRoom, "Ultrasound room"),
+    (ResourceKind::XrayRoom, "X-ray room"),
+    (ResourceKind::MammographyUnit, "Mammography unit"),
+];
+
+/// A location's periods of one weekday as the form shows them: "08:00–12:00, 13:00–17:30".
+fn day_text(location: &Location, weekday: u8) -> String {
+    location
+        .hours
+        .iter()
+        .filter(|p| p.weekday == weekday)
+        .map(|p| format!("{}–{}", p.opens, p.closes))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[component]
+pub fn SchedulingPage() -> impl IntoView {
+    let hours = ServerAction::<SaveLocationHours>::new();
+    let add_closure = ServerAction::<AddLocationClosure>::new();
+    let remove_closure = ServerAction::<RemoveLocationClosure>::new();
+    let add_resource = ServerAction::<AddResource>::new();
+    let in_use = ServerAction::<SetResourceInUse>::new();
+    let add_block = ServerAction::<AddMaintenance>::new();
+    let remove_block = ServerAction::<RemoveMaintenance>::new();
+    let add_leave = ServerAction::<AddStaffLeave>::new();
+    let remove_leave = ServerAction::<RemoveStaffLeave>::new();
+    let offered = ServerAction::<SetServiceOffered>::new();
+    let setup = Resource::new(
+        move || {
+            (
+                hours.version().get(),
+                add_closure.version().get() + remove_closure.version().get(),
+                add_resource.version().get() + in_use.version().get(),
+                add_block.version().get() + remove_block.version().get(),
+                add_leave.version().get() + remove_leave.version().get() + offered.version().get(),
+            )
+        },
+        |_| scheduling_setup(),
+    );
+    view! {
+        <PageTitle text="Scheduling" />
+        <h1 class="text-2xl font-semibold tracking-tight">"Scheduling"</h1>
+        <p class="mt-1 text-slate-600">"Opening hours, closures, scanners and rooms, maintenance, leave and the services offered: what free times are worked out from."</p>
+        <ActionResult value=hours.value() success="Opening hours saved." />
+        <ActionResult value=add_closure.value() success="Closed that day." />
+        <ActionResult value=remove_closure.value() success="Open that day again." />
+        <ActionResult value=add_resource.value() success="Added." />
+        <ActionResult value=in_use.value() success="Saved." />
+        <ActionResult value=add_block.value() success="Maintenance booked in." />
+        <ActionResult value=remove_block.value() success="Maintenance removed." />
+        <ActionResult value=add_leave.value() success="Leave recorded." />
+        <ActionResult value=remove_leave.value() success="Leave removed." />
+        <ActionResult value=offered.value() success="Saved." />
+        <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (locations, resources, services, staff) = match setup.await {
+                    Ok(all) => all,
+                    Err(error) => return view! { <crate::components::forms::LoadError error /> }.into_any(),
+                };
+                let location_options = locations.iter().map(|l| (l.id.clone(), l.name.clone())).collect::<Vec<_>>();
+                view! {
+                    {locations.into_iter().map(|l| {
+                        let (heading, heading_id) = (format!("hours-{}", l.id), format!("hours-{}", l.id));
+                        let title = format!("{} · opening hours", l.name);
+                        let note = format!("On the location's clock ({}). Several periods: “08:00–12:00, 13:00–17:30”. Blank: closed.", l.time_zone);
+                        let (hours_label, closed_label, close_label) = (format!("Opening hours of {}", l.name), format!("Closed days at {}", l.name), format!("Close {} for a day", l.name));
+                        let days = WEEKDAYS.iter().enumerate().map(|(n, day)| {
+                            let value = day_text(&l, n as u8 + 1);
+                            view! {
+                                <label class="text-sm text-slate-700">{*day}
+                                    <input name=format!("days[{n}]") value=value class=INPUT />
+                                </label>
+                            }
+                        }).collect_view();
+                        let closures = l.closures.iter().map(|c| {
+                            let (id, day) = (l.id.clone(), c.day.to_string());
+                            let label = format!("Open on {} again", c.day.format("%a %-d %b %Y"));
+                            let text = format!("{} · {}", c.day.format("%a %-d %b %Y"), c.reason);
+                            view! {
+                                <li class="flex items-center justify-between py-1.5 text-sm">
+                                    <span>{text}</span>
+                                    <ActionForm action=remove_closure>
+                                        <input type="hidden" name="location_id" value=id />
+                                        <input type="hidden" name="day" value=day />
+                                        <button type="submit" aria-label=label class=SECONDARY>"Open again"</button>
+                                    </ActionForm>
+                                </li>
+                            }
+                        }).collect_view();
+                        let (id_for_hours, id_for_closure) = (l.id.clone(), l.id.clone());
+                        view! {
+                            <section class=format!("mt-6 {CARD}") aria-labelledby=heading>
+                                <h2 id=heading_id class="font-semibold">{title}</h2>
+                                <p class="text-sm text-slate-600">{note}</p>
+                                <ActionForm action=hours attr:aria-label=hours_label attr:class="mt-3 grid gap-2 sm:grid-cols-2">
+                                    <input type="hidden" name="location_id" value=id_for_hours />
+                                    {days}
+                                    <div class="sm:col-span-2"><button type="submit" class=SECONDARY>"Save opening hours"</button></div>
+                                </ActionForm>
+                                <h3 class="mt-4 text-sm font-semibold">"Closed days"</h3>
+                                <ul class="mt-1 divide-y divide-slate-100" aria-label=closed_label>{closures}</ul>
+                                <ActionForm action=add_closure attr:aria-label=close_label attr:class="mt-2 flex flex-wrap items-end gap-2">
+                                    <input type="hidden" name="location_id" value=id_for_closure />
+                                    <label class="text-sm text-slate-700">"Day"<input type="date" name="day" required class=format!("{INPUT} py-1.5") /></label>
+                                    <label class="text-sm text-slate-700">"Reason"<input name="reason" required maxlength="200" placeholder="Public holiday" class=INPUT /></label>
+                                    <button type="submit" class=SECONDARY>"Close that day"</button>
+                                </ActionForm>
+                            </section>
+                        }
+                    }).collect_view()}
+                    <section class=format!("mt-6 {CARD}") aria-labelledby="resources-heading">
+                        <h2 id="resources-heading" class="font-semibold">"Scanners and rooms"</h2>
+                        <ul class="mt-2 divide-y divide-slate-100" aria-label="Scanners and rooms">
+                            {resources.iter().map(|r| {
+                                let place = location_options.iter().find(|(id, _)| *id == r.location_id).map(|(_, n)| n.clone()).unwrap_or_default();
+                                let (toggle, toggle_label) = if r.active { ("false", format!("Take {} out of use", r.name)) } else { ("true", format!("Put {} back in use", r.name)) };
+                                let title = format!("{} · {}{}", r.name, place, if r.active { "" } else { " · out of use" });
+                                let blocks_label = format!("Maintenance of {}", r.name);
+                                let blocks = r.blocks.iter().map(|b| {
+                                    let label = format!("Remove maintenance of {} from {}", r.name, b.starts_at.format("%-d %b %H:%M UTC"));
+                                    let text = format!("Maintenance {} – {} UTC · {}", b.starts_at.format("%a %-d %b %H:%M"), b.ends_at.format("%a %-d %b %H:%M"), b.reason);
+                                    let (resource, block) = (r.id.clone(), b.id.clone());
+                                    view! {
+                                        <li class="flex items-center justify-between text-slate-700">
+                                            <span>{text}</span>
+                                            <ActionForm action=remove_block>
+                                                <input type="hidden" name="resource_id" value=resource />
+                                                <input type="hidden" name="block_id" value=block />
+                                                <button type="submit" aria-label=label class=SECONDARY>"Remove"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view();
+                                let id = r.id.clone();
+                                view! {
+                                    <li class="py-2 text-sm">
+                                        <div class="flex flex-wrap items-center justify-between gap-2">
+                                            <span class="font-medium">{title}</span>
+                                            <ActionForm action=in_use>
+                                                <input type="hidden" name="id" value=id />
+                                                <input type="hidden" name="active" value=toggle />
+                                                <button type="submit" class=SECONDARY>{toggle_label}</button>
+                                            </ActionForm>
+                                        </div>
+                                        <ul class="mt-1 space-y-1" aria-label=blocks_label>{blocks}</ul>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <h3 class="mt-4 text-sm font-semibold">"Book maintenance"</h3>
+                        <ActionForm action=add_block attr:aria-label="Book maintenance" attr:class="mt-2 flex flex-wrap items-end gap-2">
+                            <label class="text-sm text-slate-700">"Scanner or room"
+                                <select name="resource_id" class="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                    {resources.iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="text-sm text-slate-700">"From"<input type="datetime-local" name="starts" required class=format!("{INPUT} py-1.5") /></label>
+                            <label class="text-sm text-slate-700">"Until"<input type="datetime-local" name="ends" required class=format!("{INPUT} py-1.5") /></label>
+                            <label class="text-sm text-slate-700">"Reason"<input name="reason" required maxlength="200" placeholder="Service visit" class=INPUT /></label>
+                            <button type="submit" class=SECONDARY>"Book maintenance"</button>
+                        </ActionForm>
+                        <h3 class="mt-4 text-sm font-semibold">"Add a scanner or room"</h3>
+                        <ActionForm action=add_resource attr:aria-label="Add a scanner or room" attr:class="mt-2 flex flex-wrap items-end gap-2">
+                            <label class="text-sm text-slate-700">"Location"
+                                <select name="location_id" class="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                    {location_options.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="text-sm text-slate-700">"Name"<input name="name" required maxlength="100" placeholder="MRI 3" class=INPUT /></label>
+                            <label class="text-sm text-slate-700">"Kind"
+                                <select name="kind" class="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                    {KINDS.iter().map(|(k, label)| view! { <option value=k.as_str()>{*label}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class=SECONDARY>"Add"</button>
+                        </ActionForm>
+                    </section>
+                    <section class=format!("mt-6 {CARD}") aria-labelledby="leave-heading">
+                        <h2 id="leave-heading" class="font-semibold">"Staff leave"</h2>
+                        <ul class="mt-2 divide-y divide-slate-100" aria-label="Leave">
+                            {staff.iter().flat_map(|m| m.leave.iter().map(move |l| (m.id.clone(), m.display_name.clone(), l.clone()))).map(|(user, name, l)| {
+                                let label = format!("Remove {name}'s leave from {}", l.starts_at.format("%-d %b"));
+                                view! {
+                                    <li class="flex items-center justify-between py-1.5 text-sm">
+                                        <span>{format!("{name} · {} – {} UTC · {}", l.starts_at.format("%a %-d %b %H:%M"), l.ends_at.format("%a %-d %b %H:%M"), l.reason)}</span>
+                                        <ActionForm action=remove_leave>
+                                            <input type="hidden" name="user_id" value=user />
+                                            <input type="hidden" name="leave_id" value=l.id.clone() />
+                                            <button type="submit" aria-label=label class=SECONDARY>"Remove"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <ActionForm action=add_leave attr:aria-label="Record leave" attr:class="mt-2 flex flex-wrap items-end gap-2">
+                            <label class="text-sm text-slate-700">"Staff member"
+                                <select name="user_id" class="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                    {staff.iter().map(|m| view! { <option value=m.id.clone()>{m.display_name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <label class="text-sm text-slate-700">"First day"<input type="date" name="first_day" required class=format!("{INPUT} py-1.5") /></label>
+                            <label class="text-sm text-slate-700">"Last day"<input type="date" name="last_day" required class=format!("{INPUT} py-1.5") /></label>
+                            <label class="text-sm text-slate-700">"Reason"<input name="reason" required maxlength="200" placeholder="Annual leave" class=INPUT /></label>
+                            <button type="submit" class=SECONDARY>"Record leave"</button>
+                        </ActionForm>
+                    </section>
+                    <section class=format!("mt-6 {CARD}") aria-labelledby="services-heading">
+                        <h2 id="services-heading" class="font-semibold">"Services"</h2>
+                        <p class="text-sm text-slate-600">"Prices, durations, buffers and preparation are set through the API for now (PATCH /api/v1/services/{id})."</p>
+                        <ul class="mt-2 divide-y divide-slate-100" aria-label="Services">
+                            {services.into_iter().map(|s| {
+                                let (toggle, label) = if s.active { ("false", format!("Stop offering {}", s.name)) } else { ("true", format!("Offer {} again", s.name)) };
+                                let price = format!("${}.{:02}", s.price_cents / 100, s.price_cents % 100);
+                                view! {
+                                    <li class="flex flex-wrap items-center justify-between gap-2 py-1.5 text-sm">
+                                        <span>{format!("{} · {} min · {}{}", s.name, s.duration_minutes, price, if s.active { "" } else { " · not offered" })}</span>
+                                        <ActionForm action=offered>
+                                            <input type="hidden" name="id" value=s.id.clone() />
+                                            <input type="hidden" name="active" value=toggle />
+                                            <button type="submit" class=SECONDARY>{label}</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
