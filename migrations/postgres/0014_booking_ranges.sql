@@ -1,6 +1,6 @@
--- Indexes for reading a window of bookings: by resource or staff member and when their held
--- time starts (availability reads a bounded range of each), and by start alone (lists across
--- locations). Keep in step with ../sqlite/0014_booking_ranges.sql.
-CREATE INDEX bookings_resource_from ON bookings (resource_id, held_from);
-CREATE INDEX bookings_staff_from ON bookings (staff_id, held_from);
+-- Bookings by start alone, for lists across locations (a day's bookings everywhere). Windows of
+-- a resource's or staff member's bookings use (resource_id, held_until) and (staff_id,
+-- held_until) from 0012, bounded on both sides. (An index on held_from was tried and dropped:
+-- SQLite's clash triggers then chose it and scanned every earlier booking of the resource.)
+-- Keep in step with ../sqlite/0014_booking_ranges.sql.
 CREATE INDEX bookings_start ON bookings (starts_at);

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::components::forms::{ActionResult, CARD, INPUT, SECONDARY};
-use crate::components::layout::IfCan;
+use crate::components::layout::{IfCan, can, use_current_user};
 use crate::server_fns::bookings::booking_options;
 use crate::server_fns::waitlist::{AddToWaitlist, RemoveFromWaitlist, list_contact_waitlist};
 use domain::access::Permission;
@@ -28,12 +28,16 @@ pub fn WaitlistBox(#[prop(into)] contact_id: Signal<String>) -> impl IntoView {
         |(id, _, _)| list_contact_waitlist(id),
     );
     let options = Resource::new(|| (), |_| booking_options());
+    // Read here, not through `IfCan` in the list: a component making a resource inside a
+    // Suspend breaks hydration.
+    let me = use_current_user();
     view! {
         <section class=format!("mt-6 {CARD}") aria-labelledby="waitlist-heading">
             <h2 id="waitlist-heading" class="font-semibold">"Waitlist"</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let entries = entries.await.unwrap_or_default();
+                    let may_change = can(me, Permission::BookingsWrite).await;
                     if entries.is_empty() {
                         return view! { <p class="mt-2 text-sm text-slate-500">"Not waiting for anything."</p> }.into_any();
                     }
@@ -41,20 +45,17 @@ pub fn WaitlistBox(#[prop(into)] contact_id: Signal<String>) -> impl IntoView {
                         <ul class="divide-y divide-slate-100" aria-label="Waiting for">
                             {entries.into_iter().map(|e| {
                                 let offer = (e.open_offers > 0).then_some(" · a time has been offered");
-                                let label = format!("Take off the waitlist for {}", e.service_name);
+                                let label = format!("Remove {} from the waitlist", e.service_name);
                                 let id = e.id.clone();
                                 view! {
                                     <li class="flex flex-wrap items-center justify-between gap-2 py-1.5">
                                         <span>{format!("{} · {} · {}", e.service_name, e.location_name, window(&e))}{offer}</span>
-                                        <IfCan permission=Permission::BookingsWrite>
-                                            {let (id, label) = (id.clone(), label.clone());
-                                            view! {
-                                                <ActionForm action=remove>
-                                                    <input type="hidden" name="id" value=id />
-                                                    <button type="submit" aria-label=label class=SECONDARY disabled=move || remove.pending().get()>"Remove"</button>
-                                                </ActionForm>
-                                            }}
-                                        </IfCan>
+                                        {may_change.then(|| view! {
+                                            <ActionForm action=remove>
+                                                <input type="hidden" name="id" value=id />
+                                                <button type="submit" aria-label=label class=SECONDARY disabled=move || remove.pending().get()>"Remove"</button>
+                                            </ActionForm>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}

@@ -33,7 +33,7 @@ fn status_style(status: BookingStatus) -> &'static str {
     match status {
         BookingStatus::Booked => "border-sky-300 bg-sky-50 text-sky-950",
         BookingStatus::Confirmed => "border-emerald-400 bg-emerald-50 text-emerald-950",
-        BookingStatus::Cancelled => "border-slate-300 bg-slate-100 text-slate-500 line-through",
+        BookingStatus::Cancelled => "border-slate-300 bg-slate-100 text-slate-600 line-through",
         BookingStatus::Completed => "border-slate-300 bg-white text-slate-700",
         BookingStatus::NoShow => "border-rose-300 bg-rose-50 text-rose-900",
     }

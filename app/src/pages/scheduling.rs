@@ -94,7 +94,7 @@ pub fn SchedulingPage() -> impl IntoView {
                         }).collect_view();
                         let closures = l.closures.iter().map(|c| {
                             let (id, day) = (l.id.clone(), c.day.to_string());
-                            let label = format!("Open on {} again", c.day.format("%a %-d %b %Y"));
+                            let label = format!("Open again: {}", c.day.format("%a %-d %b %Y"));
                             let text = format!("{} · {}", c.day.format("%a %-d %b %Y"), c.reason);
                             view! {
                                 <li class="flex items-center justify-between py-1.5 text-sm">

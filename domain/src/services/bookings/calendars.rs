@@ -173,13 +173,13 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
     let resource_ids: Vec<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
     let mut busy: HashMap<String, Vec<Range>> = HashMap::new();
     if !resource_ids.is_empty() || !staff_order.is_empty() {
-        // One indexed range per side ((resource_id, held_from) and (staff_id, held_from)): a
-        // booking holds at most a day (services run ≤ 10 hours, buffers ≤ 4 hours each side), so
-        // starting no earlier than MAX_HELD before the window finds every one that reaches in.
+        // One bounded range of an index per side ((resource_id, held_until), (staff_id,
+        // held_until)): a booking holds at most a day (services run ≤ 10 hours, buffers ≤ 4
+        // hours each side), so one reaching into the window ends before MAX_HELD after it.
         let part = |column: &str, first: usize, count: usize| {
             format!(
                 "SELECT resource_id, staff_id, held_from, held_until FROM bookings \
-                 WHERE {column} IN ({}) AND held_from >= $1 AND held_from < $2 AND held_until > $4 \
+                 WHERE {column} IN ({}) AND held_until > $4 AND held_until < $1 AND held_from < $2 \
                  AND status <> 'cancelled' AND id <> $3",
                 in_list(first, count)
             )
@@ -191,7 +191,7 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
         );
         let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(Timestamp(window_from.0 - MAX_HELD))
+                .bind(Timestamp(window_until.0 + MAX_HELD))
                 .bind(window_until)
                 .bind(wanted.moving.unwrap_or(""))
                 .bind(window_from);
