@@ -76,6 +76,8 @@ fn open_periods(
 }
 
 type ResourceRow = (String, String, String, String, String);
+/// Instants `[from, until)`, in order.
+type Spans = Vec<(DateTime<Utc>, DateTime<Utc>)>;
 type BookingRow = (String, String, String, Timestamp, Timestamp, Timestamp, String);
 
 pub async fn summary(db: &Db, actor: &Actor, query: AnalyticsQuery) -> Result<BookingAnalytics, DomainError> {
@@ -152,7 +154,7 @@ pub async fn summary(db: &Db, actor: &Actor, query: AnalyticsQuery) -> Result<Bo
         .await?
     });
 
-    let mut open_by_location: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut open_by_location: HashMap<String, Spans> = HashMap::new();
     let mut range_by_location: HashMap<String, (DateTime<Utc>, DateTime<Utc>)> = HashMap::new();
     for (location, zone) in &zones {
         let rows = hours
@@ -173,7 +175,7 @@ pub async fn summary(db: &Db, actor: &Actor, query: AnalyticsQuery) -> Result<Bo
         range_by_location.get(location).is_some_and(|(a, b)| at >= *a && at < *b)
     };
 
-    let mut held: HashMap<&str, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut held: HashMap<&str, Spans> = HashMap::new();
     let mut counted = 0i64;
     let mut finished = 0i64;
     let mut no_shows = 0i64;

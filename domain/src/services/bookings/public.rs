@@ -169,7 +169,7 @@ pub async fn book(
     let offered = menu
         .locations
         .iter()
-        .any(|l| l.id == request.location_id && l.service_ids.iter().any(|s| *s == request.service_id));
+        .any(|l| l.id == request.location_id && l.service_ids.contains(&request.service_id));
     if !offered {
         v.check::<()>("service_id", Err("Choose a service and a location from the list.".into()));
     }
