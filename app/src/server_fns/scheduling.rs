@@ -52,7 +52,7 @@ pub async fn save_location_hours(location_id: String, days: Vec<String>) -> Resu
     for (n, text) in days.iter().take(7).enumerate() {
         match periods_of(n as i64 + 1, text) {
             Ok(found) => periods.extend(found.into_iter().map(|(weekday, opens, closes)| PeriodInput {
-                weekday,
+                weekday: Some(weekday),
                 opens,
                 closes,
             })),

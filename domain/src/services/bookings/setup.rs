@@ -26,8 +26,9 @@ const MAX_PERIODS: usize = 70;
 #[serde(deny_unknown_fields)]
 pub struct PeriodInput {
     /// 1 = Monday … 7 = Sunday.
-    #[schema(minimum = 1, maximum = 7)]
-    pub weekday: i64,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(value_type = i64, minimum = 1, maximum = 7)]
+    pub weekday: Option<i64>,
     /// `HH:MM` on the location's clock.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub opens: String,
@@ -63,13 +64,17 @@ pub struct ServiceInput {
     #[schema(value_type = Option<rules::Label200>, inline)]
     pub name: Option<String>,
     pub modality: Option<Modality>,
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
     #[schema(minimum = 5, maximum = 600)]
     pub duration_minutes: Option<i64>,
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
     #[schema(minimum = 0, maximum = 240)]
     pub buffer_before_minutes: Option<i64>,
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
     #[schema(minimum = 0, maximum = 240)]
     pub buffer_after_minutes: Option<i64>,
     /// In cents (45000 is $450.00).
+    #[serde(default, deserialize_with = "crate::input::whole_number")]
     #[schema(minimum = 0, maximum = 100000000)]
     pub price_cents: Option<i64>,
     /// What the patient must do beforehand; `null` clears.
@@ -124,8 +129,9 @@ pub struct Qualifications {
 pub struct WorkingPeriodInput {
     #[schema(value_type = rules::Ulid, inline)]
     pub location_id: String,
-    #[schema(minimum = 1, maximum = 7)]
-    pub weekday: i64,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(value_type = i64, minimum = 1, maximum = 7)]
+    pub weekday: Option<i64>,
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub starts: String,
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -222,7 +228,7 @@ pub async fn set_location_hours(
     let periods = week(
         &mut v,
         "periods",
-        input.periods.iter().map(|p| ("", p.weekday, p.opens.as_str(), p.closes.as_str())),
+        input.periods.iter().map(|p| ("", p.weekday.unwrap_or(0), p.opens.as_str(), p.closes.as_str())),
     );
     v.finish()?;
     let mut tx = db.begin().await?;
@@ -650,7 +656,7 @@ pub async fn set_working_hours(
     let periods = week(
         &mut v,
         "periods",
-        input.periods.iter().map(|p| ("", p.weekday, p.starts.as_str(), p.ends.as_str())),
+        input.periods.iter().map(|p| ("", p.weekday.unwrap_or(0), p.starts.as_str(), p.ends.as_str())),
     );
     v.finish()?;
     let mut locations: Vec<&str> = input.periods.iter().map(|p| p.location_id.as_str()).collect();
