@@ -83,6 +83,20 @@ test("reception books from the contact page, books an empty time on the calendar
   await expect(page.getByRole("status").filter({ hasText: "Moved" })).toContainText("Moved Bartholomew Quince to");
   await expect(page.getByRole("link", { name: /^Bartholomew Quince 2:00 pm · MRI knee .*Confirmed$/ })).toBeVisible();
   await expect(page.getByTestId("now-line")).toHaveCount(0);
+
+  // Without dragging (keyboard, phone): the drawer's "Move to" finds the day's free times.
+  await page.getByRole("link", { name: /^Bartholomew Quince 2:00 pm · MRI knee/ }).click();
+  const opened = page.getByRole("complementary", { name: "Booking" });
+  await expect(opened.getByRole("heading", { name: "Bartholomew Quince" })).toBeVisible();
+  await hydrated(page);
+  const moveForm = opened.getByRole("form", { name: "Move the booking" });
+  await moveForm.getByLabel("Move to another time on").fill(day);
+  await moveForm.getByRole("button", { name: "Find times" }).click();
+  await hydrated(page);
+  await opened.getByRole("list", { name: "Times to move to" }).getByRole("button", { name: "Move to 3:30 pm" }).click();
+  await expect(opened.getByRole("status").filter({ hasText: "Moved." })).toBeVisible();
+  await expect(opened.getByText(/^\w{3} \d+ \w{3} \d{4}, 3:30 pm AE[DS]T$/)).toBeVisible();
+  await expect(opened.getByRole("listitem").filter({ hasText: /^Rescheduled: .*2:00 pm.*→.*3:30 pm/ })).toBeVisible();
 });
 
 test("this week's calendar shows the demo clinic's bookings", async ({ page, consoleErrors }) => {
