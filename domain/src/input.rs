@@ -105,6 +105,25 @@ pub fn prose(raw: &str, max: usize) -> Result<String, String> {
     optional_prose(raw, max)?.ok_or_else(|| "is required".to_owned())
 }
 
+/// An amount of dollars as a person types it ("450", "$450.5", "1,200.00") in cents, exactly
+/// (no floating point); at most two decimals, not negative, at most $1,000,000.
+pub fn dollars_to_cents(raw: &str) -> Result<i64, String> {
+    const PROBLEM: &str = "must be an amount in dollars like 450 or 450.50";
+    let text: String = raw.trim().trim_start_matches('$').chars().filter(|c| *c != ',').collect();
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 7 || cents.len() > 2 || !digits(whole) || !digits(cents) {
+        return Err(PROBLEM.to_owned());
+    }
+    let whole: i64 = whole.parse().map_err(|_| PROBLEM.to_owned())?;
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| PROBLEM.to_owned())?;
+    let total = whole * 100 + cents;
+    if total > 100_000_000 {
+        return Err("must be at most $1,000,000".to_owned());
+    }
+    Ok(total)
+}
+
 /// [`label`]'s rule as a JSON Schema pattern, for the OpenAPI document: no control character
 /// (`char::is_control`: U+0000–U+001F, U+007F–U+009F) and at least one character that is
 /// neither that nor white space (`char::is_whitespace`).
@@ -259,6 +278,19 @@ pub mod rules {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dollars_are_read_exactly_in_cents() {
+        assert_eq!(super::dollars_to_cents("450"), Ok(45_000));
+        assert_eq!(super::dollars_to_cents(" $450.5 "), Ok(45_050));
+        assert_eq!(super::dollars_to_cents("1,200.05"), Ok(120_005));
+        assert_eq!(super::dollars_to_cents("0.29"), Ok(29));
+        for bad in ["", "-5", "4.505", "abc", "$", "1e3", "1.2.3", "99999999"] {
+            assert!(super::dollars_to_cents(bad).is_err(), "{bad} was read as dollars");
+        }
+        assert_eq!(super::dollars_to_cents("1000000"), Ok(100_000_000));
+        assert!(super::dollars_to_cents("1000000.01").is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -68,17 +68,21 @@ test("reception books from the contact page, books an empty time on the calendar
   // Bartholomew dragged onto Perpetua's time: shown as a clash, refused, left where he was.
   const bartholomew = page.getByRole("link", { name: /^Bartholomew Quince 9:00 am · MRI knee/ });
   const taken = page.getByRole("link", { name: "Book MRI 1 (3T) at 10:00 am" });
+  const landing = page.getByTestId("drop-target");
   await drag(page, bartholomew, taken, async () => {
-    // Before the drop: the time under the pointer is marked as a clash.
-    await expect(taken).toHaveClass(/ring-rose-500/);
+    // Before the drop: the time under the pointer is marked as a clash, naming it.
+    await expect(landing).toHaveText("Clashes with Perpetua Okonkwo at 10:00 am");
+    await expect(landing).toHaveClass(/border-rose-500/);
   });
+  await expect(landing).toHaveCount(0);
   await expect(page.getByRole("status").filter({ hasText: "clash" })).toContainText("That would clash with Perpetua Okonkwo at 10:00 am: not moved.");
   await expect(bartholomew).toBeVisible();
 
   // Dragged to 2 pm: moved, and the calendar shows him there.
   const free = page.getByRole("link", { name: "Book MRI 1 (3T) at 2:00 pm" });
   await drag(page, bartholomew, free, async () => {
-    await expect(free).toHaveClass(/ring-emerald-500/);
+    await expect(landing).toHaveText("Move to 2:00 pm");
+    await expect(landing).toHaveClass(/border-emerald-500/);
   });
   await expect(page.getByRole("status").filter({ hasText: "Moved" })).toContainText("Moved Bartholomew Quince to");
   await expect(page.getByRole("link", { name: /^Bartholomew Quince 2:00 pm · MRI knee .*Confirmed$/ })).toBeVisible();
@@ -97,6 +101,36 @@ test("reception books from the contact page, books an empty time on the calendar
   await expect(opened.getByRole("status").filter({ hasText: "Moved." })).toBeVisible();
   await expect(opened.getByText(/^\w{3} \d+ \w{3} \d{4}, 3:30 pm AE[DS]T$/)).toBeVisible();
   await expect(opened.getByRole("listitem").filter({ hasText: /^Rescheduled: .*2:00 pm.*→.*3:30 pm/ })).toBeVisible();
+});
+
+test("in the week view a click on an empty time opens a new booking there; each column also links to its day", async ({ page, consoleErrors }) => {
+  const day = quietWednesday();
+  await signIn(page, "reception@avatar.test");
+  await page.goto(`/calendar?date=${day}&view=week`);
+  const filters = page.getByRole("form", { name: "Choose what the calendar shows" });
+  await filters.getByLabel("Location").selectOption({ label: "Sydney CBD" });
+  await filters.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByRole("heading", { level: 2, name: /^Week of .* · Sydney CBD$/ })).toBeVisible();
+  await hydrated(page);
+
+  const d = new Date(`${day}T12:00:00Z`);
+  const weekday = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][d.getUTCDay()];
+  const month = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"][d.getUTCMonth()];
+  const column = page.getByRole("link", { name: `Open MRI 1 (3T) on ${weekday} ${d.getUTCDate()} ${month}` });
+  // Without the script (or the right to book) the column opens its day.
+  await expect(column).toHaveAttribute("href", new RegExp(`date=${day}`));
+  await expect(column).not.toHaveAttribute("href", /view=week/);
+
+  // The 11 am row of the times column, then a click in Wednesday's MRI 1 column at that height.
+  await column.scrollIntoViewIfNeeded();
+  const eleven = page.getByText("11:00 am", { exact: true });
+  const row = await eleven.boundingBox();
+  const box = await column.boundingBox();
+  if (!row || !box) throw new Error("the calendar is not on screen");
+  await page.mouse.click(box.x + box.width / 2, row.y + 11);
+  const drawer = page.getByRole("complementary", { name: "New booking" });
+  await expect(drawer.getByRole("heading")).toHaveText(new RegExp(`^New booking · \\w{3} ${d.getUTCDate()} ${month.slice(0, 3)}, 11:00 am$`));
+  await expect(page.getByRole("heading", { level: 2, name: /^Week of / })).toBeVisible();
 });
 
 test("this week's calendar shows the demo clinic's bookings", async ({ page, consoleErrors }) => {

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::forms::{
     ActionResult, INPUT, LINK, LoadError, SECONDARY, SubmitButton, server_error_message,
@@ -84,6 +84,39 @@ struct Dragged {
     resource_id: String,
 }
 
+/// The row under a dragged booking: where it would start, and whom it would clash with.
+#[derive(Clone, Debug, PartialEq)]
+struct DropTarget {
+    column: usize,
+    row: usize,
+    start: chrono::DateTime<chrono::FixedOffset>,
+    clash: Option<String>,
+}
+
+/// A line every quarter hour down a column (one background, not an element per row).
+const GRID_LINES: &str =
+    "bg-[repeating-linear-gradient(to_bottom,var(--color-slate-100)_0_1px,transparent_1px_22px)]";
+
+/// The grid row under the pointer in a column zone, and the instant it starts (none for a
+/// local time that does not exist that day).
+fn row_at(
+    ev: &web_sys::MouseEvent,
+    cal: &StoredValue<CalendarView>,
+    day: usize,
+) -> Option<(usize, chrono::DateTime<chrono::FixedOffset>)> {
+    use leptos::wasm_bindgen::JsCast;
+    // The zone itself or a time inside it (a click's current target is where Leptos
+    // delegates it, not the zone).
+    let zone = ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest("[data-zone]").ok()??;
+    let y = f64::from(ev.client_y()) - zone.get_bounding_client_rect().top();
+    if y < 0.0 {
+        return None;
+    }
+    // Whole rows of ROW_PX; the float is a pixel offset, far inside usize.
+    let row = (y / f64::from(ROW_PX)).floor() as usize;
+    cal.with_value(|c| c.rows.get(day)?.get(row).copied().flatten()).map(|start| (row, start))
+}
+
 /// Whether `dragged` dropped at `start` on `resource` would overlap another booking in view
 /// (buffers included); the one it would clash with, if so.
 fn clash<'a>(
@@ -132,7 +165,7 @@ pub fn CalendarPage() -> impl IntoView {
     let toast = RwSignal::new(String::new());
     let dragging = RwSignal::new(None::<Dragged>);
     // The row under the dragged booking: its key and, if it would clash, with whom.
-    let target = RwSignal::new(None::<(String, Option<String>)>);
+    let target = RwSignal::new(None::<DropTarget>);
     let on_drop = move |booking_id: String, start: String, resource: Option<String>| {
         spawn_local(async move {
             match move_booking(booking_id, start, resource).await {
@@ -244,6 +277,7 @@ struct Column {
     day: usize,
     date: NaiveDate,
     resource_id: String,
+    resource_name: String,
     label: String,
 }
 
@@ -253,7 +287,7 @@ fn Grid(
     here: Place,
     can_change: bool,
     dragging: RwSignal<Option<Dragged>>,
-    target: RwSignal<Option<(String, Option<String>)>>,
+    target: RwSignal<Option<DropTarget>>,
     toast: RwSignal<String>,
     on_drop: impl Fn(String, String, Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -266,6 +300,7 @@ fn Grid(
                 day,
                 date: *date,
                 resource_id: r.id.clone(),
+                resource_name: r.name.clone(),
                 label: if cal.week {
                     format!("{} · {}", date.format("%a %-d"), r.name)
                 } else {
@@ -312,58 +347,98 @@ fn Grid(
             </div>
         }
     }).collect_view();
-    // Empty rows: a link to book there (staff who may), and where a dragged booking lands.
-    let cells = columns.iter().enumerate().flat_map(|(ci, column)| {
-        let here = here.clone();
-        (0..rows).map(move |r| {
-            let start = cal.with_value(|c| c.rows[column.day].get(r).cloned().flatten());
-            let key = format!("{ci}:{r}");
-            let place = format!("col-start-{} row-start-{}", ci + 2, r + 2);
-            let Some(start) = start else {
-                return view! { <div class=format!("{place} border-l border-t border-slate-100 bg-slate-50")></div> }.into_any();
+    // One zone per column under the bookings: where a dragged booking lands (the row is read
+    // off the pointer, so the week's 70 columns need no element per quarter hour) and, in the
+    // day view, a link per empty time to book it. The week's zones link to their day, and once
+    // the script runs a click books the time under the pointer.
+    let navigate = use_navigate();
+    let zones = columns.iter().enumerate().map(|(ci, column)| {
+        let day = column.day;
+        let resource = column.resource_id.clone();
+        let place = format!("col-start-{} row-start-2 row-end-{} border-l border-slate-100 {GRID_LINES}", ci + 2, rows + 2);
+        let over_resource = resource.clone();
+        let on_over = move |ev: web_sys::DragEvent| {
+            let Some(dragged) = dragging.get_untracked() else { return };
+            let Some((row, start)) = row_at(&ev, &cal, day) else {
+                target.set(None);
+                return;
             };
-            let start_text = start.to_rfc3339();
-            let resource = column.resource_id.clone();
-            let href = here.href(&[("new", Some(start_text.clone())), ("new_resource", Some(resource.clone()))]);
-            let label = format!("Book {} at {}", column.label, start.format("%-I:%M %P"));
-            let (key_over, key_class) = (key.clone(), key.clone());
-            let (drop_start, drop_resource) = (start_text.clone(), resource.clone());
+            ev.prevent_default();
+            let clash = cal.with_value(|c| {
+                clash(c, &dragged, start, &over_resource)
+                    .map(|b| format!("{} at {}", b.booking.contact_name, b.booking.start.format("%-I:%M %P")))
+            });
+            let now = Some(DropTarget { column: ci, row, start, clash });
+            if target.get_untracked() != now {
+                target.set(now);
+            }
+        };
+        let drop_resource = resource.clone();
+        let on_drop_here = move |ev: web_sys::DragEvent| {
+            ev.prevent_default();
+            let landed = target.get_untracked();
+            target.set(None);
+            let Some(dragged) = dragging.get_untracked() else { return };
+            dragging.set(None);
+            match landed {
+                Some(DropTarget { clash: Some(with), .. }) => toast.set(format!("That would clash with {with}: not moved.")),
+                Some(DropTarget { column, start, .. }) if column == ci => {
+                    let resource = (drop_resource != dragged.resource_id).then(|| drop_resource.clone());
+                    on_drop(dragged.id, start.to_rfc3339(), resource);
+                }
+                _ => {}
+            }
+        };
+        if cal.with_value(|c| c.week) {
+            let day_href = Place { date: Some(column.date.to_string()), view: None, ..here.clone() }.href(&[]);
+            let label = format!("Open {} on {}", column.resource_name, column.date.format("%A %-d %B"));
+            let (here, navigate, resource) = (here.clone(), navigate.clone(), resource.clone());
             view! {
-                <a href=href tabindex="-1" aria-label=label data-start=start_text.clone() data-resource=resource.clone()
-                    class=move || {
-                        let base = format!("{place} block border-l border-t border-slate-100 hover:bg-sky-50");
-                        match target.get() {
-                            Some((k, None)) if k == key_class => format!("{base} bg-emerald-100 ring-2 ring-inset ring-emerald-500"),
-                            Some((k, Some(_))) if k == key_class => format!("{base} bg-rose-100 ring-2 ring-inset ring-rose-500"),
-                            _ => base,
-                        }
-                    }
-                    on:dragover=move |ev| {
-                        let Some(dragged) = dragging.get_untracked() else { return };
+                <a href=day_href tabindex="-1" aria-label=label data-zone="" data-resource=resource.clone() class=format!("{place} block hover:bg-sky-50/50")
+                    on:dragover=on_over on:drop=on_drop_here
+                    on:click=move |ev: web_sys::MouseEvent| {
+                        // Without the right to book, the link opens the day as it would unhydrated.
+                        if !can_change { return }
+                        let Some((_, start)) = row_at(&ev, &cal, day) else { return };
                         ev.prevent_default();
-                        let clashing = cal.with_value(|c| clash(c, &dragged, start, &resource).map(|b| format!("{} at {}", b.booking.contact_name, b.booking.start.format("%-I:%M %P"))));
-                        if target.get_untracked().as_ref() != Some(&(key_over.clone(), clashing.clone())) {
-                            target.set(Some((key_over.clone(), clashing)));
-                        }
-                    }
-                    on:drop=move |ev| {
-                        ev.prevent_default();
-                        let landed = target.get_untracked();
-                        target.set(None);
-                        let Some(dragged) = dragging.get_untracked() else { return };
-                        dragging.set(None);
-                        match landed {
-                            Some((_, Some(with))) => toast.set(format!("That would clash with {with}: not moved.")),
-                            _ => {
-                                let resource = (drop_resource != dragged.resource_id).then(|| drop_resource.clone());
-                                on_drop(dragged.id, drop_start.clone(), resource);
-                            }
-                        }
+                        let href = here.href(&[("new", Some(start.to_rfc3339())), ("new_resource", Some(resource.clone()))]);
+                        navigate(&href, Default::default());
                     }
                 ></a>
             }.into_any()
-        }).collect::<Vec<_>>()
+        } else {
+            let links = (0..rows).map(|r| match cal.with_value(|c| c.rows[day].get(r).copied().flatten()) {
+                None => view! { <div class="h-[22px] bg-slate-50"></div> }.into_any(),
+                Some(start) => {
+                    let href = here.href(&[("new", Some(start.to_rfc3339())), ("new_resource", Some(resource.clone()))]);
+                    let label = format!("Book {} at {}", column.label, start.format("%-I:%M %P"));
+                    view! { <a href=href tabindex="-1" aria-label=label class="block h-[22px] hover:bg-sky-50"></a> }.into_any()
+                }
+            }).collect_view();
+            view! {
+                <div class=place data-zone="" data-resource=resource.clone() on:dragover=on_over on:drop=on_drop_here>{links}</div>
+            }.into_any()
+        }
     }).collect_view();
+    // Where the dragged booking would land, with its time, or what it would clash with.
+    let ghost = move || {
+        let (Some(t), Some(d)) = (target.get(), dragging.get()) else { return None };
+        let span =
+            ((d.minutes.max(1) as u32).div_ceil(CALENDAR_STEP_MINUTES) as usize).min(rows - t.row).max(1);
+        let (tone, text) = match &t.clash {
+            Some(with) => ("border-rose-500 bg-rose-100/90 text-rose-900", format!("Clashes with {with}")),
+            None => (
+                "border-emerald-500 bg-emerald-100/90 text-emerald-900",
+                format!("Move to {}", t.start.format("%-I:%M %P")),
+            ),
+        };
+        Some(view! {
+            <div data-testid="drop-target" aria-hidden="true"
+                class=format!("col-start-{} row-start-{} row-end-{} z-30 pointer-events-none m-0.5 rounded-md border-2 border-dashed px-1.5 py-0.5 text-xs font-medium {tone}", t.column + 2, t.row + 2, t.row + 2 + span)>
+                {text}
+            </div>
+        })
+    };
     let bookings = cal.with_value(|c| c.bookings.clone()).into_iter().filter_map(|placed| {
         let column = *column_of.get(&(placed.day, placed.booking.resource_id.clone()))?;
         let b = placed.booking.clone();
@@ -440,9 +515,10 @@ fn Grid(
                 <div class="col-start-1 row-start-1 sticky top-0 z-10 border-b border-slate-200 bg-white"></div>
                 {headers}
                 {times}
-                {cells}
+                {zones}
                 {bookings}
                 {now_line}
+                {ghost}
             </div>
         </div>
     }

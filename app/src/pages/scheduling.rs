@@ -1,7 +1,9 @@
 //! Settings → Scheduling: what the availability engine works from. Each location's opening
 //! hours (typed per weekday, "08:00–12:00, 13:00–17:30", blank for closed) and closures; the
-//! scanners and rooms (add one, take one out of use, maintenance blocks); staff leave; and which
-//! services are offered. Every form is an `ActionForm` (a plain post before hydration).
+//! scanners and rooms (add one, take one out of use, maintenance blocks); staff leave, working
+//! hours per location and qualifications; and each service's details (length, buffers, price,
+//! preparation) and whether it is offered. Every form is an `ActionForm` (a plain post before
+//! hydration).
 
 use leptos::prelude::*;
 
@@ -9,9 +11,10 @@ use crate::components::forms::{ActionResult, CARD, INPUT, SECONDARY};
 use crate::components::page_title::PageTitle;
 use crate::server_fns::scheduling::{
     AddLocationClosure, AddMaintenance, AddResource, AddStaffLeave, RemoveLocationClosure, RemoveMaintenance,
-    RemoveStaffLeave, SaveLocationHours, SetResourceInUse, SetServiceOffered, scheduling_setup,
+    RemoveStaffLeave, SaveLocationHours, SaveServiceDetails, SaveStaffHours, SaveStaffServices,
+    SetResourceInUse, SetServiceOffered, scheduling_setup,
 };
-use domain::model::{Location, ResourceKind};
+use domain::model::{Location, ResourceKind, StaffMember};
 
 const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const KINDS: [(ResourceKind, &str); 5] = [
@@ -33,6 +36,22 @@ fn day_text(location: &Location, weekday: u8) -> String {
         .join(", ")
 }
 
+/// A staff member's periods at one location on one weekday, as [`day_text`] writes them.
+fn staff_day_text(member: &StaffMember, location_id: &str, weekday: u8) -> String {
+    member
+        .hours
+        .iter()
+        .filter(|p| p.weekday == weekday && p.location_id == location_id)
+        .map(|p| format!("{}–{}", p.starts, p.ends))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Cents as the price field shows them: "450.00".
+fn dollars(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
 #[component]
 pub fn SchedulingPage() -> impl IntoView {
     let hours = ServerAction::<SaveLocationHours>::new();
@@ -45,6 +64,9 @@ pub fn SchedulingPage() -> impl IntoView {
     let add_leave = ServerAction::<AddStaffLeave>::new();
     let remove_leave = ServerAction::<RemoveStaffLeave>::new();
     let offered = ServerAction::<SetServiceOffered>::new();
+    let details = ServerAction::<SaveServiceDetails>::new();
+    let staff_hours = ServerAction::<SaveStaffHours>::new();
+    let staff_services = ServerAction::<SaveStaffServices>::new();
     let setup = Resource::new(
         move || {
             (
@@ -53,6 +75,7 @@ pub fn SchedulingPage() -> impl IntoView {
                 add_resource.version().get() + in_use.version().get(),
                 add_block.version().get() + remove_block.version().get(),
                 add_leave.version().get() + remove_leave.version().get() + offered.version().get(),
+                details.version().get() + staff_hours.version().get() + staff_services.version().get(),
             )
         },
         |_| scheduling_setup(),
@@ -71,6 +94,9 @@ pub fn SchedulingPage() -> impl IntoView {
         <ActionResult value=add_leave.value() success="Leave recorded." />
         <ActionResult value=remove_leave.value() success="Leave removed." />
         <ActionResult value=offered.value() success="Saved." />
+        <ActionResult value=details.value() success="Service saved." />
+        <ActionResult value=staff_hours.value() success="Working hours saved." />
+        <ActionResult value=staff_services.value() success="Services saved." />
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let (locations, resources, services, staff) = match setup.await {
@@ -78,6 +104,13 @@ pub fn SchedulingPage() -> impl IntoView {
                     Err(error) => return view! { <crate::components::forms::LoadError error /> }.into_any(),
                 };
                 let location_options = locations.iter().map(|l| (l.id.clone(), l.name.clone())).collect::<Vec<_>>();
+                let service_options = services.iter().map(|s| (s.id.clone(), s.name.clone())).collect::<Vec<_>>();
+                let no_resources = resources.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"No scanners or rooms yet: add the first below, then book it."</p> });
+                let no_leave = staff.iter().all(|m| m.leave.is_empty()).then(|| view! { <p class="mt-2 text-sm text-slate-600">"No leave coming up."</p> });
+                let no_services = services.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"No services yet: they are added through the API (POST /api/v1/services)."</p> });
+                let no_staff = staff.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"No staff members at your locations yet: add users on the Users page."</p> });
+                let people = staff.clone();
+                let places = location_options.clone();
                 view! {
                     {locations.into_iter().map(|l| {
                         let (heading, heading_id) = (format!("hours-{}", l.id), format!("hours-{}", l.id));
@@ -130,6 +163,7 @@ pub fn SchedulingPage() -> impl IntoView {
                     }).collect_view()}
                     <section class=format!("mt-6 {CARD}") aria-labelledby="resources-heading">
                         <h2 id="resources-heading" class="font-semibold">"Scanners and rooms"</h2>
+                        {no_resources}
                         <ul class="mt-2 divide-y divide-slate-100" aria-label="Scanners and rooms">
                             {resources.iter().map(|r| {
                                 let place = location_options.iter().find(|(id, _)| *id == r.location_id).map(|(_, n)| n.clone()).unwrap_or_default();
@@ -197,6 +231,7 @@ pub fn SchedulingPage() -> impl IntoView {
                     </section>
                     <section class=format!("mt-6 {CARD}") aria-labelledby="leave-heading">
                         <h2 id="leave-heading" class="font-semibold">"Staff leave"</h2>
+                        {no_leave}
                         <ul class="mt-2 divide-y divide-slate-100" aria-label="Leave">
                             {staff.iter().flat_map(|m| m.leave.iter().map(move |l| (m.id.clone(), m.display_name.clone(), l.clone()))).map(|(user, name, l)| {
                                 let label = format!("Remove {name}'s leave from {}", l.starts_at.format("%-d %b"));
@@ -226,19 +261,97 @@ pub fn SchedulingPage() -> impl IntoView {
                     </section>
                     <section class=format!("mt-6 {CARD}") aria-labelledby="services-heading">
                         <h2 id="services-heading" class="font-semibold">"Services"</h2>
-                        <p class="text-sm text-slate-600">"Prices, durations, buffers and preparation are set through the API for now (PATCH /api/v1/services/{id})."</p>
+                        <p class="text-sm text-slate-600">"What each scan takes: its length, the time the scanner and staff are held either side, the price and what the patient must do beforehand."</p>
+                        {no_services}
                         <ul class="mt-2 divide-y divide-slate-100" aria-label="Services">
                             {services.into_iter().map(|s| {
                                 let (toggle, label) = if s.active { ("false", format!("Stop offering {}", s.name)) } else { ("true", format!("Offer {} again", s.name)) };
-                                let price = format!("${}.{:02}", s.price_cents / 100, s.price_cents % 100);
+                                let price = format!("${}", dollars(s.price_cents));
+                                let summary = format!("{} · {} min · {}{}", s.name, s.duration_minutes, price, if s.active { "" } else { " · not offered" });
+                                let form_label = format!("Details of {}", s.name);
+                                let kind_now = s.resource_kind;
+                                let (toggle_id, form_id) = (s.id.clone(), s.id.clone());
                                 view! {
-                                    <li class="flex flex-wrap items-center justify-between gap-2 py-1.5 text-sm">
-                                        <span>{format!("{} · {} min · {}{}", s.name, s.duration_minutes, price, if s.active { "" } else { " · not offered" })}</span>
-                                        <ActionForm action=offered>
-                                            <input type="hidden" name="id" value=s.id.clone() />
-                                            <input type="hidden" name="active" value=toggle />
-                                            <button type="submit" class=SECONDARY>{label}</button>
+                                    <li class="py-2 text-sm">
+                                        <div class="flex flex-wrap items-center justify-between gap-2">
+                                            <span>{summary}</span>
+                                            <ActionForm action=offered>
+                                                <input type="hidden" name="id" value=toggle_id />
+                                                <input type="hidden" name="active" value=toggle />
+                                                <button type="submit" class=SECONDARY>{label}</button>
+                                            </ActionForm>
+                                        </div>
+                                        <details class="mt-1">
+                                            <summary class="cursor-pointer text-sky-800 underline underline-offset-2">{format!("Edit {}", s.name)}</summary>
+                                            <ActionForm action=details attr:aria-label=form_label attr:class="mt-2 grid gap-2 sm:grid-cols-3">
+                                                <input type="hidden" name="id" value=form_id />
+                                                <label class="text-sm text-slate-700 sm:col-span-3">"Name"<input name="name" value=s.name.clone() required maxlength="200" class=INPUT /></label>
+                                                <label class="text-sm text-slate-700">"Minutes"<input name="duration_minutes" inputmode="numeric" value=s.duration_minutes.to_string() required class=INPUT /></label>
+                                                <label class="text-sm text-slate-700">"Held before (min)"<input name="buffer_before_minutes" inputmode="numeric" value=s.buffer_before_minutes.to_string() required class=INPUT /></label>
+                                                <label class="text-sm text-slate-700">"Held after (min)"<input name="buffer_after_minutes" inputmode="numeric" value=s.buffer_after_minutes.to_string() required class=INPUT /></label>
+                                                <label class="text-sm text-slate-700">"Price ($)"<input name="price" inputmode="decimal" value=dollars(s.price_cents) required class=INPUT /></label>
+                                                <label class="text-sm text-slate-700">"Done on"
+                                                    <select name="resource_kind" class="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm">
+                                                        <option value="" selected=kind_now.is_none()>"Not bookable"</option>
+                                                        {KINDS.iter().map(|(k, label)| view! { <option value=k.as_str() selected=kind_now == Some(*k)>{*label}</option> }).collect_view()}
+                                                    </select>
+                                                </label>
+                                                <label class="flex items-center gap-2 self-end text-sm text-slate-700"><input type="checkbox" name="referral_required" checked=s.referral_required />"Referral required"</label>
+                                                <label class="text-sm text-slate-700 sm:col-span-3">"Preparation (sent with the confirmation)"
+                                                    <textarea name="preparation" maxlength="2000" rows="2" class=INPUT>{s.preparation.clone().unwrap_or_default()}</textarea>
+                                                </label>
+                                                <div class="sm:col-span-3"><button type="submit" class=SECONDARY>"Save service"</button></div>
+                                            </ActionForm>
+                                        </details>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                    <section class=format!("mt-6 {CARD}") aria-labelledby="staff-heading">
+                        <h2 id="staff-heading" class="font-semibold">"Staff: working hours and services"</h2>
+                        <p class="text-sm text-slate-600">"Each person's hours at each location on its clock (the gaps are their breaks), and the scans they may perform."</p>
+                        {no_staff}
+                        <ul class="mt-2 divide-y divide-slate-100" aria-label="Staff">
+                            {people.into_iter().map(|m| {
+                                let title = match &m.job_title { Some(job) => format!("{} · {job}", m.display_name), None => m.display_name.clone() };
+                                let weeks = places.iter().map(|(location_id, location_name)| {
+                                    let label = format!("Working hours of {} at {location_name}", m.display_name);
+                                    let days = WEEKDAYS.iter().enumerate().map(|(n, day)| {
+                                        let value = staff_day_text(&m, location_id, n as u8 + 1);
+                                        view! { <label class="text-sm text-slate-700">{*day}<input name=format!("days[{n}]") value=value class=INPUT /></label> }
+                                    }).collect_view();
+                                    let (user, location, heading) = (m.id.clone(), location_id.clone(), format!("At {location_name}"));
+                                    view! {
+                                        <ActionForm action=staff_hours attr:aria-label=label attr:class="mt-3 grid gap-2 sm:grid-cols-4">
+                                            <input type="hidden" name="user_id" value=user />
+                                            <input type="hidden" name="location_id" value=location />
+                                            <h3 class="text-sm font-semibold sm:col-span-4">{heading}</h3>
+                                            {days}
+                                            <div class="self-end"><button type="submit" class=SECONDARY>"Save hours"</button></div>
                                         </ActionForm>
+                                    }
+                                }).collect_view();
+                                let services_label = format!("Services {} performs", m.display_name);
+                                let user = m.id.clone();
+                                let boxes = service_options.iter().enumerate().map(|(n, (id, name))| {
+                                    let ticked = m.service_ids.contains(id);
+                                    view! { <label class="flex items-center gap-2 text-sm text-slate-700"><input type="checkbox" name=format!("service_ids[{n}]") value=id.clone() checked=ticked />{name.clone()}</label> }
+                                }).collect_view();
+                                view! {
+                                    <li class="py-2 text-sm">
+                                        <details>
+                                            <summary class="cursor-pointer font-medium">{title}</summary>
+                                            {weeks}
+                                            <ActionForm action=staff_services attr:aria-label=services_label attr:class="mt-3">
+                                                <input type="hidden" name="user_id" value=user />
+                                                <fieldset>
+                                                    <legend class="text-sm font-semibold">"Qualified for"</legend>
+                                                    <div class="mt-1 grid gap-1 sm:grid-cols-3">{boxes}</div>
+                                                </fieldset>
+                                                <button type="submit" class=format!("mt-2 {SECONDARY}")>"Save services"</button>
+                                            </ActionForm>
+                                        </details>
                                     </li>
                                 }
                             }).collect_view()}

@@ -1,7 +1,7 @@
 //! Server functions for Settings → Scheduling: a location's opening hours (typed per weekday as
 //! "08:00–12:00, 13:00–17:30") and closures, scanners and rooms (add, in or out of use,
-//! maintenance), staff members' leave, and whether a service is offered. The same services as
-//! the scheduling routes of `/api/v1`.
+//! maintenance), staff members' leave, working hours and qualifications, and a service's
+//! details and whether it is offered. The same services as the scheduling routes of `/api/v1`.
 
 use leptos::prelude::*;
 
@@ -215,4 +215,136 @@ pub async fn set_service_offered(id: String, active: bool) -> Result<Service, Ap
     domain::services::bookings::setup::update_service(&ssr::context().db, &actor, &id, input, &meta)
         .await
         .map_err(ssr::fail)
+}
+
+/// A service's details as the page's form sends them: numbers and the price as typed, each
+/// checked with the field's own message.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/rpc", endpoint = "save_service_details")]
+pub async fn save_service_details(
+    id: String,
+    name: String,
+    duration_minutes: String,
+    buffer_before_minutes: String,
+    buffer_after_minutes: String,
+    price: String,
+    preparation: String,
+    resource_kind: String,
+    #[server(default)] referral_required: Option<String>,
+) -> Result<Service, AppError> {
+    use domain::model::ResourceKind;
+    use domain::services::bookings::setup::ServiceInput;
+    let (actor, meta) = ssr::caller()?;
+    let mut problems = domain::error::FieldErrors::new();
+    let mut minutes = |field: &str, raw: &str| match raw.trim().parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            problems.insert(field.to_owned(), "must be a whole number of minutes".to_owned());
+            None
+        }
+    };
+    let duration = minutes("duration_minutes", &duration_minutes);
+    let before = minutes("buffer_before_minutes", &buffer_before_minutes);
+    let after = minutes("buffer_after_minutes", &buffer_after_minutes);
+    let price_cents = domain::input::dollars_to_cents(&price)
+        .map_err(|problem| problems.insert("price".to_owned(), problem))
+        .ok();
+    let kind = match resource_kind.trim() {
+        "" => None,
+        raw => {
+            let kind = ResourceKind::parse(raw);
+            if kind.is_none() {
+                problems.insert("resource_kind".to_owned(), "is not a kind of scanner or room".to_owned());
+            }
+            kind
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ssr::fail(domain::DomainError::Validation(problems)));
+    }
+    let input = ServiceInput {
+        name: Some(name),
+        duration_minutes: duration,
+        buffer_before_minutes: before,
+        buffer_after_minutes: after,
+        price_cents,
+        preparation: Some(Some(preparation).filter(|p| !p.trim().is_empty())),
+        referral_required: Some(referral_required.is_some()),
+        resource_kind: kind,
+        ..Default::default()
+    };
+    domain::services::bookings::setup::update_service(&ssr::context().db, &actor, &id, input, &meta)
+        .await
+        .map_err(ssr::fail)
+}
+
+/// A staff member's week at one location, one text per weekday (Monday first) as for opening
+/// hours; their hours at other locations stay as they are.
+#[server(prefix = "/rpc", endpoint = "save_staff_hours")]
+pub async fn save_staff_hours(
+    user_id: String,
+    location_id: String,
+    days: Vec<String>,
+) -> Result<StaffMember, AppError> {
+    use domain::services::bookings::setup::{WorkingHours, WorkingPeriodInput};
+    let (actor, meta) = ssr::caller()?;
+    let db = ssr::context().db;
+    let staff = domain::services::bookings::catalog::staff(&db, &actor).await.map_err(ssr::fail)?;
+    let member = staff
+        .into_iter()
+        .find(|m| m.id == user_id)
+        .ok_or_else(|| ssr::fail(domain::DomainError::NotFound("staff member")))?;
+    let mut periods: Vec<WorkingPeriodInput> = member
+        .hours
+        .iter()
+        .filter(|p| p.location_id != location_id)
+        .map(|p| WorkingPeriodInput {
+            location_id: p.location_id.clone(),
+            weekday: Some(i64::from(p.weekday)),
+            starts: p.starts.clone(),
+            ends: p.ends.clone(),
+        })
+        .collect();
+    let mut problems = domain::error::FieldErrors::new();
+    for (n, text) in days.iter().take(7).enumerate() {
+        match periods_of(n as i64 + 1, text) {
+            Ok(found) => periods.extend(found.into_iter().map(|(weekday, starts, ends)| {
+                WorkingPeriodInput { location_id: location_id.clone(), weekday: Some(weekday), starts, ends }
+            })),
+            Err(problem) => {
+                problems.insert(format!("days[{n}]"), problem);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ssr::fail(domain::DomainError::Validation(problems)));
+    }
+    domain::services::bookings::setup::set_working_hours(
+        &db,
+        &actor,
+        &user_id,
+        WorkingHours { periods },
+        &meta,
+    )
+    .await
+    .map_err(ssr::fail)
+}
+
+/// The services a staff member may perform (the ticked boxes; none ticked clears them).
+#[server(prefix = "/rpc", endpoint = "save_staff_services")]
+pub async fn save_staff_services(
+    user_id: String,
+    #[server(default)] service_ids: Vec<String>,
+) -> Result<StaffMember, AppError> {
+    use domain::services::bookings::setup::Qualifications;
+    let (actor, meta) = ssr::caller()?;
+    domain::services::bookings::setup::set_qualifications(
+        &ssr::context().db,
+        &actor,
+        &user_id,
+        Qualifications { service_ids },
+        &meta,
+    )
+    .await
+    .map_err(ssr::fail)
 }

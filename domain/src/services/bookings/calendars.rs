@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::availability::{self, Busy, LocationCalendar, Range, ResourceCalendar, SlotQuery, StaffCalendar};
 use crate::access::Permission;
-use crate::db::placeholders;
 use crate::model::{ResourceKind, Slot};
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, on_db};
@@ -109,164 +108,150 @@ pub(super) async fn location_zone(db: &Db, id: &str) -> Result<Option<(chrono_tz
     Ok(row.map(|(zone, name)| (zone.parse().unwrap_or(chrono_tz::UTC), name)))
 }
 
+/// Which rows of [`SETUP_SQL`] are which.
+const HOURS: i32 = 0;
+const CLOSURE: i32 = 1;
+const RESOURCE: i32 = 2;
+const STAFF_HOURS: i32 = 3;
+
+/// Everything but busy time in one round trip: the location's opening hours and closed days,
+/// the resources that can do the service, and the qualified staff's hours there. `$1` location,
+/// `$2` resource kind, `$3` one resource, `$4` service, `$5` one staff member, `$6`/`$7` the
+/// first and last day.
+const SETUP_SQL: &str = "\
+    SELECT 0 AS part, NULL AS id, NULL AS name, weekday, opens, closes FROM location_hours \
+      WHERE location_id = $1 \
+    UNION ALL SELECT 1, NULL, NULL, NULL, day, NULL FROM location_closures \
+      WHERE location_id = $1 AND day >= $6 AND day <= $7 \
+    UNION ALL SELECT 2, id, name, NULL, NULL, NULL FROM resources \
+      WHERE location_id = $1 AND kind = $2 AND active = TRUE AND ($3 IS NULL OR id = $3) \
+    UNION ALL SELECT 3, h.user_id, u.display_name, h.weekday, h.starts, h.ends FROM staff_hours h \
+      JOIN users u ON u.id = h.user_id \
+      JOIN staff_services q ON q.user_id = h.user_id AND q.service_id = $4 \
+      WHERE h.location_id = $1 AND u.active = TRUE AND ($5 IS NULL OR h.user_id = $5) \
+    ORDER BY 1, 3, 2";
+
+/// The resources and the staff of [`SETUP_SQL`], as subqueries over the same binds.
+const RESOURCE_IDS: &str = "SELECT id FROM resources \
+    WHERE location_id = $1 AND kind = $2 AND active = TRUE AND ($3 IS NULL OR id = $3)";
+const STAFF_IDS: &str = "SELECT h.user_id FROM staff_hours h JOIN users u ON u.id = h.user_id \
+    JOIN staff_services q ON q.user_id = h.user_id AND q.service_id = $4 \
+    WHERE h.location_id = $1 AND u.active = TRUE AND ($5 IS NULL OR h.user_id = $5)";
+
+/// All busy time of those resources and staff in one round trip: bookings (each once: the
+/// staff side skips those the resource side found), maintenance, leave and, for the public
+/// page, open waitlist offers. Bookings are read as two bounded ranges of the
+/// `(resource_id, held_until)` and `(staff_id, held_until)` indexes: a booking holds at most a
+/// day (services run ≤ 10 hours, buffers ≤ 4 hours each side), so one reaching into the window
+/// ends before `MAX_HELD` after it. `$6` window start, `$7` window end, `$8` window end plus
+/// `MAX_HELD`, `$9` the booking being moved, `$10` now, `$11` whether offers count.
+fn busy_sql() -> String {
+    let bookings = "SELECT resource_id, staff_id, held_from, held_until FROM bookings WHERE";
+    let bounded =
+        "held_until > $6 AND held_until < $8 AND held_from < $7 AND status <> 'cancelled' AND id <> $9";
+    format!(
+        "{bookings} resource_id IN ({RESOURCE_IDS}) AND {bounded} \
+         UNION ALL {bookings} staff_id IN ({STAFF_IDS}) AND resource_id NOT IN ({RESOURCE_IDS}) AND {bounded} \
+         UNION ALL SELECT resource_id, NULL, starts_at, ends_at FROM resource_blocks \
+           WHERE resource_id IN ({RESOURCE_IDS}) AND ends_at > $6 AND starts_at < $7 \
+         UNION ALL SELECT NULL, user_id, starts_at, ends_at FROM staff_leave \
+           WHERE user_id IN ({STAFF_IDS}) AND ends_at > $6 AND starts_at < $7 \
+         UNION ALL SELECT resource_id, staff_id, held_from, held_until FROM waitlist_offers \
+           WHERE $11 = TRUE AND status = 'open' AND expires_at > $10 AND held_until > $6 AND held_from < $7 \
+           AND (resource_id IN ({RESOURCE_IDS}) OR staff_id IN ({STAFF_IDS}))"
+    )
+}
+
+/// One row of [`SETUP_SQL`].
+type SetupRow = (i32, Option<String>, Option<String>, Option<i32>, Option<String>, Option<String>);
+
 pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, DomainError> {
-    let hours: Vec<(i32, String, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT weekday, opens, closes FROM location_hours WHERE location_id = $1")
+    let (first_day, last_day) = (wanted.from.to_string(), wanted.to.to_string());
+    let kind = wanted.service.resource_kind.as_str();
+    let setup: Vec<SetupRow> = on_db!(db, pool => {
+        sqlx::query_as(SETUP_SQL)
             .bind(wanted.location_id)
+            .bind(kind)
+            .bind(wanted.resource_id)
+            .bind(&wanted.service.id)
+            .bind(wanted.staff_id)
+            .bind(&first_day)
+            .bind(&last_day)
             .fetch_all(pool)
             .await?
     });
-    let closed: Vec<String> = on_db!(db, pool => {
-        sqlx::query_scalar("SELECT day FROM location_closures WHERE location_id = $1 AND day >= $2 AND day <= $3")
-            .bind(wanted.location_id)
-            .bind(wanted.from.to_string())
-            .bind(wanted.to.to_string())
-            .fetch_all(pool)
-            .await?
-    });
-    let location = LocationCalendar {
-        zone: wanted.zone,
-        hours: availability::weekly_hours(
-            hours.iter().map(|(d, a, b)| (i64::from(*d), a.as_str(), b.as_str())),
-        ),
-        closed_days: closed.iter().filter_map(|d| d.parse().ok()).collect::<BTreeSet<NaiveDate>>(),
-    };
-    let resources: Vec<(String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT id, name FROM resources WHERE location_id = $1 AND kind = $2 AND active = TRUE \
-             AND ($3 IS NULL OR id = $3) ORDER BY name, id",
-        )
-        .bind(wanted.location_id)
-        .bind(wanted.service.resource_kind.as_str())
-        .bind(wanted.resource_id)
-        .fetch_all(pool)
-        .await?
-    });
-    let staff_hours: Vec<(String, String, i32, String, String)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "SELECT h.user_id, u.display_name, h.weekday, h.starts, h.ends FROM staff_hours h \
-             JOIN users u ON u.id = h.user_id \
-             JOIN staff_services q ON q.user_id = h.user_id AND q.service_id = $2 \
-             WHERE h.location_id = $1 AND u.active = TRUE AND ($3 IS NULL OR h.user_id = $3) \
-             ORDER BY u.display_name, h.user_id",
-        )
-        .bind(wanted.location_id)
-        .bind(&wanted.service.id)
-        .bind(wanted.staff_id)
-        .fetch_all(pool)
-        .await?
-    });
-    let mut names: HashMap<String, String> = resources.iter().cloned().collect();
+    let mut hours = Vec::new();
+    let mut closed_days = BTreeSet::new();
+    let mut resource_ids: Vec<String> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut staff_order: Vec<String> = Vec::new();
     let mut staff_rows: HashMap<String, Vec<(i64, String, String)>> = HashMap::new();
-    for (user_id, name, weekday, starts, ends) in staff_hours {
-        if !staff_rows.contains_key(&user_id) {
-            staff_order.push(user_id.clone());
-            names.insert(user_id.clone(), name);
+    for (part, id, name, weekday, from, until) in setup {
+        match (part, id, name, weekday, from, until) {
+            (HOURS, _, _, Some(day), Some(opens), Some(closes)) => {
+                hours.push((i64::from(day), opens, closes))
+            }
+            (CLOSURE, _, _, _, Some(day), _) => {
+                closed_days.extend(day.parse::<NaiveDate>().ok());
+            }
+            (RESOURCE, Some(id), Some(name), ..) => {
+                resource_ids.push(id.clone());
+                names.insert(id, name);
+            }
+            (STAFF_HOURS, Some(id), Some(name), Some(day), Some(starts), Some(ends)) => {
+                if !staff_rows.contains_key(&id) {
+                    staff_order.push(id.clone());
+                    names.insert(id.clone(), name);
+                }
+                staff_rows.entry(id).or_default().push((i64::from(day), starts, ends));
+            }
+            _ => {}
         }
-        staff_rows.entry(user_id).or_default().push((i64::from(weekday), starts, ends));
     }
+    let location = LocationCalendar {
+        zone: wanted.zone,
+        hours: availability::weekly_hours(hours.iter().map(|(d, a, b)| (*d, a.as_str(), b.as_str()))),
+        closed_days,
+    };
 
-    // Busy time from a day either side, so any zone's days and any buffer are covered.
-    let window_from = Timestamp(day_start_utc(wanted.from) - Duration::days(1));
-    let window_until = Timestamp(day_start_utc(wanted.to) + Duration::days(2));
-    let resource_ids: Vec<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
     let mut busy: HashMap<String, Vec<Range>> = HashMap::new();
     if !resource_ids.is_empty() || !staff_order.is_empty() {
-        // One bounded range of an index per side ((resource_id, held_until), (staff_id,
-        // held_until)): a booking holds at most a day (services run ≤ 10 hours, buffers ≤ 4
-        // hours each side), so one reaching into the window ends before MAX_HELD after it.
-        let part = |column: &str, first: usize, count: usize| {
-            format!(
-                "SELECT resource_id, staff_id, held_from, held_until FROM bookings \
-                 WHERE {column} IN ({}) AND held_until > $4 AND held_until < $1 AND held_from < $2 \
-                 AND status <> 'cancelled' AND id <> $3",
-                in_list(first, count)
-            )
-        };
-        let sql = format!(
-            "{} UNION {}",
-            part("resource_id", 5, resource_ids.len()),
-            part("staff_id", 5 + resource_ids.len(), staff_order.len())
-        );
-        let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(Timestamp(window_until.0 + MAX_HELD))
-                .bind(window_until)
-                .bind(wanted.moving.unwrap_or(""))
-                .bind(window_from);
-            for id in resource_ids.iter().copied().chain(staff_order.iter().map(String::as_str)) {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await?
-        });
-        for (resource_id, staff_id, from, until) in rows {
-            busy.entry(resource_id).or_default().push((from.0, until.0));
-            busy.entry(staff_id).or_default().push((from.0, until.0));
-        }
-    }
-    if !resource_ids.is_empty() {
-        let sql = format!(
-            "SELECT resource_id, starts_at, ends_at FROM resource_blocks WHERE ends_at > $1 AND starts_at < $2 \
-             AND resource_id IN ({})",
-            placeholders(3, resource_ids.len())
-        );
-        let rows: Vec<(String, Timestamp, Timestamp)> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(window_from).bind(window_until);
-            for id in &resource_ids {
-                query = query.bind(*id);
-            }
-            query.fetch_all(pool).await?
-        });
-        for (id, from, until) in rows {
-            busy.entry(id).or_default().push((from.0, until.0));
-        }
-    }
-    if !staff_order.is_empty() {
-        let sql = format!(
-            "SELECT user_id, starts_at, ends_at FROM staff_leave WHERE ends_at > $1 AND starts_at < $2 \
-             AND user_id IN ({})",
-            placeholders(3, staff_order.len())
-        );
-        let rows: Vec<(String, Timestamp, Timestamp)> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(window_from).bind(window_until);
-            for id in &staff_order {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await?
-        });
-        for (id, from, until) in rows {
-            busy.entry(id).or_default().push((from.0, until.0));
-        }
-    }
-    if wanted.public && (!resource_ids.is_empty() || !staff_order.is_empty()) {
-        // An open waitlist offer holds its time on its resource and staff member until it is
-        // taken or lapses, so the public page cannot give it away meanwhile.
-        let sql = format!(
-            "SELECT resource_id, staff_id, held_from, held_until FROM waitlist_offers \
-             WHERE status = 'open' AND expires_at > $1 AND held_until > $2 AND held_from < $3 \
-             AND (resource_id IN ({}) OR staff_id IN ({}))",
-            in_list(4, resource_ids.len()),
-            in_list(4 + resource_ids.len(), staff_order.len()),
-        );
-        let rows: Vec<(String, String, Timestamp, Timestamp)> = on_db!(db, pool => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(Timestamp::now())
+        // What can take a slot of these days: from the first day's start on the location's
+        // clock less the service's buffer before, to the last day's end plus a whole booking.
+        let zone = &wanted.zone;
+        let first = availability::boundary(zone, wanted.from, chrono::NaiveTime::MIN)
+            .unwrap_or_else(|| day_start_utc(wanted.from) - Duration::days(1));
+        let next = wanted.to.succ_opt().unwrap_or(wanted.to);
+        let after = availability::boundary(zone, next, chrono::NaiveTime::MIN)
+            .unwrap_or_else(|| day_start_utc(wanted.to) + Duration::days(2));
+        let service = wanted.service;
+        let window_from = Timestamp(first - service.buffer_before);
+        let window_until = Timestamp(after + service.duration + service.buffer_after);
+        let rows: Vec<(Option<String>, Option<String>, Timestamp, Timestamp)> = on_db!(db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(busy_sql()))
+                .bind(wanted.location_id)
+                .bind(kind)
+                .bind(wanted.resource_id)
+                .bind(&wanted.service.id)
+                .bind(wanted.staff_id)
                 .bind(window_from)
-                .bind(window_until);
-            for id in resource_ids.iter().copied().chain(staff_order.iter().map(String::as_str)) {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await?
+                .bind(window_until)
+                .bind(Timestamp(window_until.0 + MAX_HELD))
+                .bind(wanted.moving.unwrap_or(""))
+                .bind(Timestamp::now())
+                .bind(wanted.public)
+                .fetch_all(pool)
+                .await?
         });
         for (resource_id, staff_id, from, until) in rows {
-            busy.entry(resource_id).or_default().push((from.0, until.0));
-            busy.entry(staff_id).or_default().push((from.0, until.0));
+            for owner in [resource_id, staff_id].into_iter().flatten() {
+                busy.entry(owner).or_default().push((from.0, until.0));
+            }
         }
     }
-    let resources = resources
+    let resources = resource_ids
         .into_iter()
-        .map(|(id, _)| ResourceCalendar { busy: Busy::new(busy.remove(&id).unwrap_or_default()), id })
+        .map(|id| ResourceCalendar { busy: Busy::new(busy.remove(&id).unwrap_or_default()), id })
         .collect();
     let staff = staff_order
         .into_iter()
@@ -280,12 +265,6 @@ pub(super) async fn load(db: &Db, wanted: &Wanted<'_>) -> Result<Calendars, Doma
         })
         .collect();
     Ok(Calendars { location, resources, staff, names })
-}
-
-/// `$first, …` for `count` binds, or a value no id has when there are none (an empty `IN ()` is
-/// not SQL).
-fn in_list(first: usize, count: usize) -> String {
-    if count == 0 { "NULL".to_owned() } else { placeholders(first, count) }
 }
 
 fn day_start_utc(day: NaiveDate) -> DateTime<Utc> {
