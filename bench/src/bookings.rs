@@ -9,7 +9,8 @@
 //!   sqlx server running the domain's own list SQL and answering the same JSON — neither writes
 //!   an audit row (lists are not audited; one booking opened is), so the yardstick does the same
 //!   work — closed-loop rounds rotating which server goes first, the ratio taken per round;
-//! - the calendar's week view of the location, server-rendered with its 500 bookings, signed in;
+//! - the calendar's week view of the location, server-rendered with its 500 bookings, signed in,
+//!   and the week's data alone (`bookings::calendar::view`), to tell loading from rendering;
 //! - the bytes `/book` and its busiest step (a day's times) transfer on a first load, compressed
 //!   as a phone asks (`Accept-Encoding: br, gzip`): the document and its stylesheet (no script).
 
@@ -282,7 +283,23 @@ pub async fn measure(
         }
     }
     let week = load::percentiles(renders);
-    eprintln!("  calendar week SSR: p50 {:.2} ms, p95 {:.2} ms", week.0, week.1);
+    eprintln!("  calendar week SSR: p50 {:.2} ms, p95 {:.2} ms ({} bytes)", week.0, week.1, html.len());
+    // What of that is loading the week (the page's one server function) rather than rendering.
+    let mut loads = Vec::new();
+    for _ in 0..SAMPLES {
+        let query = bookings::calendar::CalendarQuery {
+            location_id: Some(clinic.location_id.clone()),
+            date: Some(clinic.monday.to_string()),
+            week: true,
+            resource_id: None,
+            staff_id: None,
+        };
+        let started = Instant::now();
+        bookings::calendar::view(db, admin, query).await?;
+        loads.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let week_data = load::percentiles(loads);
+    eprintln!("  calendar week data alone: p50 {:.2} ms, p95 {:.2} ms", week_data.0, week_data.1);
 
     let book_bytes = first_load(base, "/book").await?;
     let times =

@@ -100,7 +100,7 @@ test("reception books from the contact page, books an empty time on the calendar
   await opened.getByRole("list", { name: "Times to move to" }).getByRole("button", { name: "Move to 3:30 pm" }).click();
   await expect(opened.getByRole("status").filter({ hasText: "Moved." })).toBeVisible();
   await expect(opened.getByText(/^\w{3} \d+ \w{3} \d{4}, 3:30 pm AE[DS]T$/)).toBeVisible();
-  await expect(opened.getByRole("listitem").filter({ hasText: /^Rescheduled: .*2:00 pm.*→.*3:30 pm/ })).toBeVisible();
+  await expect(opened.getByRole("listitem").filter({ hasText: /^Moved: .*2:00 pm.*→.*3:30 pm/ })).toBeVisible();
 });
 
 test("in the week view a click on an empty time opens a new booking there; each column also links to its day", async ({ page, consoleErrors }) => {
@@ -187,4 +187,92 @@ test("an administrator closes a day, books maintenance and takes a scanner out o
   await expect(page.getByRole("button", { name: "Put MRI 1 (3T) back in use" })).toBeVisible();
   await page.getByRole("button", { name: "Put MRI 1 (3T) back in use" }).click();
   await expect(page.getByRole("button", { name: "Take MRI 1 (3T) out of use" })).toBeVisible();
+});
+
+test("an administrator edits a service and a mammographer's week on the Scheduling page; a bad price is marked and what was typed stays", async ({ page, consoleErrors }) => {
+  await signIn(page, "admin@avatar.test");
+  await page.goto("/settings/scheduling");
+  await hydrated(page);
+
+  // A service's details: the bad price is refused beside its field, the typed minutes stay.
+  const services = page.getByRole("list", { name: "Services" });
+  await services.getByText("Edit Screening mammogram", { exact: true }).click();
+  const details = page.getByRole("form", { name: "Details of Screening mammogram" });
+  await details.getByLabel("Minutes").fill("25");
+  await details.getByLabel("Price ($)").fill("one hundred");
+  await details.getByRole("button", { name: "Save service" }).click();
+  await expect(details.getByText("Price must be an amount in dollars like 450 or 450.50.")).toBeVisible();
+  await expect(details.getByLabel("Minutes")).toHaveValue("25");
+  await details.getByLabel("Price ($)").fill("$135.50");
+  await details.getByLabel("Preparation (sent with the confirmation)").fill("No deodorant or talc on the day.");
+  await details.getByRole("button", { name: "Save service" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Service saved." })).toBeVisible();
+  await expect(services).toContainText("Screening mammogram · 25 min · $135.50");
+
+  // A person's hours at one location and what they may do.
+  const staff = page.getByRole("list", { name: "Staff" });
+  await staff.getByText("Mei Chen · Mammographer", { exact: true }).click();
+  const week = page.getByRole("form", { name: "Working hours of Mei Chen at Sydney CBD" });
+  await week.getByLabel("Sunday").fill("nine till one");
+  await week.getByRole("button", { name: "Save hours" }).click();
+  await expect(week.getByRole("alert")).toContainText("“nine till one” is not like 08:00–12:00");
+  await expect(week.getByLabel("Sunday")).toHaveValue("nine till one");
+  await week.getByLabel("Sunday").fill("09:00–13:00");
+  await week.getByRole("button", { name: "Save hours" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Working hours saved." })).toBeVisible();
+  const qualified = page.getByRole("form", { name: "Services Mei Chen performs" });
+  await page.reload();
+  await hydrated(page);
+  await staff.getByText("Mei Chen · Mammographer", { exact: true }).click();
+  await expect(week.getByLabel("Sunday")).toHaveValue("09:00–13:00");
+  await qualified.getByLabel("Chest X-ray").check();
+  await qualified.getByRole("button", { name: "Save services" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Services saved." })).toBeVisible();
+
+  // Read back after a reload: the ticked service stayed, with those already there.
+  await page.reload();
+  await staff.getByText("Mei Chen · Mammographer", { exact: true }).click();
+  await expect(qualified.getByLabel("Chest X-ray")).toBeChecked();
+  await expect(qualified.getByLabel("Screening mammogram")).toBeChecked();
+
+  // Patients see the new length and price on the booking page.
+  await page.goto("/book");
+  await expect(page.getByText("25 minutes · $135.50")).toBeVisible();
+});
+
+test("the booking drawer marks a past booking a no-show, then attended after all, and cancels a coming one with its reason and books it again", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  const day = (offset: number) => new Date(Date.now() + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+
+  // Last week's demo bookings are over; most were attended.
+  await page.goto(`/calendar?view=week&date=${day(-7)}`);
+  await hydrated(page);
+  await page.getByRole("link", { name: /, Completed$/ }).first().click();
+  const drawer = page.getByRole("complementary", { name: "Booking" });
+  const status = drawer.getByTestId("booking-status");
+  await expect(status).toHaveText("Completed");
+  await hydrated(page);
+  await drawer.getByRole("button", { name: "Mark as no-show" }).click();
+  await expect(status).toHaveText("No-show");
+  await expect(drawer.getByRole("listitem").filter({ hasText: /^Marked as a no-show — / })).toBeVisible();
+  await drawer.getByRole("button", { name: "Attended after all" }).click();
+  await expect(status).toHaveText("Completed");
+  await expect(drawer.getByRole("listitem").filter({ hasText: /^Attended — / })).toBeVisible();
+
+  // A coming booking two weeks out: cancelled with the reason shown, then booked again.
+  await page.goto(`/calendar?view=week&date=${day(14)}`);
+  await hydrated(page);
+  const coming = page.getByRole("link", { name: /, (Booked|Confirmed)$/ }).first();
+  const name = (await coming.locator("span").first().textContent()) ?? "";
+  await coming.click();
+  await expect(drawer.getByRole("heading", { name })).toBeVisible();
+  await hydrated(page);
+  const cancel = drawer.getByRole("form", { name: "Cancel the booking" });
+  await cancel.getByLabel("Reason for cancelling").fill("Unwell, will call back");
+  await cancel.getByRole("button", { name: "Cancel booking" }).click();
+  await expect(status).toHaveText("Cancelled (Unwell, will call back)");
+  await expect(drawer.getByRole("form", { name: "Cancel the booking" })).toHaveCount(0);
+  await drawer.getByRole("button", { name: "Book again" }).click();
+  await expect(status).toHaveText("Booked");
+  await expect(drawer.getByRole("listitem").filter({ hasText: /^Booked again — / })).toBeVisible();
 });

@@ -394,7 +394,7 @@ fn Grid(
             let label = format!("Open {} on {}", column.resource_name, column.date.format("%A %-d %B"));
             let (here, navigate, resource) = (here.clone(), navigate.clone(), resource.clone());
             view! {
-                <a href=day_href tabindex="-1" aria-label=label data-zone="" data-resource=resource.clone() class=format!("{place} block hover:bg-sky-50/50")
+                <a href=day_href tabindex="-1" draggable="false" aria-label=label data-zone="" data-resource=resource.clone() class=format!("{place} block hover:bg-sky-50/50")
                     on:dragover=on_over on:drop=on_drop_here
                     on:click=move |ev: web_sys::MouseEvent| {
                         // Without the right to book, the link opens the day as it would unhydrated.
@@ -412,7 +412,7 @@ fn Grid(
                 Some(start) => {
                     let href = here.href(&[("new", Some(start.to_rfc3339())), ("new_resource", Some(resource.clone()))]);
                     let label = format!("Book {} at {}", column.label, start.format("%-I:%M %P"));
-                    view! { <a href=href tabindex="-1" aria-label=label class="block h-[22px] hover:bg-sky-50"></a> }.into_any()
+                    view! { <a href=href tabindex="-1" draggable="false" aria-label=label class="block h-[22px] hover:bg-sky-50"></a> }.into_any()
                 }
             }).collect_view();
             view! {
@@ -728,7 +728,7 @@ fn Drawer(
                                     <h3 class="mt-5 text-sm font-semibold">"History"</h3>
                                     <ol class="mt-2 space-y-1 text-sm text-slate-700">
                                         {detail.history.into_iter().map(|e| view! {
-                                            <li>{format!("{:?}", e.kind).replace('_', " ")}{e.detail.map(|d| format!(": {d}"))}{e.user_name.map(|u| format!(" — {u}"))}</li>
+                                            <li>{e.kind.label()}{e.detail.map(|d| format!(": {d}"))}{e.user_name.map(|u| format!(" — {u}"))}</li>
                                         }).collect_view()}
                                     </ol>
                                 </aside>

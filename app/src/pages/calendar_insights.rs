@@ -68,10 +68,11 @@ pub fn CalendarInsightsPage() -> impl IntoView {
                         <h2 id="outcomes-heading" class="font-semibold">
                             {format!("{} – {}", from.format("%a %-d %b %Y"), to.format("%a %-d %b %Y"))}
                         </h2>
+                        {(bookings == 0).then(|| view! { <p class="mt-1 text-sm text-slate-600">"No bookings in these days: choose other days or all locations."</p> })}
                         <dl class="mt-3 grid grid-cols-2 gap-4 sm:grid-cols-4">
                             <div><dt class="text-sm text-slate-600">"Bookings"</dt><dd class="text-2xl font-semibold">{bookings}</dd></div>
-                            <div><dt class="text-sm text-slate-600">"No-show rate"</dt><dd class="text-2xl font-semibold">{format!("{no_show_percent:.1}%")}</dd>
-                                <dd class="text-xs text-slate-500">{format!("{no_shows} of {finished} with an outcome")}</dd></div>
+                            <div><dt class="text-sm text-slate-600">"No-show rate"</dt><dd class="text-2xl font-semibold">{if finished == 0 { "—".to_owned() } else { format!("{no_show_percent:.1}%") }}</dd>
+                                <dd class="text-xs text-slate-500">{if finished == 0 { "no outcomes yet".to_owned() } else { format!("{no_shows} of {finished} with an outcome") }}</dd></div>
                             <div><dt class="text-sm text-slate-600">"Median lead time"</dt><dd class="text-2xl font-semibold">{lead_label(median_lead_hours)}</dd>
                                 <dd class="text-xs text-slate-500">"from booking to appointment"</dd></div>
                         </dl>
@@ -79,6 +80,7 @@ pub fn CalendarInsightsPage() -> impl IntoView {
                     <section class=format!("mt-6 {CARD}") aria-labelledby="utilisation-heading">
                         <h2 id="utilisation-heading" class="font-semibold">"Utilisation by scanner and room"</h2>
                         <p class="text-sm text-slate-600">"Time held by bookings, of the time the location was open (maintenance taken out)."</p>
+                        {utilisation.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"No scanners or rooms here yet: add them in Settings → Scheduling."</p> })}
                         <table class="mt-3 w-full text-sm">
                             <thead><tr class="text-left text-slate-600"><th class="py-1">"Resource"</th><th>"Location"</th><th>"Booked"</th><th>"Open"</th><th>"Utilisation"</th></tr></thead>
                             <tbody>
@@ -102,6 +104,7 @@ pub fn CalendarInsightsPage() -> impl IntoView {
                     </section>
                     <section class=format!("mt-6 {CARD}") aria-labelledby="services-heading">
                         <h2 id="services-heading" class="font-semibold">"Bookings by service"</h2>
+                        {by_service.is_empty().then(|| view! { <p class="mt-2 text-sm text-slate-600">"Nothing booked in these days."</p> })}
                         <table class="mt-3 w-full text-sm">
                             <thead><tr class="text-left text-slate-600"><th class="py-1">"Service"</th><th>"Bookings"</th><th>"Attended"</th><th>"No-shows"</th><th>"Cancelled"</th><th>"Coming or open"</th></tr></thead>
                             <tbody>

@@ -7,7 +7,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::forms::{ActionResult, CARD, INPUT, SECONDARY};
+use crate::components::forms::{
+    ActionResult, CARD, FieldError, INPUT, SECONDARY, server_error_message, successes,
+};
 use crate::components::page_title::PageTitle;
 use crate::server_fns::scheduling::{
     AddLocationClosure, AddMaintenance, AddResource, AddStaffLeave, RemoveLocationClosure, RemoveMaintenance,
@@ -47,6 +49,17 @@ fn staff_day_text(member: &StaffMember, location_id: &str, weekday: u8) -> Strin
         .join(", ")
 }
 
+/// The fields of a service's form that it marks itself.
+const SERVICE_FIELDS: &[&str] = &[
+    "name",
+    "duration_minutes",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "price",
+    "preparation",
+    "resource_kind",
+];
+
 /// Cents as the price field shows them: "450.00".
 fn dollars(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -67,19 +80,35 @@ pub fn SchedulingPage() -> impl IntoView {
     let details = ServerAction::<SaveServiceDetails>::new();
     let staff_hours = ServerAction::<SaveStaffHours>::new();
     let staff_services = ServerAction::<SaveStaffServices>::new();
-    let setup = Resource::new(
-        move || {
-            (
-                hours.version().get(),
-                add_closure.version().get() + remove_closure.version().get(),
-                add_resource.version().get() + in_use.version().get(),
-                add_block.version().get() + remove_block.version().get(),
-                add_leave.version().get() + remove_leave.version().get() + offered.version().get(),
-                details.version().get() + staff_hours.version().get() + staff_services.version().get(),
-            )
-        },
-        |_| scheduling_setup(),
-    );
+    // Reloaded on saves that worked only: a refused form keeps what was typed in it.
+    let saved = [
+        successes(hours.value()),
+        successes(add_closure.value()),
+        successes(remove_closure.value()),
+        successes(add_resource.value()),
+        successes(in_use.value()),
+        successes(add_block.value()),
+        successes(remove_block.value()),
+        successes(add_leave.value()),
+        successes(remove_leave.value()),
+        successes(offered.value()),
+        successes(details.value()),
+        successes(staff_hours.value()),
+        successes(staff_services.value()),
+    ];
+    let setup = Resource::new(move || saved.iter().map(|n| n.get()).sum::<u32>(), |_| scheduling_setup());
+    // Which service's or person's form was sent last, so its refusal is shown beside it.
+    let (last_service, last_week) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    Effect::new(move |_| {
+        if let Some(sent) = details.input().get() {
+            last_service.set(sent.id);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(sent) = staff_hours.input().get() {
+            last_week.set(format!("{}:{}", sent.user_id, sent.location_id));
+        }
+    });
     view! {
         <PageTitle text="Scheduling" />
         <h1 class="text-2xl font-semibold tracking-tight">"Scheduling"</h1>
@@ -94,8 +123,11 @@ pub fn SchedulingPage() -> impl IntoView {
         <ActionResult value=add_leave.value() success="Leave recorded." />
         <ActionResult value=remove_leave.value() success="Leave removed." />
         <ActionResult value=offered.value() success="Saved." />
-        <ActionResult value=details.value() success="Service saved." />
-        <ActionResult value=staff_hours.value() success="Working hours saved." />
+        <ActionResult value=details.value() success="Service saved." marks=SERVICE_FIELDS />
+        // A refusal is shown in the form that was sent (below); here only the success.
+        {move || matches!(staff_hours.value().get(), Some(Ok(_))).then(|| view! {
+            <p role="status" class="mt-3 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">"Working hours saved."</p>
+        })}
         <ActionResult value=staff_services.value() success="Services saved." />
         <Transition fallback=|| view! { <p class="mt-4 text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -171,8 +203,8 @@ pub fn SchedulingPage() -> impl IntoView {
                                 let title = format!("{} · {}{}", r.name, place, if r.active { "" } else { " · out of use" });
                                 let blocks_label = format!("Maintenance of {}", r.name);
                                 let blocks = r.blocks.iter().map(|b| {
-                                    let label = format!("Remove maintenance of {} from {}", r.name, b.starts_at.format("%-d %b %H:%M UTC"));
-                                    let text = format!("Maintenance {} – {} UTC · {}", b.starts_at.format("%a %-d %b %H:%M"), b.ends_at.format("%a %-d %b %H:%M"), b.reason);
+                                    let label = format!("Remove maintenance of {} from {}", r.name, b.label);
+                                    let text = format!("Maintenance {} · {}", b.label, b.reason);
                                     let (resource, block) = (r.id.clone(), b.id.clone());
                                     view! {
                                         <li class="flex items-center justify-between text-slate-700">
@@ -234,10 +266,10 @@ pub fn SchedulingPage() -> impl IntoView {
                         {no_leave}
                         <ul class="mt-2 divide-y divide-slate-100" aria-label="Leave">
                             {staff.iter().flat_map(|m| m.leave.iter().map(move |l| (m.id.clone(), m.display_name.clone(), l.clone()))).map(|(user, name, l)| {
-                                let label = format!("Remove {name}'s leave from {}", l.starts_at.format("%-d %b"));
+                                let label = format!("Remove {name}'s leave: {}", l.label);
                                 view! {
                                     <li class="flex items-center justify-between py-1.5 text-sm">
-                                        <span>{format!("{name} · {} – {} UTC · {}", l.starts_at.format("%a %-d %b %H:%M"), l.ends_at.format("%a %-d %b %H:%M"), l.reason)}</span>
+                                        <span>{format!("{name} · {} · {}", l.label, l.reason)}</span>
                                         <ActionForm action=remove_leave>
                                             <input type="hidden" name="user_id" value=user />
                                             <input type="hidden" name="leave_id" value=l.id.clone() />
@@ -271,6 +303,10 @@ pub fn SchedulingPage() -> impl IntoView {
                                 let form_label = format!("Details of {}", s.name);
                                 let kind_now = s.resource_kind;
                                 let (toggle_id, form_id) = (s.id.clone(), s.id.clone());
+                                let this = s.id.clone();
+                                let refusal = Signal::derive(move || {
+                                    (last_service.get() == this).then(|| details.value().get().and_then(Result::err)).flatten()
+                                });
                                 view! {
                                     <li class="py-2 text-sm">
                                         <div class="flex flex-wrap items-center justify-between gap-2">
@@ -285,11 +321,11 @@ pub fn SchedulingPage() -> impl IntoView {
                                             <summary class="cursor-pointer text-sky-800 underline underline-offset-2">{format!("Edit {}", s.name)}</summary>
                                             <ActionForm action=details attr:aria-label=form_label attr:class="mt-2 grid gap-2 sm:grid-cols-3">
                                                 <input type="hidden" name="id" value=form_id />
-                                                <label class="text-sm text-slate-700 sm:col-span-3">"Name"<input name="name" value=s.name.clone() required maxlength="200" class=INPUT /></label>
-                                                <label class="text-sm text-slate-700">"Minutes"<input name="duration_minutes" inputmode="numeric" value=s.duration_minutes.to_string() required class=INPUT /></label>
-                                                <label class="text-sm text-slate-700">"Held before (min)"<input name="buffer_before_minutes" inputmode="numeric" value=s.buffer_before_minutes.to_string() required class=INPUT /></label>
-                                                <label class="text-sm text-slate-700">"Held after (min)"<input name="buffer_after_minutes" inputmode="numeric" value=s.buffer_after_minutes.to_string() required class=INPUT /></label>
-                                                <label class="text-sm text-slate-700">"Price ($)"<input name="price" inputmode="decimal" value=dollars(s.price_cents) required class=INPUT /></label>
+                                                <label class="text-sm text-slate-700 sm:col-span-3">"Name"<input name="name" value=s.name.clone() required maxlength="200" class=INPUT /><FieldError refusal field="name" label="Name" /></label>
+                                                <label class="text-sm text-slate-700">"Minutes"<input name="duration_minutes" inputmode="numeric" value=s.duration_minutes.to_string() required class=INPUT /><FieldError refusal field="duration_minutes" label="Minutes" /></label>
+                                                <label class="text-sm text-slate-700">"Held before (min)"<input name="buffer_before_minutes" inputmode="numeric" value=s.buffer_before_minutes.to_string() required class=INPUT /><FieldError refusal field="buffer_before_minutes" label="Time held before" /></label>
+                                                <label class="text-sm text-slate-700">"Held after (min)"<input name="buffer_after_minutes" inputmode="numeric" value=s.buffer_after_minutes.to_string() required class=INPUT /><FieldError refusal field="buffer_after_minutes" label="Time held after" /></label>
+                                                <label class="text-sm text-slate-700">"Price ($)"<input name="price" inputmode="decimal" value=dollars(s.price_cents) required class=INPUT /><FieldError refusal field="price" label="Price" /></label>
                                                 <label class="text-sm text-slate-700">"Done on"
                                                     <select name="resource_kind" class="mt-1 block w-full rounded-md border border-slate-300 px-2 py-2 text-sm">
                                                         <option value="" selected=kind_now.is_none()>"Not bookable"</option>
@@ -298,7 +334,7 @@ pub fn SchedulingPage() -> impl IntoView {
                                                 </label>
                                                 <label class="flex items-center gap-2 self-end text-sm text-slate-700"><input type="checkbox" name="referral_required" checked=s.referral_required />"Referral required"</label>
                                                 <label class="text-sm text-slate-700 sm:col-span-3">"Preparation (sent with the confirmation)"
-                                                    <textarea name="preparation" maxlength="2000" rows="2" class=INPUT>{s.preparation.clone().unwrap_or_default()}</textarea>
+                                                    <textarea name="preparation" maxlength="2000" rows="2" class=INPUT>{s.preparation.clone().unwrap_or_default()}</textarea><FieldError refusal field="preparation" label="Preparation" />
                                                 </label>
                                                 <div class="sm:col-span-3"><button type="submit" class=SECONDARY>"Save service"</button></div>
                                             </ActionForm>
@@ -322,6 +358,12 @@ pub fn SchedulingPage() -> impl IntoView {
                                         view! { <label class="text-sm text-slate-700">{*day}<input name=format!("days[{n}]") value=value class=INPUT /></label> }
                                     }).collect_view();
                                     let (user, location, heading) = (m.id.clone(), location_id.clone(), format!("At {location_name}"));
+                                    let this = format!("{}:{location_id}", m.id);
+                                    let problem = move || {
+                                        (last_week.get() == this).then(|| staff_hours.value().get().and_then(Result::err)).flatten().map(|error| view! {
+                                            <p role="alert" class="text-sm text-rose-800 sm:col-span-4">{server_error_message(&error)}</p>
+                                        })
+                                    };
                                     view! {
                                         <ActionForm action=staff_hours attr:aria-label=label attr:class="mt-3 grid gap-2 sm:grid-cols-4">
                                             <input type="hidden" name="user_id" value=user />
@@ -329,6 +371,7 @@ pub fn SchedulingPage() -> impl IntoView {
                                             <h3 class="text-sm font-semibold sm:col-span-4">{heading}</h3>
                                             {days}
                                             <div class="self-end"><button type="submit" class=SECONDARY>"Save hours"</button></div>
+                                            {problem}
                                         </ActionForm>
                                     }
                                 }).collect_view();

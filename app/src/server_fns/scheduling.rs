@@ -3,6 +3,10 @@
 //! maintenance), staff members' leave, working hours and qualifications, and a service's
 //! details and whether it is offered. The same services as the scheduling routes of `/api/v1`.
 
+// A form's server function takes one argument per field it posts (the service form has nine);
+// `#[server]` does not pass an `allow` on the function through to what it generates.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -219,7 +223,6 @@ pub async fn set_service_offered(id: String, active: bool) -> Result<Service, Ap
 
 /// A service's details as the page's form sends them: numbers and the price as typed, each
 /// checked with the field's own message.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc", endpoint = "save_service_details")]
 pub async fn save_service_details(
     id: String,

@@ -168,6 +168,8 @@ pub struct ResourceBlock {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: String,
+    /// When, on the resource's location's clock: "Wed 13 Jan 2027, 9:00 am – 11:00 am AEDT".
+    pub label: String,
 }
 
 /// A scanner or room at a location.
@@ -202,6 +204,8 @@ pub struct Leave {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub reason: String,
+    /// When, on the clinic's clock: whole days as "Mon 14 Dec 2026 – Fri 18 Dec 2026".
+    pub label: String,
 }
 
 /// A staff member who performs services, with what and when.
@@ -300,6 +304,20 @@ impl BookingEventKind {
 
     pub fn parse(value: &str) -> Option<BookingEventKind> {
         BookingEventKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    /// As a booking's history reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            BookingEventKind::Created => "Booked",
+            BookingEventKind::Rescheduled => "Moved",
+            BookingEventKind::Confirmed => "Confirmed",
+            BookingEventKind::Cancelled => "Cancelled",
+            BookingEventKind::Uncancelled => "Booked again",
+            BookingEventKind::Completed => "Attended",
+            BookingEventKind::NoShow => "Marked as a no-show",
+            BookingEventKind::Note => "Note",
+        }
     }
 }
 

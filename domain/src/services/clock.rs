@@ -49,6 +49,28 @@ impl Clock {
         at.with_timezone(&self.0).format("%a %-d %b %Y, %-I:%M %P %Z").to_string()
     }
 
+    /// A stretch of time on this clock, always with the year: "Wed 13 Jan 2027, 9:00 am –
+    /// 11:00 am AEDT" within a day, both ends in full across days, and whole days (midnight to
+    /// midnight, such as leave) as "Mon 14 Dec 2026 – Fri 18 Dec 2026" or one day.
+    pub fn span(&self, from: &DateTime<Utc>, until: &DateTime<Utc>) -> String {
+        use chrono::Timelike;
+        let (a, b) = (from.with_timezone(&self.0), until.with_timezone(&self.0));
+        let midnight = |t: &DateTime<Tz>| t.hour() == 0 && t.minute() == 0;
+        if midnight(&a) && midnight(&b) && b > a {
+            let last = (b - chrono::Duration::days(1)).date_naive().max(a.date_naive());
+            let day = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
+            return if last == a.date_naive() {
+                day(last)
+            } else {
+                format!("{} – {}", day(a.date_naive()), day(last))
+            };
+        }
+        if a.date_naive() == b.date_naive() && a.offset() == b.offset() {
+            return format!("{} – {}", a.format("%a %-d %b %Y, %-I:%M %P"), b.format("%-I:%M %P %Z"));
+        }
+        format!("{} – {}", self.show_with_year(from), self.show_with_year(until))
+    }
+
     /// `value` with each of `instants` shown on this clock.
     pub fn zoned<'a, T>(&self, value: T, instants: impl IntoIterator<Item = &'a DateTime<Utc>>) -> Zoned<T> {
         let mut times = LocalTimes::default();
@@ -83,6 +105,27 @@ pub async fn for_contact(db: &Db, contact_id: &str) -> Result<Clock, DomainError
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn spans_read_as_a_person_writes_them() {
+        let sydney = Clock::new(chrono_tz::Australia::Sydney);
+        let at = |y, m, d, h, min| {
+            chrono_tz::Australia::Sydney.with_ymd_and_hms(y, m, d, h, min, 0).unwrap().with_timezone(&Utc)
+        };
+        assert_eq!(
+            sydney.span(&at(2027, 1, 13, 9, 0), &at(2027, 1, 13, 11, 30)),
+            "Wed 13 Jan 2027, 9:00 am – 11:30 am AEDT"
+        );
+        assert_eq!(
+            sydney.span(&at(2026, 12, 14, 0, 0), &at(2026, 12, 19, 0, 0)),
+            "Mon 14 Dec 2026 – Fri 18 Dec 2026"
+        );
+        assert_eq!(sydney.span(&at(2026, 12, 14, 0, 0), &at(2026, 12, 15, 0, 0)), "Mon 14 Dec 2026");
+        assert_eq!(
+            sydney.span(&at(2027, 4, 3, 22, 0), &at(2027, 4, 4, 6, 0)),
+            "Sat 3 Apr 2027, 10:00 pm AEDT – Sun 4 Apr 2027, 6:00 am AEST"
+        );
+    }
 
     #[test]
     fn times_read_on_the_locations_clock_with_daylight_saving() {

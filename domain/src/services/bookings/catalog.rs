@@ -9,6 +9,7 @@ use crate::model::{
     Closure, Leave, Location, Modality, OpeningPeriod, Resource, ResourceBlock, ResourceKind, Service,
     StaffMember, WorkingPeriod,
 };
+use crate::services::clock::Clock;
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, on_db};
 
@@ -120,8 +121,8 @@ pub(super) async fn all_services(db: &Db) -> Result<Vec<Service>, DomainError> {
 
 pub async fn resources(db: &Db, actor: &Actor) -> Result<Vec<Resource>, DomainError> {
     actor.require(Permission::BookingsRead)?;
-    let rows: Vec<(String, String, String, String, bool)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT r.id, r.location_id, r.name, r.kind, r.active FROM resources r JOIN locations l ON l.id = r.location_id ORDER BY l.name, r.name")
+    let rows: Vec<(String, String, String, String, bool, String)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT r.id, r.location_id, r.name, r.kind, r.active, l.time_zone FROM resources r JOIN locations l ON l.id = r.location_id ORDER BY l.name, r.name")
             .fetch_all(pool)
             .await?
     });
@@ -133,19 +134,24 @@ pub async fn resources(db: &Db, actor: &Actor) -> Result<Vec<Resource>, DomainEr
         .fetch_all(pool)
         .await?
     });
+    let zones: HashMap<&str, Clock> =
+        rows.iter().map(|(id, .., zone)| (id.as_str(), Clock::named(Some(zone)))).collect();
     let mut by_resource: HashMap<String, Vec<ResourceBlock>> = HashMap::new();
     for (resource, id, from, until, reason) in blocks {
+        let label = zones.get(resource.as_str()).map(|c| c.span(&from.0, &until.0)).unwrap_or_default();
         by_resource.entry(resource).or_default().push(ResourceBlock {
             id,
             starts_at: from.0,
             ends_at: until.0,
             reason,
+            label,
         });
     }
+    drop(zones);
     Ok(rows
         .into_iter()
         .filter(|(_, location, ..)| actor.locations.includes(location))
-        .filter_map(|(id, location_id, name, kind, active)| {
+        .filter_map(|(id, location_id, name, kind, active, _)| {
             Some(Resource {
                 blocks: by_resource.remove(&id).unwrap_or_default(),
                 id,
@@ -208,9 +214,12 @@ pub async fn staff(db: &Db, actor: &Actor) -> Result<Vec<StaffMember>, DomainErr
             members[i].hours.push(WorkingPeriod { location_id, weekday: weekday(day), starts, ends });
         }
     }
+    // Leave is given in whole days on the clinic's clock (Settings → Scheduling).
+    let clinic = super::super::clock::for_clinic(db).await?;
     for (user, id, from, until, reason) in leave {
         if let Some(&i) = index.get(&user) {
-            members[i].leave.push(Leave { id, starts_at: from.0, ends_at: until.0, reason });
+            let label = clinic.span(&from.0, &until.0);
+            members[i].leave.push(Leave { id, starts_at: from.0, ends_at: until.0, reason, label });
         }
     }
     Ok(members)
