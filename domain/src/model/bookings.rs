@@ -358,11 +358,27 @@ pub struct StaffOption {
     pub display_name: String,
 }
 
+/// A booking as the calendar's grid draws it and checks a drop against it; the drawer loads the
+/// whole [`Booking`]. Slim because a week's 500 travel in the page for hydration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GridBooking {
+    pub id: String,
+    pub contact_name: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub resource_id: String,
+    pub staff_name: String,
+    /// On the location's clock, with its offset.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub status: BookingStatus,
+}
+
 /// A booking placed on the calendar's grid: its local day and minutes since that day's
 /// midnight on the location's clock.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CalendarBooking {
-    pub booking: Booking,
+    pub booking: GridBooking,
     pub day: NaiveDate,
     pub start_minute: u32,
     pub end_minute: u32,

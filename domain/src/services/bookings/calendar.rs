@@ -3,13 +3,34 @@
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 
-use super::{BookingFilter, calendars, catalog, list};
+use super::{calendars, catalog};
 use crate::access::Permission;
-use crate::model::{CALENDAR_STEP_MINUTES, CalendarBooking, CalendarView, LocationOption, StaffOption};
-use crate::{Actor, Db, DomainError};
+use crate::model::{
+    BookingStatus, CALENDAR_STEP_MINUTES, CalendarBooking, CalendarView, GridBooking, LocationOption,
+    StaffOption,
+};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError, on_db};
 
 /// The most bookings one view shows (a busy week at a large location is about 500).
 const MAX_IN_VIEW: usize = 2000;
+
+/// What the grid needs of each booking starting in `[$2, $3)` at location `$1`, optionally on one
+/// resource (`$4`) or with one staff member (`$5`), in start order.
+const GRID_SQL: &str = "SELECT b.id, c.first_name || ' ' || c.last_name, b.service_id, s.name, b.resource_id, \
+     u.display_name, b.starts_at, b.ends_at, b.status \
+     FROM bookings b JOIN contacts c ON c.id = b.contact_id JOIN services s ON s.id = b.service_id \
+     JOIN users u ON u.id = b.staff_id \
+     WHERE b.location_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 \
+     AND ($4 IS NULL OR b.resource_id = $4) AND ($5 IS NULL OR b.staff_id = $5) \
+     ORDER BY b.starts_at, b.id LIMIT $6";
+type GridRow = (String, String, String, String, String, String, Timestamp, Timestamp, String);
+
+/// Midnight starting `day` on `zone`'s clock (the first instant of the day if midnight is skipped).
+fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
+    super::availability::boundary(&zone, day, chrono::NaiveTime::MIN)
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
 
 /// What the calendar is asked to show.
 #[derive(Clone, Debug, Default)]
@@ -80,32 +101,39 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option
         .filter(|s| s.hours.iter().any(|h| h.location_id == location.id))
         .map(|s| StaffOption { id: s.id, display_name: s.display_name })
         .collect();
-    let mut bookings = Vec::new();
-    let mut cursor = None;
-    loop {
-        let filter = BookingFilter {
-            location_id: Some(location.id.clone()),
-            resource_id: resource_filter.clone(),
-            staff_id: staff_filter.clone(),
-            from: Some(first.to_string()),
-            to: Some(last.to_string()),
-            cursor,
-            limit: Some(500),
-            ..Default::default()
-        };
-        let page = list(db, actor, filter).await?;
-        bookings.extend(page.items);
-        cursor = page.next_cursor;
-        if cursor.is_none() || bookings.len() >= MAX_IN_VIEW {
-            break;
-        }
-    }
-    let placed = bookings
+    // The days' bookings at this location (one the caller may see: `locations` is scoped).
+    let (after, before) = (day_start(zone, first), day_start(zone, last.succ_opt().unwrap_or(last)));
+    let rows: Vec<GridRow> = on_db!(db, pool => {
+        sqlx::query_as(GRID_SQL)
+            .bind(&location.id)
+            .bind(Timestamp(after))
+            .bind(Timestamp(before))
+            .bind(resource_filter.as_deref())
+            .bind(staff_filter.as_deref())
+            .bind(MAX_IN_VIEW as i64)
+            .fetch_all(pool)
+            .await?
+    });
+    let placed = rows
         .into_iter()
-        .map(|booking| {
-            let day = booking.start.date_naive();
-            let start_minute = booking.start.hour() * 60 + booking.start.minute();
-            let length = u32::try_from((booking.end - booking.start).num_minutes()).unwrap_or(0);
+        .map(|(id, contact_name, service_id, service_name, resource_id, staff_name, starts, ends, status)| {
+            let (start, end) =
+                (starts.0.with_timezone(&zone).fixed_offset(), ends.0.with_timezone(&zone).fixed_offset());
+            let day = start.date_naive();
+            let start_minute = start.hour() * 60 + start.minute();
+            let length = u32::try_from((end - start).num_minutes()).unwrap_or(0);
+            let booking = GridBooking {
+                id,
+                contact_name: contact_name.trim().to_owned(),
+                service_id,
+                service_name,
+                resource_id,
+                staff_name,
+                start,
+                end,
+                // The column's CHECK allows only the statuses there are.
+                status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Booked),
+            };
             CalendarBooking { day, start_minute, end_minute: start_minute + length, booking }
         })
         .collect();
