@@ -133,6 +133,14 @@ test("in the week view a click on an empty time opens a new booking there; each 
   await expect(page.getByRole("heading", { level: 2, name: /^Week of / })).toBeVisible();
 });
 
+test("Insights says so when the days chosen hold no bookings", async ({ page, consoleErrors }) => {
+  await signIn(page, "manager@avatar.test");
+  await page.goto("/calendar/insights?from=2030-03-04&to=2030-03-10");
+  await expect(page.getByText("No bookings in these days: choose other days or all locations.")).toBeVisible();
+  await expect(page.getByText("Nothing booked in these days.")).toBeVisible();
+  await expect(page.getByText("no outcomes yet")).toBeVisible();
+});
+
 test("this week's calendar shows the demo clinic's bookings", async ({ page, consoleErrors }) => {
   await signIn(page, "manager@avatar.test");
   await page.goto("/calendar?view=week");
@@ -183,6 +191,8 @@ test("an administrator closes a day, books maintenance and takes a scanner out o
   await maintenance.getByRole("button", { name: "Book maintenance" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Maintenance booked in." })).toBeVisible();
   await expect(page.getByRole("list", { name: "Maintenance of MRI 1 (3T)" })).toContainText("Coil replacement");
+  // Shown on the location's clock, as typed, not in UTC.
+  await expect(page.getByRole("list", { name: "Maintenance of MRI 1 (3T)" })).toContainText(/9:00 am – 11:00 am AE[DS]T/);
   await page.getByRole("button", { name: "Take MRI 1 (3T) out of use" }).click();
   await expect(page.getByRole("button", { name: "Put MRI 1 (3T) back in use" })).toBeVisible();
   await page.getByRole("button", { name: "Put MRI 1 (3T) back in use" }).click();

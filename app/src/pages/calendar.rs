@@ -407,7 +407,7 @@ fn Grid(
                 ></a>
             }.into_any()
         } else {
-            let links = (0..rows).map(|r| match cal.with_value(|c| c.rows[day].get(r).copied().flatten()) {
+            let links = (0..rows).map(|r| match cal.with_value(|c| c.rows.get(day).and_then(|d| d.get(r).copied().flatten())) {
                 None => view! { <div class="h-[22px] bg-slate-50"></div> }.into_any(),
                 Some(start) => {
                     let href = here.href(&[("new", Some(start.to_rfc3339())), ("new_resource", Some(resource.clone()))]);

@@ -27,26 +27,27 @@ const KINDS: [(ResourceKind, &str); 5] = [
     (ResourceKind::MammographyUnit, "Mammography unit"),
 ];
 
-/// A location's periods of one weekday as the form shows them: "08:00–12:00, 13:00–17:30".
-fn day_text(location: &Location, weekday: u8) -> String {
-    location
-        .hours
-        .iter()
-        .filter(|p| p.weekday == weekday)
-        .map(|p| format!("{}–{}", p.opens, p.closes))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Periods of one weekday as the week forms show them: "08:00–12:00, 13:00–17:30".
+fn periods_text<'a>(periods: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    periods.map(|(from, until)| format!("{from}–{until}")).collect::<Vec<_>>().join(", ")
 }
 
-/// A staff member's periods at one location on one weekday, as [`day_text`] writes them.
+/// A location's opening hours on one weekday (1 = Monday).
+fn day_text(location: &Location, weekday: u8) -> String {
+    periods_text(
+        location.hours.iter().filter(|p| p.weekday == weekday).map(|p| (p.opens.as_str(), p.closes.as_str())),
+    )
+}
+
+/// A staff member's periods at one location on one weekday.
 fn staff_day_text(member: &StaffMember, location_id: &str, weekday: u8) -> String {
-    member
-        .hours
-        .iter()
-        .filter(|p| p.weekday == weekday && p.location_id == location_id)
-        .map(|p| format!("{}–{}", p.starts, p.ends))
-        .collect::<Vec<_>>()
-        .join(", ")
+    periods_text(
+        member
+            .hours
+            .iter()
+            .filter(|p| p.weekday == weekday && p.location_id == location_id)
+            .map(|p| (p.starts.as_str(), p.ends.as_str())),
+    )
 }
 
 /// The fields of a service's form that it marks itself.

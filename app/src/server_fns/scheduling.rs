@@ -46,28 +46,32 @@ fn periods_of(weekday: i64, text: &str) -> Result<Vec<(i64, String, String)>, St
         .collect()
 }
 
-/// Saves a location's week, one text per weekday (Monday first).
-#[server(prefix = "/rpc", endpoint = "save_location_hours")]
-pub async fn save_location_hours(location_id: String, days: Vec<String>) -> Result<Location, AppError> {
-    use domain::services::bookings::setup::{OpeningHours, PeriodInput};
-    let (actor, meta) = ssr::caller()?;
+/// Reads a week typed one text per weekday (Monday first) into `(weekday, from, until)`
+/// periods, or the refusal naming each day that does not read (`days[n]`).
+#[cfg(feature = "ssr")]
+fn week_of(days: &[String]) -> Result<Vec<(i64, String, String)>, AppError> {
     let mut periods = Vec::new();
     let mut problems = domain::error::FieldErrors::new();
     for (n, text) in days.iter().take(7).enumerate() {
         match periods_of(n as i64 + 1, text) {
-            Ok(found) => periods.extend(found.into_iter().map(|(weekday, opens, closes)| PeriodInput {
-                weekday: Some(weekday),
-                opens,
-                closes,
-            })),
+            Ok(found) => periods.extend(found),
             Err(problem) => {
                 problems.insert(format!("days[{n}]"), problem);
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(ssr::fail(domain::DomainError::Validation(problems)));
-    }
+    if problems.is_empty() { Ok(periods) } else { Err(ssr::fail(domain::DomainError::Validation(problems))) }
+}
+
+/// Saves a location's week, one text per weekday (Monday first).
+#[server(prefix = "/rpc", endpoint = "save_location_hours")]
+pub async fn save_location_hours(location_id: String, days: Vec<String>) -> Result<Location, AppError> {
+    use domain::services::bookings::setup::{OpeningHours, PeriodInput};
+    let (actor, meta) = ssr::caller()?;
+    let periods = week_of(&days)?
+        .into_iter()
+        .map(|(weekday, opens, closes)| PeriodInput { weekday: Some(weekday), opens, closes })
+        .collect();
     domain::services::bookings::setup::set_location_hours(
         &ssr::context().db,
         &actor,
@@ -238,6 +242,8 @@ pub async fn save_service_details(
     use domain::model::ResourceKind;
     use domain::services::bookings::setup::ServiceInput;
     let (actor, meta) = ssr::caller()?;
+    // Refused for want of the right before anything typed is judged.
+    actor.require(domain::access::Permission::SettingsWrite).map_err(ssr::fail)?;
     let mut problems = domain::error::FieldErrors::new();
     let mut minutes = |field: &str, raw: &str| match raw.trim().parse::<i64>() {
         Ok(n) => Some(n),
@@ -291,6 +297,7 @@ pub async fn save_staff_hours(
 ) -> Result<StaffMember, AppError> {
     use domain::services::bookings::setup::{WorkingHours, WorkingPeriodInput};
     let (actor, meta) = ssr::caller()?;
+    actor.require(domain::access::Permission::SettingsWrite).map_err(ssr::fail)?;
     let db = ssr::context().db;
     let staff = domain::services::bookings::catalog::staff(&db, &actor).await.map_err(ssr::fail)?;
     let member = staff
@@ -308,20 +315,12 @@ pub async fn save_staff_hours(
             ends: p.ends.clone(),
         })
         .collect();
-    let mut problems = domain::error::FieldErrors::new();
-    for (n, text) in days.iter().take(7).enumerate() {
-        match periods_of(n as i64 + 1, text) {
-            Ok(found) => periods.extend(found.into_iter().map(|(weekday, starts, ends)| {
-                WorkingPeriodInput { location_id: location_id.clone(), weekday: Some(weekday), starts, ends }
-            })),
-            Err(problem) => {
-                problems.insert(format!("days[{n}]"), problem);
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ssr::fail(domain::DomainError::Validation(problems)));
-    }
+    periods.extend(week_of(&days)?.into_iter().map(|(weekday, starts, ends)| WorkingPeriodInput {
+        location_id: location_id.clone(),
+        weekday: Some(weekday),
+        starts,
+        ends,
+    }));
     domain::services::bookings::setup::set_working_hours(
         &db,
         &actor,

@@ -3,6 +3,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 
+use super::read::day_start;
 use super::{calendars, catalog};
 use crate::access::Permission;
 use crate::model::{
@@ -16,7 +17,8 @@ use crate::{Actor, Db, DomainError, on_db};
 const MAX_IN_VIEW: usize = 2000;
 
 /// What the grid needs of each booking starting in `[$2, $3)` at location `$1`, optionally on one
-/// resource (`$4`) or with one staff member (`$5`), in start order.
+/// resource (`$4`) or with one staff member (`$5`), in start order. The optional filters are
+/// residual: the start range alone picks the index (`bookings_start`), a week's few hundred rows.
 const GRID_SQL: &str = "SELECT b.id, c.first_name || ' ' || c.last_name, b.service_id, s.name, b.resource_id, \
      u.display_name, b.starts_at, b.ends_at, b.status \
      FROM bookings b JOIN contacts c ON c.id = b.contact_id JOIN services s ON s.id = b.service_id \
@@ -25,12 +27,6 @@ const GRID_SQL: &str = "SELECT b.id, c.first_name || ' ' || c.last_name, b.servi
      AND ($4 IS NULL OR b.resource_id = $4) AND ($5 IS NULL OR b.staff_id = $5) \
      ORDER BY b.starts_at, b.id LIMIT $6";
 type GridRow = (String, String, String, String, String, String, Timestamp, Timestamp, String);
-
-/// Midnight starting `day` on `zone`'s clock (the first instant of the day if midnight is skipped).
-fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> chrono::DateTime<Utc> {
-    super::availability::boundary(&zone, day, chrono::NaiveTime::MIN)
-        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
-}
 
 /// What the calendar is asked to show.
 #[derive(Clone, Debug, Default)]

@@ -98,7 +98,7 @@ pub struct BookingFilter {
 }
 
 /// Midnight starting `day` on `zone`'s clock (the first instant of the day if midnight is skipped).
-fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
+pub(super) fn day_start(zone: chrono_tz::Tz, day: NaiveDate) -> DateTime<Utc> {
     super::availability::boundary(&zone, day, chrono::NaiveTime::MIN)
         .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc())
 }
