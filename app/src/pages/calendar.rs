@@ -248,7 +248,7 @@ fn Filters(cal: CalendarView, here: Place) -> impl IntoView {
             <label class="text-sm text-slate-700">"Resource"
                 <select name="resource_id" class="mt-1 block rounded-md border border-slate-300 px-2 py-2 text-sm">
                     <option value="">"All resources"</option>
-                    {cal.resources.iter().map(|r| option(r.id.clone(), r.name.clone(), cal.resource_filter.as_ref())).collect_view()}
+                    {cal.resource_options.iter().map(|r| option(r.id.clone(), r.name.clone(), cal.resource_filter.as_ref())).collect_view()}
                 </select>
             </label>
             <label class="text-sm text-slate-700">"Staff"

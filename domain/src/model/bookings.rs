@@ -351,6 +351,13 @@ pub struct LocationOption {
     pub name: String,
 }
 
+/// A scanner or room as the calendar shows it: a column, and a choice in its filter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResourceOption {
+    pub id: String,
+    pub name: String,
+}
+
 /// A staff member to filter the calendar by.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StaffOption {
@@ -398,8 +405,10 @@ pub struct CalendarView {
     /// closing on those days), on the location's clock.
     pub first_minute: u32,
     pub last_minute: u32,
-    /// The resources shown (one, when filtered).
-    pub resources: Vec<Resource>,
+    /// The resources shown as columns (one, when filtered).
+    pub resources: Vec<ResourceOption>,
+    /// Every resource in use at the location, for the filter.
+    pub resource_options: Vec<ResourceOption>,
     pub staff: Vec<StaffOption>,
     pub resource_filter: Option<String>,
     pub staff_filter: Option<String>,

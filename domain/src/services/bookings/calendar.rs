@@ -8,7 +8,7 @@ use super::{calendars, catalog};
 use crate::access::Permission;
 use crate::model::{
     BookingStatus, CALENDAR_STEP_MINUTES, CalendarBooking, CalendarView, GridBooking, LocationOption,
-    StaffOption,
+    ResourceOption, StaffOption,
 };
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, on_db};
@@ -27,6 +27,15 @@ const GRID_SQL: &str = "SELECT b.id, c.first_name || ' ' || c.last_name, b.servi
      AND ($4 IS NULL OR b.resource_id = $4) AND ($5 IS NULL OR b.staff_id = $5) \
      ORDER BY b.starts_at, b.id LIMIT $6";
 type GridRow = (String, String, String, String, String, String, Timestamp, Timestamp, String);
+
+/// The location's scanners and rooms in use, by name.
+const RESOURCES_SQL: &str =
+    "SELECT id, name FROM resources WHERE location_id = $1 AND active = TRUE ORDER BY name, id";
+
+/// Active staff with working hours at the location, by name.
+const STAFF_SQL: &str = "SELECT u.id, u.display_name FROM users u WHERE u.active = TRUE \
+     AND EXISTS (SELECT 1 FROM staff_hours h WHERE h.user_id = u.id AND h.location_id = $1) \
+     ORDER BY u.display_name, u.id";
 
 /// What the calendar is asked to show.
 #[derive(Clone, Debug, Default)]
@@ -85,31 +94,37 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option
 
     let resource_filter = query.resource_id.filter(|r| !r.is_empty());
     let staff_filter = query.staff_id.filter(|s| !s.is_empty());
-    let resources: Vec<_> = catalog::resources(db, actor)
-        .await?
-        .into_iter()
-        .filter(|r| r.location_id == location.id && r.active)
-        .filter(|r| resource_filter.as_deref().is_none_or(|id| r.id == id))
-        .collect();
-    let staff: Vec<StaffOption> = catalog::staff(db, actor)
-        .await?
-        .into_iter()
-        .filter(|s| s.hours.iter().any(|h| h.location_id == location.id))
-        .map(|s| StaffOption { id: s.id, display_name: s.display_name })
-        .collect();
-    // The days' bookings at this location (one the caller may see: `locations` is scoped).
+    // The days' bookings at this location (one the caller may see: `locations` is scoped), and
+    // what the page needs beside them, read at once: each is one query.
     let (after, before) = (day_start(zone, first), day_start(zone, last.succ_opt().unwrap_or(last)));
-    let rows: Vec<GridRow> = on_db!(db, pool => {
-        sqlx::query_as(GRID_SQL)
-            .bind(&location.id)
-            .bind(Timestamp(after))
-            .bind(Timestamp(before))
-            .bind(resource_filter.as_deref())
-            .bind(staff_filter.as_deref())
-            .bind(MAX_IN_VIEW as i64)
-            .fetch_all(pool)
-            .await?
+    let (resource_rows, staff_rows, rows, services) = on_db!(db, pool => {
+        tokio::try_join!(
+            async { sqlx::query_as::<_, (String, String)>(RESOURCES_SQL).bind(&location.id).fetch_all(pool).await.map_err(DomainError::from) },
+            async { sqlx::query_as::<_, (String, String)>(STAFF_SQL).bind(&location.id).fetch_all(pool).await.map_err(DomainError::from) },
+            async {
+                sqlx::query_as::<_, GridRow>(GRID_SQL)
+                    .bind(&location.id)
+                    .bind(Timestamp(after))
+                    .bind(Timestamp(before))
+                    .bind(resource_filter.as_deref())
+                    .bind(staff_filter.as_deref())
+                    .bind(MAX_IN_VIEW as i64)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(DomainError::from)
+            },
+            catalog::services(db, actor),
+        )?
     });
+    let resource_options: Vec<ResourceOption> =
+        resource_rows.into_iter().map(|(id, name)| ResourceOption { id, name }).collect();
+    let resources: Vec<ResourceOption> = resource_options
+        .iter()
+        .filter(|r| resource_filter.as_deref().is_none_or(|id| r.id == id))
+        .cloned()
+        .collect();
+    let staff: Vec<StaffOption> =
+        staff_rows.into_iter().map(|(id, display_name)| StaffOption { id, display_name }).collect();
     let placed = rows
         .into_iter()
         .map(|(id, contact_name, service_id, service_name, resource_id, staff_name, starts, ends, status)| {
@@ -133,7 +148,7 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option
             CalendarBooking { day, start_minute, end_minute: start_minute + length, booking }
         })
         .collect();
-    let services = catalog::services(db, actor).await?.into_iter().filter(|s| s.active).collect();
+    let services = services.into_iter().filter(|s| s.active).collect();
     let rows = days
         .iter()
         .map(|day| {
@@ -159,6 +174,7 @@ pub async fn view(db: &Db, actor: &Actor, query: CalendarQuery) -> Result<Option
         first_minute,
         last_minute,
         resources,
+        resource_options,
         staff,
         resource_filter,
         staff_filter,

@@ -25,21 +25,23 @@ pub async fn locations(db: &Db, actor: &Actor) -> Result<Vec<Location>, DomainEr
 /// Every location, for the public booking page as much as for staff.
 pub(super) async fn all_locations(db: &Db) -> Result<Vec<Location>, DomainError> {
     type LocationRow = (String, String, String, Option<String>, Option<String>);
-    let rows: Vec<LocationRow> = on_db!(db, pool => {
-        sqlx::query_as("SELECT id, name, time_zone, address, phone FROM locations ORDER BY name").fetch_all(pool).await?
-    });
-    let hours: Vec<(String, i32, String, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT location_id, weekday, opens, closes FROM location_hours ORDER BY weekday, opens")
-            .fetch_all(pool)
-            .await?
-    });
     // Closures from yesterday on (every zone's today included).
     let since = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive().to_string();
-    let closures: Vec<(String, String, String)> = on_db!(db, pool => {
-        sqlx::query_as("SELECT location_id, day, reason FROM location_closures WHERE day >= $1 ORDER BY day")
+    // Three independent reads at once: every page with a location picker waits for them.
+    let (rows, hours, closures) = on_db!(db, pool => {
+        tokio::try_join!(
+            sqlx::query_as::<_, LocationRow>("SELECT id, name, time_zone, address, phone FROM locations ORDER BY name")
+                .fetch_all(pool),
+            sqlx::query_as::<_, (String, i32, String, String)>(
+                "SELECT location_id, weekday, opens, closes FROM location_hours ORDER BY weekday, opens",
+            )
+            .fetch_all(pool),
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT location_id, day, reason FROM location_closures WHERE day >= $1 ORDER BY day",
+            )
             .bind(since)
-            .fetch_all(pool)
-            .await?
+            .fetch_all(pool),
+        )?
     });
     let mut by_location: HashMap<String, (Vec<OpeningPeriod>, Vec<Closure>)> = HashMap::new();
     for (location, day, opens, closes) in hours {
