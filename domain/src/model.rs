@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod ai;
 mod bookings;
+pub use ai::*;
 pub use bookings::*;
 
 /// What the dashboard shows: every figure comes from the database in one service call.

@@ -15,3 +15,4 @@ pub mod task_list;
 pub mod time;
 pub mod toast;
 pub mod waitlist_box;
+pub mod warmness_box;

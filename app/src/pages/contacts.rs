@@ -20,6 +20,7 @@ use crate::components::send_sms::SendSmsBox;
 use crate::components::task_list::TaskList;
 use crate::components::time::local_time;
 use crate::components::waitlist_box::WaitlistBox;
+use crate::components::warmness_box::WarmnessBox;
 use crate::server_fns::contacts::{
     CONTACTS_PER_PAGE, ContactListQuery, LogTouchpoint, UndoMerge, UpdateContact, contact_duplicates,
     contact_form_choices, contact_merges, contact_tag_names, contact_timeline, count_contacts, get_contact,
@@ -486,6 +487,8 @@ pub fn ContactPage() -> impl IntoView {
         </Transition>
         <RecentMerges id=Signal::derive(id) saved />
         <Duplicates id=Signal::derive(id) />
+        <WarmnessBox contact_id=Signal::derive(id)
+            changed=Signal::derive(move || log.version().get() + saved.get() as usize + send_sms.version().get()) />
         <BookBox contact_id=Signal::derive(id) />
         <WaitlistBox contact_id=Signal::derive(id) />
         <ContactTasks id=Signal::derive(id) />

@@ -4,6 +4,7 @@
 //! failure as [`AppError`](crate::error::AppError): the shared `Problem`, with its status.
 
 pub mod account;
+pub mod ai;
 pub mod audit;
 pub mod bookings;
 pub mod contact_import;

@@ -1,5 +1,6 @@
 //! Services: the operations the UI and the REST API call. One module per capability.
 
+pub mod ai;
 pub mod api_tokens;
 pub mod audit;
 pub(crate) mod audit_writer;

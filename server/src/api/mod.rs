@@ -2,6 +2,7 @@
 //! One module per area; each handler parses, calls one domain service, maps the error.
 
 mod account;
+mod ai;
 mod audit;
 mod bookings;
 pub mod caller;
@@ -29,7 +30,7 @@ use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, bookings and availability, messages, users, settings and background jobs for imaging clinics. \
+    info(title = "Avatar CRM REST API", description = "Contacts, pipeline, tasks, bookings and availability, messages, the AI layer (reply intent, warmness), users, settings and background jobs for imaging clinics. \
         Send `Authorization: Bearer <token>` (create tokens on My account). Errors are `{\"error\": {code, message, fields?}}`."),
     servers((url = "/api/v1")),
     modifiers(&BearerAuth),
@@ -171,6 +172,9 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(scheduling::set_working_hours))
         .routes(routes!(scheduling::add_leave))
         .routes(routes!(scheduling::remove_leave))
+        .routes(routes!(ai::sms_intent))
+        .routes(routes!(ai::get_warmness))
+        .routes(routes!(ai::recalculate_warmness))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

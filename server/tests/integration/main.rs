@@ -9,6 +9,7 @@
 #[macro_use]
 mod common;
 
+mod ai;
 mod api;
 mod booking_page;
 mod bookings;

@@ -1,0 +1,8 @@
+//! The AI layer: one interface for the five things the CRM asks of a model (warmness, notes
+//! enrichment, SMS reply intent, campaign drafts, report insights), answered by the built-in
+//! engine by default.
+
+pub mod builtin;
+pub mod redact;
+pub mod sms_intent;
+pub mod warmness;

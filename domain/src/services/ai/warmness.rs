@@ -1,0 +1,154 @@
+//! A contact's warmness: its facts read from the database (the record, its touchpoints and its
+//! bookings — no names or numbers), scored by the engine, and stored on the contact with its
+//! reasons for lists, cards and filters.
+
+use chrono::Duration;
+
+use super::builtin;
+use crate::access::Permission;
+use crate::model::{
+    BookingFact, BookingStatus, ContactSource, ContactWarmness, Modality, TouchFact, TouchpointKind,
+    WarmnessFacts, WarmnessReason,
+};
+use crate::request::RequestMeta;
+use crate::services::audit::{self, Entry};
+use crate::time::Timestamp;
+use crate::{Actor, Db, DomainError, on_db, on_tx};
+
+/// How far back touchpoints count (older ones are worth next to nothing at a 14-day half-life).
+const TOUCH_WINDOW_DAYS: i64 = 180;
+/// The most touchpoints read (a contact called daily for half a year is still scored right).
+const MAX_TOUCHES: i64 = 200;
+
+type FactsRow = (Option<String>, bool, String, bool, bool, bool, Option<String>, Option<Timestamp>);
+
+/// What is on file, as yes or no (the date of birth's type differs between the databases).
+const FACTS_SQL: &str = "SELECT requested_modality, (referring_doctor IS NOT NULL AND TRIM(referring_doctor) <> ''), source, \
+     (phone IS NOT NULL AND phone <> ''), (email IS NOT NULL AND email <> ''), (date_of_birth IS NOT NULL), location_id, warmness_at \
+     FROM contacts WHERE id = $1 AND deleted_at IS NULL";
+const TOUCHES_SQL: &str = "SELECT kind, occurred_at FROM touchpoints WHERE contact_id = $1 AND occurred_at > $2 \
+     ORDER BY occurred_at DESC LIMIT $3";
+const BOOKINGS_SQL: &str = "SELECT status, starts_at FROM bookings WHERE contact_id = $1";
+
+/// The facts of one contact the actor may see, and when its stored score was worked out.
+async fn facts(
+    db: &Db,
+    actor: &Actor,
+    contact_id: &str,
+) -> Result<(WarmnessFacts, Option<Timestamp>), DomainError> {
+    let now = Timestamp::now().0;
+    let since = Timestamp(now - Duration::days(TOUCH_WINDOW_DAYS));
+    let (row, touches, bookings) = on_db!(db, pool => {
+        tokio::try_join!(
+            sqlx::query_as::<_, FactsRow>(FACTS_SQL).bind(contact_id).fetch_optional(pool),
+            sqlx::query_as::<_, (String, Timestamp)>(TOUCHES_SQL).bind(contact_id).bind(since).bind(MAX_TOUCHES).fetch_all(pool),
+            sqlx::query_as::<_, (String, Timestamp)>(BOOKINGS_SQL).bind(contact_id).fetch_all(pool),
+        )?
+    });
+    let Some((modality, doctor, source, phone, email, dob, location_id, stored_at)) = row else {
+        return Err(DomainError::NotFound("contact"));
+    };
+    if !actor.may_see(location_id.as_deref()) {
+        return Err(DomainError::NotFound("contact"));
+    }
+    let facts = WarmnessFacts {
+        requested_modality: modality.as_deref().and_then(Modality::parse),
+        referral_on_file: doctor,
+        source: ContactSource::parse(&source).unwrap_or_default(),
+        has_phone: phone,
+        has_email: email,
+        has_date_of_birth: dob,
+        touchpoints: touches
+            .into_iter()
+            .filter_map(|(kind, at)| {
+                // Replies from the patient are touchpoints of their own once two-way SMS lands;
+                // until then every touchpoint is the clinic's.
+                Some(TouchFact { kind: TouchpointKind::parse(&kind)?, inbound: false, at: at.0 })
+            })
+            .collect(),
+        bookings: bookings
+            .into_iter()
+            .filter_map(|(status, at)| {
+                Some(BookingFact { status: BookingStatus::parse(&status)?, starts_at: at.0 })
+            })
+            .collect(),
+        now,
+    };
+    Ok((facts, stored_at))
+}
+
+/// The contact's warmness as its facts give it now (nothing is stored). Viewing it is audited:
+/// it tells of the patient's bookings and no-shows.
+pub async fn get(
+    db: &Db,
+    actor: &Actor,
+    contact_id: &str,
+    meta: &RequestMeta,
+) -> Result<ContactWarmness, DomainError> {
+    actor.require(Permission::ContactsRead)?;
+    let (facts, stored_at) = facts(db, actor, contact_id).await?;
+    let warmness = builtin::warmness::score(&facts);
+    audit::record(db, Entry::new("contact.warmness.view").by(actor).on("contact", contact_id).from(meta))
+        .await?;
+    Ok(ContactWarmness {
+        contact_id: contact_id.to_owned(),
+        score: warmness.score,
+        reasons: warmness.reasons,
+        calculated_at: stored_at.map(|t| t.0),
+    })
+}
+
+/// Works the contact's warmness out again and stores it with its reasons (audited in the same
+/// transaction).
+pub async fn recalculate(
+    db: &Db,
+    actor: &Actor,
+    contact_id: &str,
+    meta: &RequestMeta,
+) -> Result<ContactWarmness, DomainError> {
+    actor.require(Permission::ContactsWrite)?;
+    let (facts, _) = facts(db, actor, contact_id).await?;
+    let warmness = builtin::warmness::score(&facts);
+    let at = Timestamp(facts.now);
+    store(
+        db,
+        contact_id,
+        warmness.score,
+        &warmness.reasons,
+        at,
+        Some(Entry::new("contact.warmness.recalculate").by(actor).on("contact", contact_id).from(meta)),
+    )
+    .await?;
+    Ok(ContactWarmness {
+        contact_id: contact_id.to_owned(),
+        score: warmness.score,
+        reasons: warmness.reasons,
+        calculated_at: Some(at.0),
+    })
+}
+
+async fn store(
+    db: &Db,
+    contact_id: &str,
+    score: i32,
+    reasons: &[WarmnessReason],
+    at: Timestamp,
+    entry: Option<Entry>,
+) -> Result<(), DomainError> {
+    let reasons = serde_json::to_string(reasons).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, tx => {
+        sqlx::query("UPDATE contacts SET warmness = $1, warmness_reasons = $2, warmness_at = $3 WHERE id = $4 AND deleted_at IS NULL")
+            .bind(score)
+            .bind(&reasons)
+            .bind(at)
+            .bind(contact_id)
+            .execute(&mut **tx)
+            .await?;
+    });
+    if let Some(entry) = entry {
+        audit::record_in(&mut tx, entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

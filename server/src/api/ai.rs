@@ -1,0 +1,43 @@
+//! `/api/v1/ai/…` and a contact's warmness: the AI layer's answers over REST.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use domain::model::{ContactWarmness, SmsIntentAnswer, SmsIntentInput};
+use domain::services::ai::{sms_intent, warmness};
+
+use crate::api::caller::ApiActor;
+use crate::http::error::{ErrorBody, HttpError};
+use crate::http::extract::JsonObject;
+use crate::state::AppState;
+
+/// What a patient's reply asks for (`confirm`, `cancel`, `reschedule`, `opt_out`, `question`,
+/// `other`) and how sure the engine is; `context` (default `reminder`) is what the clinic's text
+/// asked, which decides what a bare "no" means. Below 0.75 a person should decide.
+#[utoipa::path(post, path = "/ai/sms-intent", tag = "ai", summary = "Read an SMS reply's intent", request_body = SmsIntentInput, responses((status = 200, body = SmsIntentAnswer), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+pub async fn sms_intent(
+    caller: ApiActor,
+    JsonObject(input): JsonObject<SmsIntentInput>,
+) -> Result<Json<SmsIntentAnswer>, HttpError> {
+    Ok(Json(sms_intent::classify(&caller.actor, &input)?))
+}
+
+/// The contact's warmness as its record, touchpoints and bookings give it now, each reason with
+/// its points; `calculated_at` is when the stored score (lists, cards, filters) was last worked out.
+#[utoipa::path(get, path = "/contacts/{id}/warmness", tag = "ai", summary = "A contact's warmness and its reasons", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = ContactWarmness), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
+pub async fn get_warmness(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ContactWarmness>, HttpError> {
+    Ok(Json(warmness::get(&state.db, &caller.actor, &id, &caller.meta).await?))
+}
+
+/// Works the contact's warmness out again now and stores it with its reasons.
+#[utoipa::path(post, path = "/contacts/{id}/recalculate-warmness", tag = "ai", summary = "Recalculate and store a contact's warmness", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = ContactWarmness), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
+pub async fn recalculate_warmness(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ContactWarmness>, HttpError> {
+    Ok(Json(warmness::recalculate(&state.db, &caller.actor, &id, &caller.meta).await?))
+}
