@@ -63,6 +63,10 @@ pub struct Config {
     pub patient_links: domain::services::bookings::links::PatientLinks,
     /// Whether `patient_links` has a key from the environment.
     pub booking_link_key_set: bool,
+    /// The AI engine (`AI_PROVIDER`): the built-in one, or an OpenAI-compatible model.
+    pub ai: Option<domain::services::ai::engine::RemoteSettings>,
+    /// The AI price table (`AI_PRICES`) and monthly budget (`AI_MONTHLY_BUDGET`).
+    pub ai_policy: domain::services::ai::usage::Policy,
 }
 
 /// The SMS provider.
@@ -117,6 +121,48 @@ fn parse_number(
         variable: var,
         message: format!("`{raw}` is not a whole number from {} to {}", range.start(), range.end()),
     })
+}
+
+/// Dollars with at most six decimals ("0.282", "20") as millionths of a dollar, exactly.
+fn parse_micros(var: &'static str, raw: &str) -> Result<i64, ConfigError> {
+    let bad = || ConfigError {
+        variable: var,
+        message: format!("`{raw}` is not an amount of dollars such as 0.282 or 20"),
+    };
+    let raw = raw.trim().trim_start_matches('$');
+    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || fraction.len() > 6
+        || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
+        || whole.len() > 9
+    {
+        return Err(bad());
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+    let fraction: i64 = format!("{fraction:0<6}").parse().map_err(|_| bad())?;
+    Ok(whole * 1_000_000 + fraction)
+}
+
+/// `AI_PRICES`: `model=input/output;…`, dollars per million tokens in and out.
+fn parse_prices(raw: &str) -> Result<Vec<domain::services::ai::usage::Price>, ConfigError> {
+    let var = "AI_PRICES";
+    raw.split(';')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bad = || ConfigError {
+                variable: var,
+                message: format!("`{entry}` is not model=input/output (dollars per million tokens)"),
+            };
+            let (model, prices) = entry.rsplit_once('=').ok_or_else(bad)?;
+            let (input, output) = prices.split_once('/').ok_or_else(bad)?;
+            Ok(domain::services::ai::usage::Price {
+                model: model.trim().to_owned(),
+                input_micros_per_million: parse_micros(var, input)?,
+                output_micros_per_million: parse_micros(var, output)?,
+            })
+        })
+        .collect()
 }
 
 fn parse_url(var: &'static str, raw: String) -> Result<String, ConfigError> {
@@ -293,6 +339,73 @@ impl Config {
                 EmailSettings::Smtp { url, from, timeout: provider_timeout }
             }
         };
+        let ai = match non_empty("AI_PROVIDER").as_deref().map(str::trim) {
+            None | Some("builtin") => None,
+            Some("openai") => {
+                use domain::providers::openai::{OpenAiConfig, SchemaStyle};
+                use domain::services::ai::engine::{AiFunction, RemoteSettings};
+                let because = "AI_PROVIDER is openai";
+                let base_url = parse_url("AI_BASE_URL", required("AI_BASE_URL", because)?)?;
+                let schema_style = match non_empty("AI_JSON_SCHEMA_STYLE") {
+                    None => SchemaStyle::OpenAi,
+                    Some(style) => SchemaStyle::parse(style.trim()).ok_or_else(|| ConfigError {
+                        variable: "AI_JSON_SCHEMA_STYLE",
+                        message: format!("`{style}` is not one of: openai, bare"),
+                    })?,
+                };
+                let models = [
+                    (AiFunction::SmsIntent, "AI_MODEL_SMS_INTENT"),
+                    (AiFunction::Warmness, "AI_MODEL_WARMNESS"),
+                    (AiFunction::Enrichment, "AI_MODEL_ENRICHMENT"),
+                    (AiFunction::CampaignDraft, "AI_MODEL_CAMPAIGN_DRAFT"),
+                    (AiFunction::ReportInsights, "AI_MODEL_REPORT_INSIGHTS"),
+                ]
+                .into_iter()
+                .filter_map(|(function, var)| non_empty(var).map(|m| (function, m.trim().to_owned())))
+                .collect();
+                Some(RemoteSettings {
+                    client: OpenAiConfig {
+                        base_url,
+                        api_key: non_empty("AI_API_KEY").map(|k| k.trim().to_owned()),
+                        schema_style,
+                        timeout: seconds_in("AI_TIMEOUT_SECS", 10, 1..=120)?,
+                        retries: u32::try_from(parse_number(
+                            "AI_RETRIES",
+                            non_empty("AI_RETRIES"),
+                            2,
+                            0..=5,
+                        )?)
+                        .unwrap_or(2),
+                        backoff: std::time::Duration::from_millis(
+                            parse_number(
+                                "AI_RETRY_BACKOFF_MS",
+                                non_empty("AI_RETRY_BACKOFF_MS"),
+                                500,
+                                1..=10_000,
+                            )?
+                            .unsigned_abs(),
+                        ),
+                    },
+                    model: required("AI_MODEL", because)?,
+                    models,
+                })
+            }
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "AI_PROVIDER",
+                    message: format!("`{other}` is not one of: builtin, openai"),
+                });
+            }
+        };
+        let ai_policy = domain::services::ai::usage::Policy {
+            prices: match non_empty("AI_PRICES") {
+                None => domain::services::ai::usage::default_prices(),
+                Some(raw) => parse_prices(&raw)?,
+            },
+            monthly_budget_micros: non_empty("AI_MONTHLY_BUDGET")
+                .map(|raw| parse_micros("AI_MONTHLY_BUDGET", &raw))
+                .transpose()?,
+        };
         let sms_webhook_secret = non_empty("SMS_WEBHOOK_SECRET").map(|s| s.trim().to_owned());
         if let Some(secret) = &sms_webhook_secret
             && (secret.len() < 16
@@ -335,6 +448,8 @@ impl Config {
             sms_webhook_secret,
             patient_links,
             booking_link_key_set,
+            ai,
+            ai_policy,
         })
     }
 

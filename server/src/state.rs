@@ -28,6 +28,8 @@ pub struct SharedState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Per-client budgets on the patients' pages.
     pub public_rate: Arc<crate::middleware::public_rate::PublicRate>,
+    /// The AI engine: built-in, or a model with the built-in engine behind it.
+    pub ai: Arc<domain::services::ai::engine::Engine>,
 }
 
 impl AppState {
@@ -45,6 +47,13 @@ impl AppState {
             http,
             metrics: Arc::default(),
             public_rate: Arc::default(),
+            ai: Arc::new(match &config.ai {
+                None => domain::services::ai::engine::Engine::builtin(),
+                Some(remote) => {
+                    domain::services::ai::engine::Engine::remote(remote.clone(), config.ai_policy.clone())
+                        .map_err(|message| ConfigError { variable: "AI_BASE_URL", message })?
+                }
+            }),
         })))
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod clicksend;
 pub mod email;
+pub mod openai;
 pub mod outbox;
 pub mod sms;
 

@@ -3,11 +3,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use domain::model::{ContactWarmness, SmsIntentAnswer, SmsIntentInput};
+use domain::services::ai::usage::{self, Usage, UsageQuery};
 use domain::services::ai::{sms_intent, warmness};
 
 use crate::api::caller::ApiActor;
 use crate::http::error::{ErrorBody, HttpError};
-use crate::http::extract::JsonObject;
+use crate::http::extract::{JsonObject, QueryParams};
 use crate::state::AppState;
 
 /// What a patient's reply asks for (`confirm`, `cancel`, `reschedule`, `opt_out`, `question`,
@@ -15,10 +16,11 @@ use crate::state::AppState;
 /// asked, which decides what a bare "no" means. Below 0.75 a person should decide.
 #[utoipa::path(post, path = "/ai/sms-intent", tag = "ai", summary = "Read an SMS reply's intent", request_body = SmsIntentInput, responses((status = 200, body = SmsIntentAnswer), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
 pub async fn sms_intent(
+    State(state): State<AppState>,
     caller: ApiActor,
     JsonObject(input): JsonObject<SmsIntentInput>,
 ) -> Result<Json<SmsIntentAnswer>, HttpError> {
-    Ok(Json(sms_intent::classify(&caller.actor, &input)?))
+    Ok(Json(sms_intent::classify(&state.db, &state.ai, &caller.actor, &input).await?))
 }
 
 /// The contact's warmness as its record, touchpoints and bookings give it now, each reason with
@@ -40,4 +42,16 @@ pub async fn recalculate_warmness(
     Path(id): Path<String>,
 ) -> Result<Json<ContactWarmness>, HttpError> {
     Ok(Json(warmness::recalculate(&state.db, &caller.actor, &id, &caller.meta).await?))
+}
+
+/// The AI layer's calls by function and day (clinic's clock): how many, how many fell back to
+/// the built-in engine, tokens and cost in millionths of a US dollar; and the month's spend
+/// against its budget.
+#[utoipa::path(get, path = "/ai/usage", tag = "ai", summary = "AI usage and cost by function and day", params(UsageQuery), responses((status = 200, body = Usage), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody)))]
+pub async fn usage(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    QueryParams(query): QueryParams<UsageQuery>,
+) -> Result<Json<Usage>, HttpError> {
+    Ok(Json(usage::summary(&state.db, &caller.actor, state.ai.policy(), state.ai.provider(), &query).await?))
 }

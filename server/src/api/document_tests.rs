@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 82] = [
+const ROUTES: [(&str, &str); 86] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -93,6 +93,10 @@ const ROUTES: [(&str, &str); 82] = [
     ("put", "/staff/{id}/hours"),
     ("post", "/staff/{id}/leave"),
     ("delete", "/staff/{id}/leave/{leave_id}"),
+    ("post", "/ai/sms-intent"),
+    ("get", "/ai/usage"),
+    ("get", "/contacts/{id}/warmness"),
+    ("post", "/contacts/{id}/recalculate-warmness"),
 ];
 
 #[test]

@@ -2,10 +2,16 @@
 //! from its record and timeline and stored on recalculation, on SQLite and PostgreSQL.
 
 use crate::common::{Backend, TestApp};
+use crate::fake_openai::FakeOpenAi;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-on_both_backends!(replies_are_read_for_their_intent, warmness_follows_the_record_and_timeline_and_is_stored);
+on_both_backends!(
+    replies_are_read_for_their_intent,
+    warmness_follows_the_record_and_timeline_and_is_stored,
+    a_model_is_asked_with_redacted_text_and_the_builtin_engine_stands_in_when_it_fails,
+    past_the_monthly_budget_the_model_is_not_asked
+);
 
 async fn replies_are_read_for_their_intent(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -166,4 +172,149 @@ async fn warmness_follows_the_record_and_timeline_and_is_stored(backend: Backend
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn a_model_is_asked_with_redacted_text_and_the_builtin_engine_stands_in_when_it_fails(
+    backend: Backend,
+) {
+    let fake = FakeOpenAi::spawn().await;
+    let settings = fake.settings();
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let read = |text: String| {
+        let request =
+            api.post(app.url("/api/v1/ai/sms-intent")).bearer_auth(&token).json(&json!({ "text": text }));
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let reply = "Yes see you then Ada Ngata, I'm on 0412 555 019 or ada.ngata@example.com";
+    // The model's answer (the built-in engine would say confirm).
+    assert_eq!(read(reply.to_owned()).await["intent"], "question");
+    assert_eq!(read(format!("MODE-429 {reply}")).await["intent"], "question", "a 429 is tried again");
+    // Not JSON, JSON outside the schema, a server failing every retry, a model too slow: the
+    // built-in engine answers.
+    for mode in ["MODE-invalid-json", "MODE-schema", "MODE-500"] {
+        let answer = read(format!("{mode} {reply}")).await;
+        assert_eq!(answer["intent"], "confirm", "{mode}: {answer}");
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(read(format!("MODE-slow {reply}")).await["intent"], "confirm");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2500),
+        "the timeout cut it short: {:?}",
+        started.elapsed()
+    );
+
+    // Nothing that identifies the patient left the server, in any request.
+    let bodies = fake.received();
+    assert_eq!(bodies.len(), 1 + 2 + 1 + 1 + 3 + 1, "a 429 and each 500 is retried, to two retries");
+    for body in &bodies {
+        let sent = body.to_string();
+        for secret in ["0412 555 019", "0412", "ada.ngata@example.com", "example.com", "Ngata"] {
+            assert!(!sent.contains(secret), "{secret:?} was sent: {sent}");
+        }
+        assert!(sent.contains("[PHONE_1]") && sent.contains("[EMAIL_1]"), "{sent}");
+        assert_eq!(body["model"], "@cf/meta/llama-3.1-8b-instruct");
+        assert_eq!(body["response_format"]["type"], "json_schema");
+        assert_eq!(body["response_format"]["json_schema"]["name"], "sms_intent");
+        assert_eq!(body["response_format"]["json_schema"]["strict"], true);
+        assert_eq!(
+            body["response_format"]["json_schema"]["schema"]["required"],
+            json!(["intent", "confidence"])
+        );
+    }
+
+    // Every call is in the usage log, with what the provider billed.
+    let admin = app.api_token("admin").await;
+    let today = chrono::Utc::now().date_naive();
+    let usage: Value = api
+        .get(app.url(&format!(
+            "/api/v1/ai/usage?from={}&to={}",
+            today.pred_opt().unwrap(),
+            today.succ_opt().unwrap()
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let days = usage["days"].as_array().unwrap();
+    let sum = |key: &str| days.iter().map(|d| d[key].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(sum("calls"), 6, "{usage}");
+    assert_eq!(sum("fallbacks"), 4, "{usage}");
+    // Three answers arrived as JSON (two used, one outside the schema): 1,000 + 200 tokens each
+    // at $0.282 / $0.827 a million is 447 millionths of a dollar.
+    assert_eq!(sum("cost_micros"), 3 * 447, "{usage}");
+    assert_eq!(usage["total_cost_micros"], 3 * 447);
+    assert_eq!(usage["provider"], "openai");
+    let anonymous =
+        api.get(app.url(&format!("/api/v1/ai/usage?from={today}&to={today}"))).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let backwards = api
+        .get(app.url(&format!("/api/v1/ai/usage?from={today}&to={}", today.pred_opt().unwrap())))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backwards.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn past_the_monthly_budget_the_model_is_not_asked(backend: Backend) {
+    let fake = FakeOpenAi::spawn().await;
+    let mut settings = fake.settings();
+    // Two calls' worth (447 each) fit under $0.001; the third goes over.
+    settings.push(("AI_MONTHLY_BUDGET", "0.001".into()));
+    settings.push(("AI_JSON_SCHEMA_STYLE", "bare".into()));
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let mut intents = Vec::new();
+    for _ in 0..4 {
+        let answer: Value = api
+            .post(app.url("/api/v1/ai/sms-intent"))
+            .bearer_auth(&token)
+            .json(&json!({ "text": "Yes see you then" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        intents.push(answer["intent"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        intents,
+        ["question", "question", "question", "confirm"],
+        "447 + 447 + 447 passes $0.001 on the third"
+    );
+    let bodies = fake.received();
+    assert_eq!(bodies.len(), 3, "the fourth was answered here");
+    // Cloudflare's style: the bare schema under `json_schema`.
+    assert_eq!(bodies[0]["response_format"]["json_schema"]["type"], "object");
+    assert!(bodies[0]["response_format"]["json_schema"]["name"].is_null());
+    let admin = app.api_token("admin").await;
+    let today = chrono::Utc::now().date_naive();
+    let usage: Value = api
+        .get(app.url(&format!(
+            "/api/v1/ai/usage?from={}&to={}",
+            today.pred_opt().unwrap(),
+            today.succ_opt().unwrap()
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(usage["spent_this_month_micros"], 3 * 447);
+    assert_eq!(usage["monthly_budget_micros"], 1000);
 }

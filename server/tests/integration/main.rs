@@ -21,6 +21,7 @@ mod crash;
 mod csv_files;
 mod duplicates;
 mod fake_clicksend;
+mod fake_openai;
 mod google;
 mod jobs;
 mod messages;

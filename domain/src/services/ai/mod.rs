@@ -3,6 +3,8 @@
 //! engine by default.
 
 pub mod builtin;
+pub mod engine;
 pub mod redact;
 pub mod sms_intent;
+pub mod usage;
 pub mod warmness;

@@ -46,6 +46,84 @@ impl Redactions {
         out
     }
 
+    /// As [`Redactions::redact`], for text a patient wrote where the names in it are not known
+    /// ("Yes see you then, Ada Ngata here"): also every capitalised word that is not the first
+    /// of a sentence (or is, and a capitalised word follows it), except days, months and the
+    /// like. Some place names go too ("the Paddington clinic"); nothing a reply means is lost.
+    pub fn redact_free_text(&mut self, text: &str, known_names: &[&str]) -> String {
+        let out = self.redact(text, known_names);
+        self.capitalised_names(&out)
+    }
+
+    fn capitalised_names(&mut self, text: &str) -> String {
+        const KEEP: &[&str] = &[
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+            "i",
+            "i'm",
+            "i'll",
+            "i've",
+            "i'd",
+            "ok",
+            "okay",
+            "dr",
+            "mr",
+            "mrs",
+            "ms",
+            "miss",
+            "mum",
+            "dad",
+            "medicare",
+            "christmas",
+            "easter",
+            "australia",
+            "ultrasound",
+            "mammogram",
+            "xray",
+            "x-ray",
+        ];
+        let looks_like_name = |word: &str| {
+            let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+            let mut chars = core.chars();
+            core.chars().count() >= 2
+                && chars.next().is_some_and(char::is_uppercase)
+                && chars.all(|c| c.is_lowercase() || c == '\'' || c == '-')
+                && !KEEP.contains(&core.to_lowercase().as_str())
+        };
+        let words: Vec<&str> = text.split(' ').collect();
+        let mut out: Vec<String> = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            let starts_sentence =
+                i == 0 || words[i - 1].ends_with(['.', '!', '?', '\n']) || words[i - 1].is_empty();
+            let next_is_name = words.get(i + 1).is_some_and(|w| looks_like_name(w));
+            if looks_like_name(word) && (!starts_sentence || next_is_name) {
+                let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+                let placeholder = self.placeholder(Kind::Name, core);
+                out.push(word.replacen(core, &placeholder, 1));
+            } else {
+                out.push((*word).to_owned());
+            }
+        }
+        out.join(" ")
+    }
+
     /// Puts back what each placeholder in `answer` stood for.
     pub fn restore(&self, answer: &str) -> String {
         let mut out = answer.to_owned();
@@ -415,6 +493,20 @@ mod tests {
         let (out, r) = redacted("MRI at 9:30 on 2 lanes, 15 minutes, $450, ref 12345, level 3", &[]);
         assert!(r.is_empty(), "{out}");
         assert_eq!(out, "MRI at 9:30 on 2 lanes, 15 minutes, $450, ref 12345, level 3");
+    }
+
+    #[test]
+    fn a_patients_own_words_lose_the_names_in_them() {
+        let mut r = Redactions::default();
+        let out =
+            r.redact_free_text("Yes see you Thursday. Ada Ngata here, my son Tom will drive me. Thanks", &[]);
+        assert_eq!(
+            out,
+            "Yes see you Thursday. [NAME_1] [NAME_2] here, my son [NAME_3] will drive me. Thanks"
+        );
+        assert_eq!(r.restore(&out), "Yes see you Thursday. Ada Ngata here, my son Tom will drive me. Thanks");
+        let mut r = Redactions::default();
+        assert_eq!(r.redact_free_text("STOP. Thank you", &[]), "STOP. Thank you");
     }
 
     #[test]
