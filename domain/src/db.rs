@@ -59,6 +59,9 @@ pub struct Tx {
     /// Woken after a commit that enqueued a job, so this process's worker claims it at once.
     jobs_wake: Arc<Notify>,
     enqueued_jobs: bool,
+    /// This transaction's own id, for idempotency keys of work that should happen once per
+    /// change however many rows it touches (a contact's warmness after ten texts in one go).
+    id: String,
 }
 
 /// The backend's own transaction inside a [`Tx`].
@@ -68,6 +71,11 @@ pub enum TxConn {
 }
 
 impl Tx {
+    /// This transaction's id (see the field).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// Records that this transaction enqueued a job: committing it wakes the workers.
     pub(crate) fn mark_enqueued(&mut self) {
         self.enqueued_jobs = true;
@@ -275,13 +283,21 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
+    /// waiting up to the busy timeout for it): a deferred transaction that reads first and then
+    /// writes is refused outright (`SQLITE_BUSY`, no wait) when another connection committed in
+    /// between, which concurrent edits and the background jobs make an everyday event.
     pub async fn begin(&self) -> Result<Tx, DomainError> {
         let conn = match &self.pool {
-            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, jobs_wake: self.shared.jobs_wake.clone(), enqueued_jobs: false })
+        Ok(Tx {
+            conn,
+            jobs_wake: self.shared.jobs_wake.clone(),
+            enqueued_jobs: false,
+            id: ulid::Ulid::new().to_string(),
+        })
     }
 
     /// A round trip to the database, for health checks.

@@ -677,10 +677,14 @@ pub enum JobKind {
     NoShowSweep,
     /// Offers a cancelled or moved booking's old time to the waitlist.
     WaitlistOffer,
+    /// Works one contact's warmness out again after a change to it, its timeline or bookings.
+    RecalculateWarmness,
+    /// Works every contact's warmness out again (a cron schedule, nightly at 02:00).
+    WarmnessSweep,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::Noop,
         JobKind::RecoverLeases,
         JobKind::RetentionSweep,
@@ -690,6 +694,8 @@ impl JobKind {
         JobKind::BookingReminder,
         JobKind::NoShowSweep,
         JobKind::WaitlistOffer,
+        JobKind::RecalculateWarmness,
+        JobKind::WarmnessSweep,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -703,6 +709,8 @@ impl JobKind {
             JobKind::BookingReminder => "booking_reminder",
             JobKind::NoShowSweep => "no_show_sweep",
             JobKind::WaitlistOffer => "waitlist_offer",
+            JobKind::RecalculateWarmness => "recalculate_warmness",
+            JobKind::WarmnessSweep => "warmness_sweep",
         }
     }
 
@@ -722,6 +730,8 @@ impl JobKind {
             JobKind::BookingReminder => "Booking reminder",
             JobKind::NoShowSweep => "No-show review sweep",
             JobKind::WaitlistOffer => "Waitlist offer",
+            JobKind::RecalculateWarmness => "Recalculate a contact's warmness",
+            JobKind::WarmnessSweep => "Nightly warmness recalculation",
         }
     }
 }

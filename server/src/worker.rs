@@ -54,6 +54,7 @@ fn staff_email_relay(settings: &EmailSettings) -> Result<Option<Arc<dyn EmailPro
 /// The worker with every kind of job this server knows, sending through `config`'s providers.
 pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
+    use domain::services::ai::warmness::{RecalculateWarmness, WarmnessSweep};
     use domain::services::bookings::reminders::{NoShowSweep, SendReminder};
     use domain::services::bookings::waitlist::OfferFreedTime;
     use domain::services::messages::deliver::{DeliverEmail, DeliverSms};
@@ -66,6 +67,8 @@ pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, Stri
         .handle(JobKind::SendEmail, DeliverEmail { db: db.clone(), provider: email_provider(&config.email)? })
         .handle(JobKind::BookingReminder, SendReminder(db.clone()))
         .handle(JobKind::NoShowSweep, NoShowSweep(db.clone()))
+        .handle(JobKind::RecalculateWarmness, RecalculateWarmness(db.clone()))
+        .handle(JobKind::WarmnessSweep, WarmnessSweep(db.clone()))
         .handle(
             JobKind::WaitlistOffer,
             OfferFreedTime { db: db.clone(), links: config.patient_links.clone() },

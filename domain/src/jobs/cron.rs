@@ -31,13 +31,15 @@ pub struct Schedule {
 }
 
 /// The schedules every installation runs.
-pub const SCHEDULES: [Schedule; 3] = [
+pub const SCHEDULES: [Schedule; 4] = [
     // Puts back jobs whose instance died (each worker also does this in its upkeep).
     Schedule { name: "lease_recovery", expression: "* * * * *", kind: JobKind::RecoverLeases },
     // Deletes finished jobs and old outbox copies (docs/architecture.md, "Jobs").
     Schedule { name: "retention_sweep", expression: "15 3 * * *", kind: JobKind::RetentionSweep },
     // Flags past bookings nobody confirmed, for staff to mark attended or missed.
     Schedule { name: "no_show_sweep", expression: "5 * * * *", kind: JobKind::NoShowSweep },
+    // Warmness decays with time even when nothing happens: every contact is scored again.
+    Schedule { name: "warmness_sweep", expression: "0 2 * * *", kind: JobKind::WarmnessSweep },
 ];
 
 /// A schedule's expression, parsed.

@@ -62,6 +62,10 @@ impl RetryPolicy {
             JobKind::BookingReminder => RetryPolicy { max_attempts: 6, first_retry: Duration::from_secs(30) },
             // An offer is only worth making within the hour or two the time stays useful.
             JobKind::WaitlistOffer => RetryPolicy { max_attempts: 5, first_retry: Duration::from_secs(20) },
+            // Only the database is involved; the nightly sweep catches anything missed.
+            JobKind::RecalculateWarmness | JobKind::WarmnessSweep => {
+                RetryPolicy { max_attempts: 3, first_retry: Duration::from_secs(30) }
+            }
         }
     }
 

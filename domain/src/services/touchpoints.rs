@@ -170,6 +170,7 @@ pub async fn create(
         .execute(&mut **tx)
         .await?;
     });
+    crate::services::ai::warmness::enqueue_recalculation(&mut tx, contact_id).await?;
     audit::record_in(&mut tx, Entry::new("touchpoint.create").by(actor).on("contact", contact_id).from(meta))
         .await?;
     tx.commit().await?;

@@ -88,7 +88,6 @@ async fn warmness_follows_the_record_and_timeline_and_is_stored(backend: Backend
     };
 
     let first = get().await;
-    assert!(first["calculated_at"].is_null(), "never stored yet");
     let sum: i64 = reasons(&first).iter().map(|(p, _)| p).sum();
     assert_eq!(first["score"].as_i64().unwrap(), sum.clamp(0, 100), "the score is its reasons: {first}");
     assert!(reasons(&first).contains(&(12, "asked about MRI".to_owned())), "{first}");
@@ -116,10 +115,27 @@ async fn warmness_follows_the_record_and_timeline_and_is_stored(backend: Backend
     assert!(reasons(&warmer).iter().any(|(p, t)| *p > 0 && t == "in touch in the last 3 days"), "{warmer}");
     assert!(warmer["score"].as_i64().unwrap() > first["score"].as_i64().unwrap());
 
-    // Nothing is stored until a recalculation, which the contact then carries.
+    // Each change enqueued a recalculation (one for the new contact, one for the referral, one
+    // for the call): once they have run, the stored score has caught up by itself.
+    let finished = || async {
+        domain::on_db!(&app.db, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs WHERE kind = 'recalculate_warmness' AND state = 'succeeded'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        })
+    };
+    for _ in 0..200 {
+        if finished().await == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(finished().await, 3, "the three recalculations ran");
     let contact_url = app.url(&format!("/api/v1/contacts/{id}"));
-    let before: Value = api.get(&contact_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert!(before["warmness"].is_null());
+    let contact: Value =
+        api.get(&contact_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(contact["warmness"], warmer["score"], "the recalculation job stored the score");
     let recalculated = api
         .post(app.url(&format!("/api/v1/contacts/{id}/recalculate-warmness")))
         .bearer_auth(&token)
@@ -132,6 +148,11 @@ async fn warmness_follows_the_record_and_timeline_and_is_stored(backend: Backend
     let after: Value = api.get(&contact_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(after["warmness"], stored["score"]);
     assert_eq!(get().await["calculated_at"], stored["calculated_at"]);
+    // The nightly sweep scores every contact again.
+    let swept = domain::services::ai::warmness::sweep(&app.db).await.unwrap();
+    assert_eq!(swept, 1);
+    let instant = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert!(instant(&get().await["calculated_at"]) > instant(&stored["calculated_at"]), "stored again");
     let audited: i64 = domain::on_db!(&app.db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'contact.warmness.recalculate' AND subject_id = $1")
             .bind(&id)

@@ -144,6 +144,10 @@ impl TestApp {
             other => settings.iter().find(|(k, _)| k == other).map(|(_, v)| v.clone()),
         })
         .expect("test config");
+        // `TEST_LOG=1` prints the server's log (errors' causes) to the test output.
+        if std::env::var_os("TEST_LOG").is_some() {
+            server::telemetry::init(&config);
+        }
         let db = Db::connect(&config.database_url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let app = Application::bind(&config, db.clone()).await.expect("bind");
@@ -196,6 +200,24 @@ impl TestApp {
             .await
             .unwrap()
             .token
+    }
+
+    /// Waits (up to 10 s) until no job of `kind` is waiting or running.
+    pub async fn jobs_settled(&self, kind: &str) {
+        for _ in 0..400 {
+            let pending: i64 = domain::on_db!(&self.db, pool => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state IN ('queued', 'running', 'failed')")
+                    .bind(kind)
+                    .fetch_one(pool)
+                    .await
+                    .expect("count jobs")
+            });
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{kind} jobs still waiting after 10 s");
     }
 
     /// The id of the location with this name (the demo clinic has Sydney CBD and Brisbane North).

@@ -500,7 +500,8 @@ async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(b
         [
             "cron:lease_recovery:2026-12-02T09:59:00.000000Z",
             "cron:no_show_sweep:2026-12-02T09:05:00.000000Z",
-            "cron:retention_sweep:2026-12-02T03:15:00.000000Z"
+            "cron:retention_sweep:2026-12-02T03:15:00.000000Z",
+            "cron:warmness_sweep:2026-12-02T02:00:00.000000Z"
         ]
     );
     // Down for three hours and ten minutes: each schedule's latest tick once, no backlog.
@@ -509,7 +510,7 @@ async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(b
     assert_eq!(new, 2, "only the every-minute and hourly schedules have ticks since, one each");
     assert!(next <= Duration::from_secs(60));
     let keys = keys(&db).await;
-    assert_eq!(keys.len(), 5);
+    assert_eq!(keys.len(), 6);
     assert!(keys.contains(&"cron:no_show_sweep:2026-12-02T13:05:00.000000Z".to_owned()), "{keys:?}");
     assert!(keys.contains(&"cron:lease_recovery:2026-12-02T13:09:00.000000Z".to_owned()), "{keys:?}");
 }
@@ -529,6 +530,10 @@ async fn a_nightly_tick_is_read_on_the_clinics_clock(backend: Backend) {
     assert!(
         keys.contains(&"cron:retention_sweep:2026-12-02T17:15:00.000000Z".to_owned()),
         "3:15 am AEST: {keys:?}"
+    );
+    assert!(
+        keys.contains(&"cron:warmness_sweep:2026-12-02T16:00:00.000000Z".to_owned()),
+        "the warmness sweep at 2 am AEST: {keys:?}"
     );
 
     // Moved to Sydney's clock, the night's tick is an hour earlier in UTC.

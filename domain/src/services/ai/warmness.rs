@@ -6,6 +6,10 @@ use chrono::Duration;
 
 use super::builtin;
 use crate::access::Permission;
+use crate::jobs::queue::{ClaimedJob, Failure};
+use crate::jobs::worker::Handler;
+use crate::jobs::{self, NewJob};
+use crate::model::JobKind;
 use crate::model::{
     BookingFact, BookingStatus, ContactSource, ContactWarmness, Modality, TouchFact, TouchpointKind,
     WarmnessFacts, WarmnessReason,
@@ -13,7 +17,7 @@ use crate::model::{
 use crate::request::RequestMeta;
 use crate::services::audit::{self, Entry};
 use crate::time::Timestamp;
-use crate::{Actor, Db, DomainError, on_db, on_tx};
+use crate::{Actor, Db, DomainError, Tx, on_db, on_tx};
 
 /// How far back touchpoints count (older ones are worth next to nothing at a 14-day half-life).
 const TOUCH_WINDOW_DAYS: i64 = 180;
@@ -33,7 +37,7 @@ const BOOKINGS_SQL: &str = "SELECT status, starts_at FROM bookings WHERE contact
 /// The facts of one contact the actor may see, and when its stored score was worked out.
 async fn facts(
     db: &Db,
-    actor: &Actor,
+    actor: Option<&Actor>,
     contact_id: &str,
 ) -> Result<(WarmnessFacts, Option<Timestamp>), DomainError> {
     let now = Timestamp::now().0;
@@ -48,7 +52,7 @@ async fn facts(
     let Some((modality, doctor, source, phone, email, dob, location_id, stored_at)) = row else {
         return Err(DomainError::NotFound("contact"));
     };
-    if !actor.may_see(location_id.as_deref()) {
+    if actor.is_some_and(|a| !a.may_see(location_id.as_deref())) {
         return Err(DomainError::NotFound("contact"));
     }
     let facts = WarmnessFacts {
@@ -86,7 +90,7 @@ pub async fn get(
     meta: &RequestMeta,
 ) -> Result<ContactWarmness, DomainError> {
     actor.require(Permission::ContactsRead)?;
-    let (facts, stored_at) = facts(db, actor, contact_id).await?;
+    let (facts, stored_at) = facts(db, Some(actor), contact_id).await?;
     let warmness = builtin::warmness::score(&facts);
     audit::record(db, Entry::new("contact.warmness.view").by(actor).on("contact", contact_id).from(meta))
         .await?;
@@ -107,7 +111,7 @@ pub async fn recalculate(
     meta: &RequestMeta,
 ) -> Result<ContactWarmness, DomainError> {
     actor.require(Permission::ContactsWrite)?;
-    let (facts, _) = facts(db, actor, contact_id).await?;
+    let (facts, _) = facts(db, Some(actor), contact_id).await?;
     let warmness = builtin::warmness::score(&facts);
     let at = Timestamp(facts.now);
     store(
@@ -151,4 +155,81 @@ async fn store(
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    contact_id: String,
+}
+
+/// Enqueues a recalculation of the contact's warmness in the transaction of a change to it,
+/// its timeline or its bookings: one job per change (the key names the contact and the
+/// transaction, so ten texts queued together make one job, and no change is missed).
+pub async fn enqueue_recalculation(tx: &mut Tx, contact_id: &str) -> Result<(), DomainError> {
+    let key = format!("warmness:{contact_id}:{}", tx.id());
+    jobs::enqueue(
+        tx,
+        NewJob::new(JobKind::RecalculateWarmness, key, &Payload { contact_id: contact_id.to_owned() }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Scores one contact and stores it (no actor: the system, after a change). A contact merged
+/// away or deleted since is skipped.
+async fn recalculate_quietly(db: &Db, contact_id: &str) -> Result<(), DomainError> {
+    match facts(db, None, contact_id).await {
+        Ok((facts, _)) => {
+            let warmness = builtin::warmness::score(&facts);
+            store(db, contact_id, warmness.score, &warmness.reasons, Timestamp(facts.now), None).await
+        }
+        Err(DomainError::NotFound(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+/// The `recalculate_warmness` job.
+pub struct RecalculateWarmness(pub Db);
+
+#[async_trait::async_trait]
+impl Handler for RecalculateWarmness {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), Failure> {
+        let payload: Payload = serde_json::from_value(job.payload.clone())
+            .map_err(|e| Failure::Permanent(format!("bad payload: {e}")))?;
+        recalculate_quietly(&self.0, &payload.contact_id).await.map_err(|e| Failure::Transient(e.to_string()))
+    }
+}
+
+/// Contacts read per batch by the nightly sweep.
+const SWEEP_BATCH: i64 = 500;
+
+/// The `warmness_sweep` job: every contact not deleted, scored again, in id order.
+pub struct WarmnessSweep(pub Db);
+
+#[async_trait::async_trait]
+impl Handler for WarmnessSweep {
+    async fn run(&self, _job: &ClaimedJob) -> Result<(), Failure> {
+        sweep(&self.0).await.map(|_| ()).map_err(|e| Failure::Transient(e.to_string()))
+    }
+}
+
+/// Scores every contact again; how many.
+pub async fn sweep(db: &Db) -> Result<u64, DomainError> {
+    let mut after = String::new();
+    let mut done = 0;
+    loop {
+        let ids: Vec<String> = on_db!(db, pool => {
+            sqlx::query_scalar("SELECT id FROM contacts WHERE deleted_at IS NULL AND id > $1 ORDER BY id LIMIT $2")
+                .bind(&after)
+                .bind(SWEEP_BATCH)
+                .fetch_all(pool)
+                .await?
+        });
+        let Some(last) = ids.last() else { return Ok(done) };
+        after = last.clone();
+        for id in &ids {
+            recalculate_quietly(db, id).await?;
+            done += 1;
+        }
+    }
 }

@@ -185,6 +185,8 @@ pub(super) async fn timeline_in(
         .execute(&mut **conn)
         .await?;
     });
+    // Bookings, attendance and no-shows are most of the score.
+    crate::services::ai::warmness::enqueue_recalculation(tx, contact_id).await?;
     Ok(())
 }
 

@@ -523,7 +523,10 @@ struct Write<'a> {
 /// Writes one contact and its audit entry in one transaction.
 async fn store(db: &Db, write: Write<'_>, actor: &Actor, entry: Entry) -> Result<(), DomainError> {
     let mut tx = db.begin().await?;
+    let id = write.row.id.clone();
     store_all(&mut tx, &[write], Some(actor)).await?;
+    // The record is part of the score (referral, completeness). Imports rely on the nightly run.
+    crate::services::ai::warmness::enqueue_recalculation(&mut tx, &id).await?;
     audit::record_in(&mut tx, entry).await?;
     tx.commit().await
 }

@@ -518,6 +518,8 @@ pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
     });
     if !report.already_seeded {
         report.bookings = bookings::seed(db, now).await?;
+        // Scored as the nightly run would, from the records, timelines and bookings just made.
+        crate::services::ai::warmness::sweep(db).await?;
     }
     tracing::info!(
         contacts = report.contacts,

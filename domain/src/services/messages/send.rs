@@ -152,6 +152,7 @@ pub async fn queue_in(tx: &mut Tx, draft: &Draft) -> Result<String, DomainError>
     });
     jobs::enqueue(tx, NewJob::new(kind, job_key(draft.channel, &id), &Payload { message_id: id.clone() }))
         .await?;
+    crate::services::ai::warmness::enqueue_recalculation(tx, &draft.contact_id).await?;
     Ok(id)
 }
 
