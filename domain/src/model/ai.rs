@@ -162,3 +162,51 @@ pub struct ContactWarmness {
     /// `None` when it has never been stored.
     pub calculated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
+
+/// What a note or an enquiry is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EnquiryIntent {
+    BookScan,
+    Price,
+    Results,
+    Reschedule,
+    Cancel,
+    Other,
+}
+
+/// How soon the person needs the clinic to act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// A note to read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EnrichInput {
+    /// The note or enquiry as written (at most 2,000 characters).
+    #[cfg_attr(feature = "server", schema(value_type = crate::input::rules::RequiredProse2000, inline))]
+    pub text: String,
+}
+
+/// What a note says, with the words each finding rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Enrichment {
+    pub intent: EnquiryIntent,
+    pub urgency: Urgency,
+    pub modality: Option<super::Modality>,
+    /// e.g. "knee", "lumbar spine", "breast".
+    pub body_part: Option<String>,
+    pub referral_mentioned: bool,
+    /// e.g. `modality: "MRI"`, `urgency: "asap"`.
+    pub evidence: Vec<String>,
+}

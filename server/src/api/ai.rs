@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::model::{ContactWarmness, SmsIntentAnswer, SmsIntentInput};
+use domain::model::{ContactWarmness, EnrichInput, Enrichment, SmsIntentAnswer, SmsIntentInput};
 use domain::services::ai::usage::{self, Usage, UsageQuery};
-use domain::services::ai::{sms_intent, warmness};
+use domain::services::ai::{enrich, sms_intent, warmness};
 
 use crate::api::caller::ApiActor;
 use crate::http::error::{ErrorBody, HttpError};
@@ -54,4 +54,16 @@ pub async fn usage(
     QueryParams(query): QueryParams<UsageQuery>,
 ) -> Result<Json<Usage>, HttpError> {
     Ok(Json(usage::summary(&state.db, &caller.actor, state.ai.policy(), state.ai.provider(), &query).await?))
+}
+
+/// What a note or enquiry is about: intent (`book_scan`, `price`, `results`, `reschedule`,
+/// `cancel`, `other`), urgency (`low`, `normal`, `high`, `urgent`), modality, body part and
+/// whether a referral is mentioned, with the words each finding rests on.
+#[utoipa::path(post, path = "/ai/enrich", tag = "ai", summary = "Read a note: intent, urgency, modality, body part, referral", request_body = EnrichInput, responses((status = 200, body = Enrichment), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+pub async fn enrich(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    JsonObject(input): JsonObject<EnrichInput>,
+) -> Result<Json<Enrichment>, HttpError> {
+    Ok(Json(enrich::enrich(&state.db, &state.ai, &caller.actor, &input).await?))
 }

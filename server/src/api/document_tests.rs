@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 86] = [
+const ROUTES: [(&str, &str); 87] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -94,6 +94,7 @@ const ROUTES: [(&str, &str); 86] = [
     ("post", "/staff/{id}/leave"),
     ("delete", "/staff/{id}/leave/{leave_id}"),
     ("post", "/ai/sms-intent"),
+    ("post", "/ai/enrich"),
     ("get", "/ai/usage"),
     ("get", "/contacts/{id}/warmness"),
     ("post", "/contacts/{id}/recalculate-warmness"),

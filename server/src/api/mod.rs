@@ -176,6 +176,7 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::get_warmness))
         .routes(routes!(ai::recalculate_warmness))
         .routes(routes!(ai::usage))
+        .routes(routes!(ai::enrich))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 on_both_backends!(
     replies_are_read_for_their_intent,
+    notes_are_read_for_what_they_ask,
     warmness_follows_the_record_and_timeline_and_is_stored,
     a_model_is_asked_with_redacted_text_and_the_builtin_engine_stands_in_when_it_fails,
     past_the_monthly_budget_the_model_is_not_asked
@@ -338,4 +339,38 @@ async fn past_the_monthly_budget_the_model_is_not_asked(backend: Backend) {
         .unwrap();
     assert_eq!(usage["spent_this_month_micros"], 3 * 447);
     assert_eq!(usage["monthly_budget_micros"], 1000);
+}
+
+async fn notes_are_read_for_what_they_ask(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let token = app.api_token("reception").await;
+    let api = app.api();
+    let url = app.url("/api/v1/ai/enrich");
+    let response = api
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "text": "Mum needs an MRI of her left knee asap, GP referral attached" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let read: Value = response.json().await.unwrap();
+    assert_eq!(read["intent"], "book_scan");
+    assert_eq!(read["urgency"], "urgent");
+    assert_eq!(read["modality"], "mri");
+    assert_eq!(read["body_part"], "knee");
+    assert_eq!(read["referral_mentioned"], true);
+    assert!(
+        read["evidence"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().contains("asap")),
+        "{read}"
+    );
+    let blank = api.post(&url).bearer_auth(&token).json(&json!({ "text": "" })).send().await.unwrap();
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let calls: i64 = domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ai_calls WHERE function = 'enrichment' AND provider = 'builtin' AND outcome = 'ok'")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(calls, 1, "the call is in the usage log");
 }

@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod engine;
+pub mod enrich;
 pub mod redact;
 pub mod sms_intent;
 pub mod usage;

@@ -1,5 +1,6 @@
 //! The built-in engine: no network, no cost, the same answer every time, and reasons a person
 //! can check.
 
+pub mod enrichment;
 pub mod sms_intent;
 pub mod warmness;
