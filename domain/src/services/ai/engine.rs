@@ -263,7 +263,8 @@ fn parse_sms_intent(json: &Value) -> Result<SmsIntentAnswer, String> {
     }
     let answer: Answer = serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
     let intent = SmsIntent::parse(&answer.intent)
-        .ok_or_else(|| format!("intent `{}` is not one of the six", answer.intent))?;
+        // Not the model's own words: this message goes to the log.
+        .ok_or_else(|| "the intent is not one of the six".to_owned())?;
     if !(0.0..=1.0).contains(&answer.confidence) {
         return Err(format!("confidence {} is not between 0 and 1", answer.confidence));
     }
