@@ -126,12 +126,7 @@ async fn warmness_follows_the_record_and_timeline_and_is_stored(backend: Backend
                 .unwrap()
         })
     };
-    for _ in 0..200 {
-        if finished().await == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    app.jobs_settled("recalculate_warmness").await;
     assert_eq!(finished().await, 3, "the three recalculations ran");
     let contact_url = app.url(&format!("/api/v1/contacts/{id}"));
     let contact: Value =

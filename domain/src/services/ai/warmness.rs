@@ -142,7 +142,10 @@ async fn store(
     let reasons = serde_json::to_string(reasons).map_err(|e| DomainError::Internal(e.to_string()))?;
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, tx => {
-        sqlx::query("UPDATE contacts SET warmness = $1, warmness_reasons = $2, warmness_at = $3 WHERE id = $4 AND deleted_at IS NULL")
+        // Two jobs for one contact may run at once; the one that read the older facts must not
+        // overwrite the newer score when it happens to finish last.
+        sqlx::query("UPDATE contacts SET warmness = $1, warmness_reasons = $2, warmness_at = $3 \
+                     WHERE id = $4 AND deleted_at IS NULL AND (warmness_at IS NULL OR warmness_at <= $3)")
             .bind(score)
             .bind(&reasons)
             .bind(at)
