@@ -226,6 +226,8 @@ pub mod rules {
     text_rule!(Label80: LABEL_PATTERN, at most 80);
     text_rule!(Label200: LABEL_PATTERN, at most 200);
     text_rule!(Label2000: LABEL_PATTERN, at most 2000);
+    text_rule!(Label500: LABEL_PATTERN, at most 500);
+    text_rule!(Label60: LABEL_PATTERN, at most 60);
     text_rule!(
         /// Optional text: blank means none; no control characters.
         OptionalLabel40: OPTIONAL_LABEL_PATTERN, at most 40

@@ -210,3 +210,213 @@ pub struct Enrichment {
     /// e.g. `modality: "MRI"`, `urgency: "asap"`.
     pub evidence: Vec<String>,
 }
+
+/// The tone a campaign draft is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignTone {
+    /// "Hi Ada," … "See you soon,"
+    #[default]
+    Friendly,
+    /// "Dear Ada," … "Kind regards,"
+    Professional,
+}
+
+/// What a campaign sets out to do, as the draft reads its goal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignKind {
+    /// Patients due for a follow-up or a yearly screening.
+    Recall,
+    /// Enquiries that never booked.
+    Reactivation,
+    /// Patients who missed or cancelled a booking.
+    Rebook,
+    /// Something new: a service, a scanner, a location, hours.
+    Announcement,
+    /// Anything else (a newsletter).
+    General,
+}
+
+impl CampaignKind {
+    pub const ALL: [CampaignKind; 5] = [
+        CampaignKind::Recall,
+        CampaignKind::Reactivation,
+        CampaignKind::Rebook,
+        CampaignKind::Announcement,
+        CampaignKind::General,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignKind::Recall => "recall",
+            CampaignKind::Reactivation => "reactivation",
+            CampaignKind::Rebook => "rebook",
+            CampaignKind::Announcement => "announcement",
+            CampaignKind::General => "general",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CampaignKind> {
+        CampaignKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// Who a campaign would reach, as facts (no names or numbers).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SegmentFacts {
+    /// How many contacts it would reach (at most 10,000,000).
+    #[serde(default)]
+    pub size: Option<u32>,
+    /// The scan they asked about or had.
+    #[serde(default)]
+    pub modality: Option<super::Modality>,
+    /// The location's name, when the segment is one location's (at most 100 characters).
+    #[serde(default)]
+    #[cfg_attr(feature = "server", schema(value_type = Option<crate::input::rules::OptionalLabel100>))]
+    pub location: Option<String>,
+    /// Typical days since they were last in touch (at most 3,650).
+    #[serde(default)]
+    pub inactive_days: Option<u32>,
+}
+
+/// What a campaign draft is asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CampaignDraftInput {
+    /// What the campaign is for, in the clinic's words ("Remind women due for their yearly
+    /// mammogram"), at most 500 characters.
+    #[cfg_attr(feature = "server", schema(value_type = crate::input::rules::Label500, inline))]
+    pub goal: String,
+    #[serde(default)]
+    pub segment: SegmentFacts,
+    #[serde(default)]
+    pub tone: CampaignTone,
+}
+
+/// An email campaign's first draft. `{{contact.first_name}}`, `{{location.name}}`,
+/// `{{booking_url}}` and `{{unsubscribe_url}}` are filled in for each recipient when it is sent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct CampaignDraft {
+    pub kind: CampaignKind,
+    pub subject: String,
+    /// The line inboxes show after the subject.
+    pub preheader: String,
+    /// The body as HTML (paragraphs, links, emphasis and lists only).
+    pub html: String,
+    /// The same body as plain text.
+    pub text: String,
+    /// Why it reads the goal as it does ("recall: “yearly”").
+    pub rationale: Vec<String>,
+}
+
+/// What a figure counts, which decides how it is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MetricUnit {
+    /// "142"
+    #[default]
+    Count,
+    /// Money in cents: 123450 is "$1,234.50".
+    Cents,
+    /// Percentage points: 7.5 is "7.5%".
+    Percent,
+    /// "42 min"
+    Minutes,
+}
+
+/// One day's value in a metric's series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeriesPoint {
+    pub date: chrono::NaiveDate,
+    pub value: f64,
+}
+
+/// One statistic of a report: this period, the one before, and its days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MetricInput {
+    /// What insights cite it by: lower case letters, digits and `_`, at most 40.
+    #[cfg_attr(feature = "server", schema(pattern = "^[a-z0-9_]{1,40}$", max_length = 40))]
+    pub key: String,
+    /// How a person calls it ("Bookings", "No-show rate"), at most 60 characters.
+    #[cfg_attr(feature = "server", schema(value_type = crate::input::rules::Label60, inline))]
+    pub label: String,
+    #[serde(default)]
+    pub unit: MetricUnit,
+    pub current: f64,
+    #[serde(default)]
+    pub previous: Option<f64>,
+    /// Whether a rise is good news (bookings) or bad (no-shows). Default true.
+    #[serde(default = "yes")]
+    pub higher_is_better: bool,
+    /// This period's values day by day (at most 400), for trends and anomalies.
+    #[serde(default)]
+    pub series: Vec<SeriesPoint>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Statistics to read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReportInsightsInput {
+    /// One to 50 metrics, keys distinct.
+    pub metrics: Vec<MetricInput>,
+}
+
+/// What an insight is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InsightKind {
+    /// Against the previous period.
+    Change,
+    /// One day unlike the rest.
+    Anomaly,
+    /// A steady climb or fall through the period.
+    Trend,
+}
+
+/// Whether an insight is good news.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InsightTone {
+    Good,
+    Concern,
+    Neutral,
+}
+
+/// One sentence about the figures, citing the one it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Insight {
+    pub kind: InsightKind,
+    /// The cited metric's key.
+    pub metric: String,
+    /// The figure the sentence rests on, as it appears in it ("18%", "$1,234.50").
+    pub figure: String,
+    pub text: String,
+    pub tone: InsightTone,
+}
+
+/// What stands out in a report, most notable first (at most 12).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ReportInsights {
+    pub insights: Vec<Insight>,
+}

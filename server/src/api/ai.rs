@@ -2,9 +2,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::model::{ContactWarmness, EnrichInput, Enrichment, SmsIntentAnswer, SmsIntentInput};
+use domain::model::{
+    CampaignDraft, CampaignDraftInput, ContactWarmness, EnrichInput, Enrichment, ReportInsights,
+    ReportInsightsInput, SmsIntentAnswer, SmsIntentInput,
+};
 use domain::services::ai::usage::{self, Usage, UsageQuery};
-use domain::services::ai::{enrich, sms_intent, warmness};
+use domain::services::ai::{campaign_draft, enrich, report_insights, sms_intent, warmness};
 
 use crate::api::caller::ApiActor;
 use crate::http::error::{ErrorBody, HttpError};
@@ -66,4 +69,28 @@ pub async fn enrich(
     JsonObject(input): JsonObject<EnrichInput>,
 ) -> Result<Json<Enrichment>, HttpError> {
     Ok(Json(enrich::enrich(&state.db, &state.ai, &caller.actor, &input).await?))
+}
+
+/// A first draft of an email campaign from its goal and facts about its audience: subject,
+/// preheader, HTML and text bodies with `{{contact.first_name}}`, `{{location.name}}`,
+/// `{{booking_url}}` and `{{unsubscribe_url}}` to fill in per recipient, and the kind of campaign
+/// the goal was read as.
+#[utoipa::path(post, path = "/ai/campaign-draft", tag = "ai", summary = "Draft an email campaign", request_body = CampaignDraftInput, responses((status = 200, body = CampaignDraft), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+pub async fn campaign_draft(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    JsonObject(input): JsonObject<CampaignDraftInput>,
+) -> Result<Json<CampaignDraft>, HttpError> {
+    Ok(Json(campaign_draft::draft(&state.db, &state.ai, &caller.actor, &input).await?))
+}
+
+/// What stands out in a report's statistics — changes against the previous period, anomalies
+/// and trends — most notable first, each sentence quoting in `figure` the number it rests on.
+#[utoipa::path(post, path = "/ai/report-insights", tag = "ai", summary = "Insights from report statistics", request_body = ReportInsightsInput, responses((status = 200, body = ReportInsights), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 422, description = "Invalid input; `fields` names each problem", body = ErrorBody), (status = 400, description = "Malformed JSON", body = ErrorBody)))]
+pub async fn report_insights(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    JsonObject(input): JsonObject<ReportInsightsInput>,
+) -> Result<Json<ReportInsights>, HttpError> {
+    Ok(Json(report_insights::insights(&state.db, &state.ai, &caller.actor, &input).await?))
 }

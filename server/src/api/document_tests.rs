@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 87] = [
+const ROUTES: [(&str, &str); 89] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -95,6 +95,8 @@ const ROUTES: [(&str, &str); 87] = [
     ("delete", "/staff/{id}/leave/{leave_id}"),
     ("post", "/ai/sms-intent"),
     ("post", "/ai/enrich"),
+    ("post", "/ai/campaign-draft"),
+    ("post", "/ai/report-insights"),
     ("get", "/ai/usage"),
     ("get", "/contacts/{id}/warmness"),
     ("post", "/contacts/{id}/recalculate-warmness"),

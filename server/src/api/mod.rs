@@ -177,6 +177,8 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::recalculate_warmness))
         .routes(routes!(ai::usage))
         .routes(routes!(ai::enrich))
+        .routes(routes!(ai::campaign_draft))
+        .routes(routes!(ai::report_insights))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

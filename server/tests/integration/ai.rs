@@ -1,5 +1,7 @@
-//! The AI layer over `/api/v1`: replies read for their intent, a contact's warmness worked out
-//! from its record and timeline and stored on recalculation, on SQLite and PostgreSQL.
+//! The AI layer over `/api/v1`: replies read for their intent, notes enriched, a contact's
+//! warmness worked out from its record and timeline and stored on recalculation, campaigns
+//! drafted and report figures read, by the built-in engine and by a model behind it, on SQLite
+//! and PostgreSQL.
 
 use crate::common::{Backend, TestApp};
 use crate::fake_openai::FakeOpenAi;
@@ -11,7 +13,9 @@ on_both_backends!(
     notes_are_read_for_what_they_ask,
     warmness_follows_the_record_and_timeline_and_is_stored,
     a_model_is_asked_with_redacted_text_and_the_builtin_engine_stands_in_when_it_fails,
-    past_the_monthly_budget_the_model_is_not_asked
+    past_the_monthly_budget_the_model_is_not_asked,
+    campaigns_are_drafted_and_reports_read_by_the_builtin_engine,
+    a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_restored
 );
 
 async fn replies_are_read_for_their_intent(backend: Backend) {
@@ -368,4 +372,160 @@ async fn notes_are_read_for_what_they_ask(backend: Backend) {
             .unwrap()
     });
     assert_eq!(calls, 1, "the call is in the usage log");
+}
+
+/// POSTs `body` to `path` with `token`: the status and the JSON answer.
+async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = app.api().post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn calls_logged(app: &TestApp, function: &str, outcome: &str) -> i64 {
+    domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ai_calls WHERE function = $1 AND outcome = $2")
+            .bind(function)
+            .bind(outcome)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    })
+}
+
+fn bookings_metrics(label: &str) -> Value {
+    json!({ "metrics": [
+        { "key": "bookings", "label": label, "current": 142, "previous": 120 },
+        { "key": "no_show_rate", "label": "No-show rate", "unit": "percent", "current": 8.0, "previous": 5.5, "higher_is_better": false },
+        { "key": "enquiries", "label": "Enquiries", "current": 101, "previous": 100 },
+    ] })
+}
+
+async fn campaigns_are_drafted_and_reports_read_by_the_builtin_engine(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let marketing = app.api_token("marketing").await;
+    let goal = json!({ "goal": "Remind women due for their yearly mammogram",
+        "segment": { "size": 412, "modality": "mammography", "location": "Sydney CBD" } });
+    let (status, draft) = post_json(&app, &marketing, "/api/v1/ai/campaign-draft", goal.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["kind"], "recall");
+    assert_eq!(draft["subject"], "Your mammogram is due");
+    let text = draft["text"].as_str().unwrap();
+    assert!(text.starts_with("Hi {{contact.first_name}},"), "{text}");
+    assert!(text.contains("Unsubscribe: {{unsubscribe_url}}"), "{text}");
+    assert!(draft["html"].as_str().unwrap().contains("<a href=\"{{booking_url}}\">"), "{draft}");
+    assert_eq!(
+        post_json(&app, &marketing, "/api/v1/ai/campaign-draft", goal.clone()).await.1,
+        draft,
+        "deterministic"
+    );
+
+    let (status, bad) = post_json(
+        &app,
+        &marketing,
+        "/api/v1/ai/campaign-draft",
+        json!({ "goal": " ", "segment": { "size": 20_000_000, "inactive_days": 9999 } }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    for field in ["goal", "segment.size", "segment.inactive_days"] {
+        assert!(bad["error"]["fields"][field].is_string(), "{field}: {bad}");
+    }
+    let reception = app.api_token("reception").await;
+    let (status, _) = post_json(&app, &reception, "/api/v1/ai/campaign-draft", goal).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "reception does not write campaigns");
+
+    let readonly = app.api_token("readonly").await;
+    let (status, read) =
+        post_json(&app, &readonly, "/api/v1/ai/report-insights", bookings_metrics("Bookings")).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let insights = read["insights"].as_array().unwrap();
+    let texts: Vec<&str> = insights.iter().map(|i| i["text"].as_str().unwrap()).collect();
+    assert_eq!(
+        texts,
+        ["No-show rate rose 2.5 points to 8.0% (from 5.5%).", "Bookings rose 18% to 142 (from 120)."],
+        "biggest change first; a 1% change is not news"
+    );
+    assert_eq!(insights[0]["tone"], "concern");
+    assert_eq!(insights[0]["figure"], "2.5 points");
+    let (status, bad) = post_json(
+        &app,
+        &readonly,
+        "/api/v1/ai/report-insights",
+        json!({ "metrics": [{ "key": "Bad Key", "label": "", "current": 1 }, { "key": "ok", "label": "OK", "current": 1, "series": [{ "date": "2026-11-01", "value": 1 }, { "date": "2026-11-01", "value": 2 }] }] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    for field in ["metrics[0].key", "metrics[0].label", "metrics[1].series"] {
+        assert!(bad["error"]["fields"][field].is_string(), "{field}: {bad}");
+    }
+    let (status, _) =
+        post_json(&app, &readonly, "/api/v1/ai/report-insights", json!({ "metrics": [] })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(calls_logged(&app, "campaign_draft", "ok").await, 2);
+    assert_eq!(calls_logged(&app, "report_insights", "ok").await, 1);
+}
+
+async fn a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_restored(backend: Backend) {
+    let fake = FakeOpenAi::spawn().await;
+    let settings = fake.settings();
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let marketing = app.api_token("marketing").await;
+
+    // The model's draft, with what no email should carry taken out.
+    let goal = "Recall Dr Priya Raman's MRI patients";
+    let (status, draft) =
+        post_json(&app, &marketing, "/api/v1/ai/campaign-draft", json!({ "goal": goal })).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["subject"], "A note from your imaging clinic", "the model's draft: {draft}");
+    let html = draft["html"].as_str().unwrap();
+    assert!(!html.contains("script") && !html.contains("onclick") && !html.contains("steal"), "{html}");
+    assert!(html.contains("href=\"{{booking_url}}\""), "{html}");
+    // A draft without its unsubscribe link is not used: the built-in engine's is.
+    let (_, fallback) = post_json(
+        &app,
+        &marketing,
+        "/api/v1/ai/campaign-draft",
+        json!({ "goal": format!("{goal} MODE-schema") }),
+    )
+    .await;
+    assert_eq!(fallback["subject"], "Your scan is due", "{fallback}");
+
+    // Insights are the model's when their figures are the metric's, the built-in engine's when not.
+    let readonly = app.api_token("readonly").await;
+    let (_, read) =
+        post_json(&app, &readonly, "/api/v1/ai/report-insights", bookings_metrics("Bookings")).await;
+    assert_eq!(read["insights"][0]["text"], "Bookings were up 18% on the month before.", "{read}");
+    let (_, invented) =
+        post_json(&app, &readonly, "/api/v1/ai/report-insights", bookings_metrics("Bookings MODE-invented"))
+            .await;
+    assert_eq!(invented["insights"].as_array().unwrap().len(), 2, "the built-in engine's: {invented}");
+    assert!(invented["insights"].to_string().contains("rose 18% to 142"), "{invented}");
+
+    // An enrichment's evidence comes back with the name the model was not sent.
+    let reception = app.api_token("reception").await;
+    let (status, enriched) = post_json(
+        &app,
+        &reception,
+        "/api/v1/ai/enrich",
+        json!({ "text": "Mrs Olive Tran wants to know what a CT of the chest costs" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{enriched}");
+    assert_eq!(enriched["intent"], "price", "the model's reading: {enriched}");
+    assert_eq!(enriched["body_part"], "chest");
+    let evidence = enriched["evidence"].to_string();
+    assert!(evidence.contains("asked on behalf of Olive"), "restored: {evidence}");
+
+    for body in fake.received() {
+        let sent = body.to_string();
+        for secret in ["Raman", "Priya", "Olive", "Tran"] {
+            assert!(!sent.contains(secret), "{secret:?} was sent: {sent}");
+        }
+    }
+    assert_eq!(calls_logged(&app, "campaign_draft", "ok").await, 1);
+    assert_eq!(calls_logged(&app, "campaign_draft", "fallback").await, 1);
+    assert_eq!(calls_logged(&app, "report_insights", "fallback").await, 1);
+    assert_eq!(calls_logged(&app, "enrichment", "ok").await, 1);
 }

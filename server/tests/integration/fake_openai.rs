@@ -2,10 +2,13 @@
 //! that ask a model through the whole app: it speaks the chat-completions wire format, keeps
 //! every request body it was sent, and answers by a word in the reply it is asked about —
 //! `MODE-invalid-json` answers a message that is not JSON, `MODE-schema` JSON outside the
-//! schema, `MODE-429` "too many requests" the first time it sees a request, `MODE-500` always
+//! schema (for a campaign draft: one without its unsubscribe link), `MODE-invented` report
+//! insights citing a figure it was not given, `MODE-429` "too many requests" the first time it sees a request, `MODE-500` always
 //! HTTP 500, `MODE-slow` after three seconds; anything else `{"intent":"question",
 //! "confidence":0.91}` (which the built-in engine would not say of the tests' replies, so an
-//! answer tells who gave it). Every answer in time reports 1,000 prompt and 200 completion tokens.
+//! answer tells who gave it). Campaign drafts, report insights and enrichments (told apart by
+//! their schema's fields) get answers of their own, as unlike the built-in engine's; an
+//! enrichment's evidence quotes the first name placeholder it was sent. Every answer in time reports 1,000 prompt and 200 completion tokens.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -92,7 +95,34 @@ async fn completions(
     if asked.contains("MODE-slow") {
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
-    let content = if asked.contains("MODE-invalid-json") {
+    // Which function asks: the schema's fields tell (its name is absent in Cloudflare's style).
+    let format = &body["response_format"]["json_schema"];
+    let schema = if format["schema"].is_object() { &format["schema"] } else { format };
+    let has = |field: &str| schema["properties"][field].is_object();
+    let placeholder = asked
+        .find("[NAME_")
+        .and_then(|start| asked[start..].find(']').map(|end| asked[start..start + end + 1].to_owned()));
+    let content = if has("subject") {
+        let unsubscribe = if asked.contains("MODE-schema") { "" } else { "{{unsubscribe_url}}" };
+        json!({
+            "kind": "recall",
+            "subject": "A note from your imaging clinic",
+            "preheader": "Book in a minute",
+            "html": format!("<p onclick=\"steal()\">Hi {{{{contact.first_name}}}},</p><script>steal()</script><p><a href=\"{{{{booking_url}}}}\">Book</a></p><p>{unsubscribe}</p>"),
+            "text": format!("Hi {{{{contact.first_name}}}},\n\nBook: {{{{booking_url}}}}\n\n{unsubscribe}"),
+        })
+        .to_string()
+    } else if has("insights") {
+        let figure = if asked.contains("MODE-invented") { "35%" } else { "18%" };
+        json!({ "insights": [{ "kind": "change", "metric": "bookings", "figure": figure,
+            "text": format!("Bookings were up {figure} on the month before."), "tone": "good" }] })
+        .to_string()
+    } else if has("urgency") {
+        json!({ "intent": "price", "urgency": "low", "modality": "ct", "body_part": "Chest",
+            "referral_mentioned": false,
+            "evidence": [format!("asked on behalf of {}", placeholder.as_deref().unwrap_or("nobody"))] })
+        .to_string()
+    } else if asked.contains("MODE-invalid-json") {
         "Sure! The patient is confirming.".to_owned()
     } else if asked.contains("MODE-schema") {
         json!({ "intent": "maybe", "confidence": 2 }).to_string()

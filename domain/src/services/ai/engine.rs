@@ -147,19 +147,15 @@ impl Engine {
         self.remote.as_ref().map(|r| r.settings.model_for(function))
     }
 
-    /// Reads a reply's intent. `allowed`: false when the month's budget is spent.
-    pub async fn sms_intent(
-        &self,
-        text: &str,
-        context: ReplyContext,
-        allowed: bool,
-    ) -> Answered<SmsIntentAnswer> {
+    /// Answers one function: the built-in engine alone, or the model with the built-in engine
+    /// behind it. `allowed`: false when the month's budget is spent.
+    pub async fn ask<T>(&self, question: Question<'_, T>, allowed: bool) -> Answered<T> {
         let started = Instant::now();
-        let builtin_answer = || builtin::sms_intent::classify(text, context);
+        let function = question.function;
         let Some(remote) = &self.remote else {
             return Answered {
-                answer: builtin_answer(),
-                function: AiFunction::SmsIntent,
+                answer: (question.builtin)(),
+                function,
                 provider: "builtin",
                 model: None,
                 prompt_tokens: 0,
@@ -169,11 +165,11 @@ impl Engine {
                 error: None,
             };
         };
-        let model = remote.settings.model_for(AiFunction::SmsIntent).to_owned();
+        let model = remote.settings.model_for(function).to_owned();
         let fallback =
             |outcome: Outcome, error: Option<String>, prompt_tokens: u64, completion_tokens: u64| Answered {
-                answer: builtin_answer(),
-                function: AiFunction::SmsIntent,
+                answer: (question.builtin)(),
+                function,
                 provider: "builtin",
                 model: Some(model.clone()),
                 prompt_tokens,
@@ -186,29 +182,19 @@ impl Engine {
             return fallback(Outcome::OverBudget, None, 0, 0);
         }
         let mut redactions = Redactions::default();
-        let user = format!(
-            "What the clinic's text asked: {}\nThe patient's reply: {}",
-            match context {
-                ReplyContext::Reminder =>
-                    "a reminder of a booking (reply YES to confirm, R to reschedule, STOP to opt out)",
-                ReplyContext::AttendanceQuestion => "whether they can still come to their booking",
-                ReplyContext::Unprompted => "nothing (the patient wrote first)",
-            },
-            redactions.redact_free_text(text, &[])
-        );
-        let schema = sms_intent_schema();
+        let user = (question.prompt)(&mut redactions);
         let request = ChatRequest {
             model: &model,
-            system: SMS_INTENT_SYSTEM,
+            system: question.system,
             user: &user,
-            schema_name: "sms_intent",
-            schema: &schema,
+            schema_name: function.as_str(),
+            schema: &question.schema,
         };
         match remote.client.chat_json(&request).await {
-            Ok(chat) => match parse_sms_intent(&chat.json) {
+            Ok(chat) => match (question.read)(&chat.json, &redactions) {
                 Ok(answer) => Answered {
                     answer,
-                    function: AiFunction::SmsIntent,
+                    function,
                     provider: "openai",
                     model: Some(model.clone()),
                     prompt_tokens: chat.prompt_tokens,
@@ -219,17 +205,78 @@ impl Engine {
                 },
                 Err(problem) => {
                     let error = ChatError::SchemaViolation(problem).to_string();
-                    tracing::warn!(function = "sms_intent", %error, "AI answer did not fit; the built-in engine answered");
+                    tracing::warn!(function = function.as_str(), %error, "AI answer did not fit; the built-in engine answered");
                     fallback(Outcome::Fallback, Some(error), chat.prompt_tokens, chat.completion_tokens)
                 }
             },
             Err(error) => {
                 let error = error.to_string();
-                tracing::warn!(function = "sms_intent", %error, "AI call failed; the built-in engine answered");
+                tracing::warn!(function = function.as_str(), %error, "AI call failed; the built-in engine answered");
                 fallback(Outcome::Fallback, Some(error), 0, 0)
             }
         }
     }
+
+    /// Reads a reply's intent. `allowed`: false when the month's budget is spent.
+    pub async fn sms_intent(
+        &self,
+        text: &str,
+        context: ReplyContext,
+        allowed: bool,
+    ) -> Answered<SmsIntentAnswer> {
+        let prompt = |redactions: &mut Redactions| {
+            format!(
+                "What the clinic's text asked: {}\nThe patient's reply: {}",
+                match context {
+                    ReplyContext::Reminder =>
+                        "a reminder of a booking (reply YES to confirm, R to reschedule, STOP to opt out)",
+                    ReplyContext::AttendanceQuestion => "whether they can still come to their booking",
+                    ReplyContext::Unprompted => "nothing (the patient wrote first)",
+                },
+                redactions.redact_free_text(text, &[])
+            )
+        };
+        let builtin = || builtin::sms_intent::classify(text, context);
+        let read = |json: &Value, _: &Redactions| parse_sms_intent(json);
+        let question = Question {
+            function: AiFunction::SmsIntent,
+            system: SMS_INTENT_SYSTEM,
+            schema: sms_intent_schema(),
+            prompt: &prompt,
+            read: &read,
+            builtin: &builtin,
+        };
+        self.ask(question, allowed).await
+    }
+}
+
+/// A model's answer read into `T`; the error names what did not fit but never quotes the
+/// answer (it may carry patient text, and the error is logged).
+pub fn fit<T: serde::de::DeserializeOwned>(json: &Value) -> Result<T, String> {
+    serde_json::from_value(json.clone()).map_err(|e| {
+        let message = e.to_string();
+        if message.starts_with("missing field") {
+            format!("the answer has a {message}")
+        } else {
+            "the answer does not fit the schema (an unknown field, a wrong type or a value outside its set)"
+                .to_owned()
+        }
+    })
+}
+
+/// One function's question to a model: what to ask, how to read the answer, and the built-in
+/// engine's answer should the model fail.
+pub struct Question<'a, T> {
+    pub function: AiFunction,
+    pub system: &'a str,
+    /// The JSON schema the answer must fit.
+    pub schema: Value,
+    /// The user message; every patient detail in it goes through the redactions.
+    pub prompt: &'a (dyn Fn(&mut Redactions) -> String + Sync),
+    /// Checks the answer against the schema and the input, restoring placeholders; an `Err`
+    /// (no words of the model's: it is logged) makes the built-in engine answer.
+    pub read: &'a (dyn Fn(&Value, &Redactions) -> Result<T, String> + Sync),
+    pub builtin: &'a (dyn Fn() -> T + Sync),
 }
 
 const SMS_INTENT_SYSTEM: &str = "You read text messages that patients send back to a medical imaging clinic in \
@@ -261,7 +308,7 @@ fn parse_sms_intent(json: &Value) -> Result<SmsIntentAnswer, String> {
         intent: String,
         confidence: f64,
     }
-    let answer: Answer = serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
+    let answer: Answer = fit(json)?;
     let intent = SmsIntent::parse(&answer.intent)
         // Not the model's own words: this message goes to the log.
         .ok_or_else(|| "the intent is not one of the six".to_owned())?;

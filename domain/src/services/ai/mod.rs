@@ -3,9 +3,11 @@
 //! engine by default.
 
 pub mod builtin;
+pub mod campaign_draft;
 pub mod engine;
 pub mod enrich;
 pub mod redact;
+pub mod report_insights;
 pub mod sms_intent;
 pub mod usage;
 pub mod warmness;
