@@ -20,6 +20,7 @@ use leptos_router::{SsrMode, path};
 use components::layout::Layout;
 use components::page_title::PageTitle;
 use pages::account::AccountPage;
+use pages::ai::{AiSettingsPage, AiUsagePage};
 use pages::audit::AuditPage;
 use pages::calendar::CalendarPage;
 use pages::calendar_insights::CalendarInsightsPage;
@@ -51,6 +52,8 @@ pub struct ServerContext {
     pub google_sign_in: bool,
     /// Which SMS and email providers are configured.
     pub providers: domain::model::ProviderSettings,
+    /// The AI engine (the same one `/api/v1/ai` uses).
+    pub ai: std::sync::Arc<domain::services::ai::engine::Engine>,
 }
 
 /// Who is calling and from where; the server's middleware puts it in each request's extensions.
@@ -125,6 +128,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/settings/outbox") view=OutboxPage />
                     <Route path=path!("/settings/jobs") view=JobsPage />
+                    <Route path=path!("/settings/ai") view=AiSettingsPage />
+                    <Route path=path!("/settings/ai/usage") view=AiUsagePage />
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/login") view=SignInPage />
                     <Route path=path!("/password-reset") view=PasswordResetPage />

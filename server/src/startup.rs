@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         links: state.config.patient_links.clone(),
         google_sign_in: state.config.google.is_some(),
         providers: state.config.provider_settings(),
+        ai: state.ai.clone(),
     };
     let provide = move || {
         provide_context(context.clone());

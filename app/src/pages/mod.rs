@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod ai;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod book;

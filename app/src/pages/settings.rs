@@ -43,6 +43,8 @@ pub fn SettingsPage() -> impl IntoView {
                         {can(Permission::SettingsWrite).then(|| link("/settings/pipeline", "Pipeline stages", "Rename, reorder, add or remove the stages on the board."))}
                         {can(Permission::AuditRead).then(|| link("/audit", "Audit log", "Sign-ins and every view or change of a record."))}
                         {link("/account", "My account", "Your password, API tokens and sessions.")}
+                        {link("/settings/ai", "AI provider", "The built-in engine or a model, each function's model, the monthly budget, and a connection test.")}
+                        {link("/settings/ai/usage", "AI usage", "Calls, fallbacks and cost per function per day.")}
                         {can(Permission::JobsManage).then(|| link("/settings/jobs", "Background jobs", "Texts, emails and housekeeping waiting, running, failed or dead; retry or discard them."))}
                         {can(Permission::UsersWrite).then(|| link("/settings/outbox", "System email outbox", "Sign-in emails, such as password-reset links, kept here for administrators."))}
                     }

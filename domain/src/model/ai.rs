@@ -420,3 +420,121 @@ pub struct Insight {
 pub struct ReportInsights {
     pub insights: Vec<Insight>,
 }
+
+/// The functions the AI layer answers (a closed set: each has its schema and its model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AiFunction {
+    SmsIntent,
+    Warmness,
+    Enrichment,
+    CampaignDraft,
+    ReportInsights,
+}
+
+impl AiFunction {
+    pub const ALL: [AiFunction; 5] = [
+        AiFunction::SmsIntent,
+        AiFunction::Warmness,
+        AiFunction::Enrichment,
+        AiFunction::CampaignDraft,
+        AiFunction::ReportInsights,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AiFunction::SmsIntent => "sms_intent",
+            AiFunction::Warmness => "warmness",
+            AiFunction::Enrichment => "enrichment",
+            AiFunction::CampaignDraft => "campaign_draft",
+            AiFunction::ReportInsights => "report_insights",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<AiFunction> {
+        AiFunction::ALL.into_iter().find(|f| f.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AiFunction::SmsIntent => "SMS reply intent",
+            AiFunction::Warmness => "Warmness",
+            AiFunction::Enrichment => "Notes enrichment",
+            AiFunction::CampaignDraft => "Campaign drafts",
+            AiFunction::ReportInsights => "Report insights",
+        }
+    }
+}
+
+/// One function's calls on one day (the clinic's clock).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct UsageDay {
+    pub day: chrono::NaiveDate,
+    pub function: AiFunction,
+    pub calls: i64,
+    /// Calls the built-in engine answered because the model failed or the budget was spent.
+    pub fallbacks: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    /// Millionths of a US dollar.
+    pub cost_micros: i64,
+}
+
+/// The AI layer's calls by day and function over a range of days, and the month's spend.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Usage {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// Days with calls only, by day then function.
+    pub days: Vec<UsageDay>,
+    pub total_cost_micros: i64,
+    /// This calendar month so far (the clinic's clock), whatever the range.
+    pub spent_this_month_micros: i64,
+    /// `AI_MONTHLY_BUDGET` in millionths of a dollar; none when unlimited.
+    pub monthly_budget_micros: Option<i64>,
+    /// `builtin` or `openai`.
+    pub provider: String,
+}
+
+/// One function's model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AiFunctionModel {
+    pub function: AiFunction,
+    /// The model asked; none when the built-in engine answers.
+    pub model: Option<String>,
+}
+
+/// How the AI layer is set up (from the server's environment; never the key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AiSettings {
+    /// `builtin` or `openai`.
+    pub provider: String,
+    /// The provider's host (`api.cloudflare.com`, `localhost:11434`); none for the built-in engine.
+    pub endpoint_host: Option<String>,
+    /// Whether `AI_API_KEY` is set (its value is never shown).
+    pub key_set: bool,
+    /// `openai` or `bare` (`AI_JSON_SCHEMA_STYLE`).
+    pub schema_style: Option<String>,
+    pub timeout_secs: Option<u64>,
+    pub retries: Option<u32>,
+    pub models: Vec<AiFunctionModel>,
+    pub monthly_budget_micros: Option<i64>,
+    pub spent_this_month_micros: i64,
+}
+
+/// What asking the provider a one-line question found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AiConnectionTest {
+    pub ok: bool,
+    /// The model asked (the default `AI_MODEL`).
+    pub model: Option<String>,
+    pub latency_ms: i64,
+    /// For a person: "The model answered in 412 ms." or what went wrong.
+    pub message: String,
+}

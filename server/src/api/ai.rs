@@ -3,11 +3,11 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use domain::model::{
-    CampaignDraft, CampaignDraftInput, ContactWarmness, EnrichInput, Enrichment, ReportInsights,
-    ReportInsightsInput, SmsIntentAnswer, SmsIntentInput,
+    AiConnectionTest, AiSettings, CampaignDraft, CampaignDraftInput, ContactWarmness, EnrichInput,
+    Enrichment, ReportInsights, ReportInsightsInput, SmsIntentAnswer, SmsIntentInput,
 };
 use domain::services::ai::usage::{self, Usage, UsageQuery};
-use domain::services::ai::{campaign_draft, enrich, report_insights, sms_intent, warmness};
+use domain::services::ai::{campaign_draft, enrich, report_insights, settings, sms_intent, warmness};
 
 use crate::api::caller::ApiActor;
 use crate::http::error::{ErrorBody, HttpError};
@@ -93,4 +93,24 @@ pub async fn report_insights(
     JsonObject(input): JsonObject<ReportInsightsInput>,
 ) -> Result<Json<ReportInsights>, HttpError> {
     Ok(Json(report_insights::insights(&state.db, &state.ai, &caller.actor, &input).await?))
+}
+
+/// How the AI layer is set up — provider, host, each function's model, timeout, retries, the
+/// month's spend and budget — from the server's environment; whether a key is set, never the key.
+#[utoipa::path(get, path = "/ai/settings", tag = "ai", summary = "The AI provider's settings", responses((status = 200, body = AiSettings), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
+pub async fn ai_settings(
+    State(state): State<AppState>,
+    caller: ApiActor,
+) -> Result<Json<AiSettings>, HttpError> {
+    Ok(Json(settings::view(&state.db, &state.ai, &caller.actor).await?))
+}
+
+/// Asks the configured model a one-line question to check the provider, key and model work
+/// (`ok: false` with what went wrong when they do not). Audited.
+#[utoipa::path(post, path = "/ai/test-connection", tag = "ai", summary = "Test the AI provider's connection", responses((status = 200, body = AiConnectionTest), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody)))]
+pub async fn test_connection(
+    State(state): State<AppState>,
+    caller: ApiActor,
+) -> Result<Json<AiConnectionTest>, HttpError> {
+    Ok(Json(settings::test_connection(&state.db, &state.ai, &caller.actor, &caller.meta).await?))
 }

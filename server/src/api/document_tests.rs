@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 89] = [
+const ROUTES: [(&str, &str); 91] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -98,6 +98,8 @@ const ROUTES: [(&str, &str); 89] = [
     ("post", "/ai/campaign-draft"),
     ("post", "/ai/report-insights"),
     ("get", "/ai/usage"),
+    ("get", "/ai/settings"),
+    ("post", "/ai/test-connection"),
     ("get", "/contacts/{id}/warmness"),
     ("post", "/contacts/{id}/recalculate-warmness"),
 ];

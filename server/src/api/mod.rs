@@ -179,6 +179,8 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::enrich))
         .routes(routes!(ai::campaign_draft))
         .routes(routes!(ai::report_insights))
+        .routes(routes!(ai::ai_settings))
+        .routes(routes!(ai::test_connection))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

@@ -462,6 +462,24 @@ async fn campaigns_are_drafted_and_reports_read_by_the_builtin_engine(backend: B
         post_json(&app, &readonly, "/api/v1/ai/report-insights", json!({ "metrics": [] })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
+    let admin = app.api_token("admin").await;
+    let (status, tested) = post_json(&app, &admin, "/api/v1/ai/test-connection", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tested["ok"], true);
+    assert!(tested["model"].is_null(), "the built-in engine has no model: {tested}");
+    let settings: Value = app
+        .api()
+        .get(app.url("/api/v1/ai/settings"))
+        .bearer_auth(&readonly)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["provider"], "builtin");
+    assert!(settings["endpoint_host"].is_null() && settings["models"][0]["model"].is_null(), "{settings}");
+
     assert_eq!(calls_logged(&app, "campaign_draft", "ok").await, 2);
     assert_eq!(calls_logged(&app, "report_insights", "ok").await, 1);
 }
@@ -524,6 +542,26 @@ async fn a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_re
             assert!(!sent.contains(secret), "{secret:?} was sent: {sent}");
         }
     }
+    // The settings say where the model is and which it is, never the key; a test asks it.
+    let admin = app.api_token("admin").await;
+    let settings = app.api().get(app.url("/api/v1/ai/settings")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(settings.status(), StatusCode::OK);
+    let settings: Value = settings.json().await.unwrap();
+    assert_eq!(settings["provider"], "openai");
+    assert_eq!(settings["endpoint_host"], fake.addr.unwrap().to_string());
+    assert_eq!(settings["key_set"], true);
+    assert_eq!(
+        settings["models"][0],
+        json!({ "function": "sms_intent", "model": "@cf/meta/llama-3.1-8b-instruct" })
+    );
+    assert!(!settings.to_string().contains("sk-test"), "{settings}");
+    let (status, tested) = post_json(&app, &admin, "/api/v1/ai/test-connection", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{tested}");
+    assert_eq!(tested["ok"], true, "{tested}");
+    assert!(tested["message"].as_str().unwrap().starts_with("The model answered in "), "{tested}");
+    let (status, _) = post_json(&app, &reception, "/api/v1/ai/test-connection", json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a test may cost money: settings.write");
+
     assert_eq!(calls_logged(&app, "campaign_draft", "ok").await, 1);
     assert_eq!(calls_logged(&app, "campaign_draft", "fallback").await, 1);
     assert_eq!(calls_logged(&app, "report_insights", "fallback").await, 1);

@@ -102,7 +102,9 @@ async fn completions(
     let placeholder = asked
         .find("[NAME_")
         .and_then(|start| asked[start..].find(']').map(|end| asked[start..start + end + 1].to_owned()));
-    let content = if has("subject") {
+    let content = if has("ok") {
+        json!({ "ok": true }).to_string()
+    } else if has("subject") {
         let unsubscribe = if asked.contains("MODE-schema") { "" } else { "{{unsubscribe_url}}" };
         json!({
             "kind": "recall",

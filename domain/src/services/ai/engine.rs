@@ -13,41 +13,9 @@ use super::builtin;
 use super::redact::Redactions;
 use super::usage::Policy;
 use crate::model::{ReplyContext, SmsIntent, SmsIntentAnswer};
-use crate::providers::openai::{ChatError, ChatRequest, OpenAiClient, OpenAiConfig};
+use crate::providers::openai::{ChatError, ChatRequest, OpenAiClient, OpenAiConfig, SchemaStyle};
 
-/// The functions a model is asked for (a closed set: each has its schema and its model).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AiFunction {
-    SmsIntent,
-    Warmness,
-    Enrichment,
-    CampaignDraft,
-    ReportInsights,
-}
-
-impl AiFunction {
-    pub const ALL: [AiFunction; 5] = [
-        AiFunction::SmsIntent,
-        AiFunction::Warmness,
-        AiFunction::Enrichment,
-        AiFunction::CampaignDraft,
-        AiFunction::ReportInsights,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AiFunction::SmsIntent => "sms_intent",
-            AiFunction::Warmness => "warmness",
-            AiFunction::Enrichment => "enrichment",
-            AiFunction::CampaignDraft => "campaign_draft",
-            AiFunction::ReportInsights => "report_insights",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<AiFunction> {
-        AiFunction::ALL.into_iter().find(|f| f.as_str() == value)
-    }
-}
+pub use crate::model::AiFunction;
 
 /// How a call ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +52,17 @@ impl RemoteSettings {
     pub fn model_for(&self, function: AiFunction) -> &str {
         self.models.iter().find(|(f, _)| *f == function).map_or(self.model.as_str(), |(_, m)| m.as_str())
     }
+}
+
+/// What [`Engine::describe`] tells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngineDescription {
+    pub endpoint_host: Option<String>,
+    pub key_set: bool,
+    pub schema_style: Option<&'static str>,
+    pub timeout_secs: Option<u64>,
+    pub retries: Option<u32>,
+    pub models: Vec<(AiFunction, Option<String>)>,
 }
 
 /// One answer and how it came: what the usage log records.
@@ -145,6 +124,63 @@ impl Engine {
 
     pub fn model_for(&self, function: AiFunction) -> Option<&str> {
         self.remote.as_ref().map(|r| r.settings.model_for(function))
+    }
+
+    /// How the engine is set up, for the settings page (never the key): the provider's host
+    /// (no path, no user name or password), whether a key is set, the schema style, the timeout
+    /// and retries, and each function's model.
+    pub fn describe(&self) -> EngineDescription {
+        let Some(remote) = &self.remote else {
+            return EngineDescription {
+                models: AiFunction::ALL.iter().map(|f| (*f, None)).collect(),
+                ..EngineDescription::default()
+            };
+        };
+        let config = &remote.settings.client;
+        let after_scheme =
+            config.base_url.split_once("://").map_or(config.base_url.as_str(), |(_, rest)| rest);
+        let authority = after_scheme.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        EngineDescription {
+            endpoint_host: Some(host.to_owned()),
+            key_set: config.api_key.is_some(),
+            schema_style: Some(match config.schema_style {
+                SchemaStyle::OpenAi => "openai",
+                SchemaStyle::Bare => "bare",
+            }),
+            timeout_secs: Some(config.timeout.as_secs()),
+            retries: Some(config.retries),
+            models: AiFunction::ALL
+                .iter()
+                .map(|f| (*f, Some(remote.settings.model_for(*f).to_owned())))
+                .collect(),
+        }
+    }
+
+    /// Asks the default model a one-line question that needs a JSON answer: whether the
+    /// provider, the key and the model work. `None` for the built-in engine.
+    pub async fn test_connection(&self) -> Option<(String, Duration, Result<(), ChatError>)> {
+        let remote = self.remote.as_ref()?;
+        let model = remote.settings.model.clone();
+        let schema = json!({
+            "type": "object",
+            "properties": { "ok": { "type": "boolean" } },
+            "required": ["ok"],
+            "additionalProperties": false,
+        });
+        let request = ChatRequest {
+            model: &model,
+            system: "You check that a connection works. Answer with JSON only.",
+            user: "Answer {\"ok\": true}.",
+            schema_name: "connection_test",
+            schema: &schema,
+        };
+        let started = Instant::now();
+        let result = remote.client.chat_json(&request).await.and_then(|chat| match chat.json.get("ok") {
+            Some(Value::Bool(_)) => Ok(()),
+            _ => Err(ChatError::SchemaViolation("the answer has no true or false `ok`".into())),
+        });
+        Some((model, started.elapsed(), result))
     }
 
     /// Answers one function: the built-in engine alone, or the model with the built-in engine

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod enrich;
 pub mod redact;
 pub mod report_insights;
+pub mod settings;
 pub mod sms_intent;
 pub mod usage;
 pub mod warmness;

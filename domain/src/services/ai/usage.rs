@@ -3,10 +3,11 @@
 //! is asked, and the usage by function and day for the AI usage page and `GET /api/v1/ai/usage`.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::engine::Answered;
+use super::engine::{AiFunction, Answered};
 use crate::access::Permission;
+pub use crate::model::{Usage, UsageDay};
 use crate::services::clock;
 use crate::time::Timestamp;
 use crate::{Actor, Db, DomainError, on_db};
@@ -120,33 +121,6 @@ pub async fn within_budget(db: &Db, policy: &Policy) -> Result<bool, DomainError
     }
 }
 
-/// One function's calls on one day (clinic's clock).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UsageDay {
-    pub day: NaiveDate,
-    /// `sms_intent`, `warmness`, `enrichment`, `campaign_draft` or `report_insights`.
-    pub function: String,
-    pub calls: i64,
-    /// Of those, answered by the built-in engine after the model failed, or over budget.
-    pub fallbacks: i64,
-    pub prompt_tokens: i64,
-    pub completion_tokens: i64,
-    pub cost_micros: i64,
-}
-
-/// Usage over some days, and the month's spend against its budget.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Usage {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub days: Vec<UsageDay>,
-    pub total_cost_micros: i64,
-    pub spent_this_month_micros: i64,
-    pub monthly_budget_micros: Option<i64>,
-    /// Who answers: `builtin` or `openai`.
-    pub provider: String,
-}
-
 /// The most days one usage query covers.
 pub const MAX_DAYS: i64 = 92;
 
@@ -204,10 +178,12 @@ pub async fn summary(
     });
     let mut days: std::collections::BTreeMap<(NaiveDate, String), UsageDay> = Default::default();
     for (function, outcome, prompt, completion, cost, at) in rows {
+        // Only this server writes the column, with one of the five names.
+        let Some(function_kind) = AiFunction::parse(&function) else { continue };
         let day = at.0.with_timezone(&zone).date_naive();
-        let entry = days.entry((day, function.clone())).or_insert_with(|| UsageDay {
+        let entry = days.entry((day, function)).or_insert_with(|| UsageDay {
             day,
-            function,
+            function: function_kind,
             calls: 0,
             fallbacks: 0,
             prompt_tokens: 0,
