@@ -681,10 +681,14 @@ pub enum JobKind {
     RecalculateWarmness,
     /// Works every contact's warmness out again (a cron schedule, nightly at 02:00).
     WarmnessSweep,
+    /// Reads a contact's notes again after the record or a note or call on its timeline changed.
+    EnrichContact,
+    /// Reads the notes of every contact not read yet (a cron schedule, nightly at 02:30).
+    EnrichmentSweep,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::Noop,
         JobKind::RecoverLeases,
         JobKind::RetentionSweep,
@@ -696,6 +700,8 @@ impl JobKind {
         JobKind::WaitlistOffer,
         JobKind::RecalculateWarmness,
         JobKind::WarmnessSweep,
+        JobKind::EnrichContact,
+        JobKind::EnrichmentSweep,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -711,6 +717,8 @@ impl JobKind {
             JobKind::WaitlistOffer => "waitlist_offer",
             JobKind::RecalculateWarmness => "recalculate_warmness",
             JobKind::WarmnessSweep => "warmness_sweep",
+            JobKind::EnrichContact => "enrich_contact",
+            JobKind::EnrichmentSweep => "enrichment_sweep",
         }
     }
 
@@ -732,6 +740,8 @@ impl JobKind {
             JobKind::WaitlistOffer => "Waitlist offer",
             JobKind::RecalculateWarmness => "Recalculate a contact's warmness",
             JobKind::WarmnessSweep => "Nightly warmness recalculation",
+            JobKind::EnrichContact => "Read a contact's notes",
+            JobKind::EnrichmentSweep => "Nightly reading of unread notes",
         }
     }
 }

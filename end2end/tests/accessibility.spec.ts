@@ -81,6 +81,8 @@ test("every staff page meets WCAG 2.2 AA", async ({ page, consoleErrors }) => {
     "/settings/scheduling",
     "/settings/outbox",
     "/settings/jobs",
+    "/settings/ai",
+    "/settings/ai/usage",
     "/outbox",
     "/audit",
     "/account",

@@ -143,10 +143,13 @@ impl Application {
         let state = AppState::new(config, db.clone()).map_err(std::io::Error::other)?;
         let listener = TcpListener::bind(config.listen_addr).await?;
         let stats = state.metrics.worker_stats.clone();
+        let ai = state.ai.clone();
         let router = router(state);
         let worker = match config.jobs {
             Some(jobs) => Some(
-                crate::worker::build(db.clone(), jobs, config).map_err(std::io::Error::other)?.stats(stats),
+                crate::worker::build(db.clone(), jobs, config, ai)
+                    .map_err(std::io::Error::other)?
+                    .stats(stats),
             ),
             None => None,
         };

@@ -52,8 +52,14 @@ fn staff_email_relay(settings: &EmailSettings) -> Result<Option<Arc<dyn EmailPro
 }
 
 /// The worker with every kind of job this server knows, sending through `config`'s providers.
-pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, String> {
+pub fn build(
+    db: Db,
+    jobs: WorkerConfig,
+    config: &Config,
+    ai: std::sync::Arc<domain::services::ai::engine::Engine>,
+) -> Result<Worker, String> {
     use domain::jobs::housekeeping::{RecoverLeases, RetentionSweep};
+    use domain::services::ai::enrich::{EnrichContact, EnrichmentSweep};
     use domain::services::ai::warmness::{RecalculateWarmness, WarmnessSweep};
     use domain::services::bookings::reminders::{NoShowSweep, SendReminder};
     use domain::services::bookings::waitlist::OfferFreedTime;
@@ -69,6 +75,8 @@ pub fn build(db: Db, jobs: WorkerConfig, config: &Config) -> Result<Worker, Stri
         .handle(JobKind::NoShowSweep, NoShowSweep(db.clone()))
         .handle(JobKind::RecalculateWarmness, RecalculateWarmness(db.clone()))
         .handle(JobKind::WarmnessSweep, WarmnessSweep(db.clone()))
+        .handle(JobKind::EnrichContact, EnrichContact { db: db.clone(), engine: ai.clone() })
+        .handle(JobKind::EnrichmentSweep, EnrichmentSweep { db: db.clone(), engine: ai })
         .handle(
             JobKind::WaitlistOffer,
             OfferFreedTime { db: db.clone(), links: config.patient_links.clone() },

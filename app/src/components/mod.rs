@@ -4,6 +4,7 @@ pub mod book_box;
 pub mod contact_form;
 pub mod contact_links;
 pub mod delivery_problems;
+pub mod enrichment_box;
 pub mod forms;
 pub mod layout;
 pub mod page_title;

@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::book_box::BookBox;
 use crate::components::contact_form::{CONTACT_FIELDS, ContactFormFields};
 use crate::components::contact_links::{EmailLink, PhoneLink};
+use crate::components::enrichment_box::EnrichmentBox;
 use crate::components::forms::{
     ActionResult, BUTTON, CARD, INPUT, LINK, LoadError, SECONDARY, SubmitButton, refusal_of,
     reset_on_success, successes, use_hydrated,
@@ -489,6 +490,8 @@ pub fn ContactPage() -> impl IntoView {
         <Duplicates id=Signal::derive(id) />
         <WarmnessBox contact_id=Signal::derive(id)
             changed=Signal::derive(move || log.version().get() + saved.get() as usize + send_sms.version().get()) />
+        <EnrichmentBox contact_id=Signal::derive(id)
+            changed=Signal::derive(move || log.version().get() + saved.get() as usize) />
         <BookBox contact_id=Signal::derive(id) />
         <WaitlistBox contact_id=Signal::derive(id) />
         <ContactTasks id=Signal::derive(id) />

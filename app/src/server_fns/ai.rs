@@ -72,3 +72,17 @@ pub async fn load_ai_usage(days: i64) -> Result<domain::model::Usage, AppError> 
     .await
     .map_err(ssr::fail)
 }
+
+/// What the contact's notes say as last read, with when on the contact's clock.
+#[server(prefix = "/rpc", endpoint = "load_contact_enrichment")]
+pub async fn load_contact_enrichment(
+    contact_id: String,
+) -> Result<Zoned<domain::model::ContactEnrichment>, AppError> {
+    let (actor, meta) = ssr::caller()?;
+    let db = ssr::context().db;
+    let read =
+        domain::services::ai::enrich::stored(&db, &actor, &contact_id, &meta).await.map_err(ssr::fail)?;
+    let clock = domain::services::clock::for_contact(&db, &contact_id).await.map_err(ssr::fail)?;
+    let instants: Vec<_> = read.read_at.into_iter().collect();
+    Ok(clock.zoned(read, &instants))
+}

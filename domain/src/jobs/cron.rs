@@ -31,7 +31,7 @@ pub struct Schedule {
 }
 
 /// The schedules every installation runs.
-pub const SCHEDULES: [Schedule; 4] = [
+pub const SCHEDULES: [Schedule; 5] = [
     // Puts back jobs whose instance died (each worker also does this in its upkeep).
     Schedule { name: "lease_recovery", expression: "* * * * *", kind: JobKind::RecoverLeases },
     // Deletes finished jobs and old outbox copies (docs/architecture.md, "Jobs").
@@ -40,6 +40,8 @@ pub const SCHEDULES: [Schedule; 4] = [
     Schedule { name: "no_show_sweep", expression: "5 * * * *", kind: JobKind::NoShowSweep },
     // Warmness decays with time even when nothing happens: every contact is scored again.
     Schedule { name: "warmness_sweep", expression: "0 2 * * *", kind: JobKind::WarmnessSweep },
+    // Notes nobody has read yet (CSV imports enqueue no job per row).
+    Schedule { name: "enrichment_sweep", expression: "30 2 * * *", kind: JobKind::EnrichmentSweep },
 ];
 
 /// A schedule's expression, parsed.

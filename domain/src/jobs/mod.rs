@@ -63,7 +63,11 @@ impl RetryPolicy {
             // An offer is only worth making within the hour or two the time stays useful.
             JobKind::WaitlistOffer => RetryPolicy { max_attempts: 5, first_retry: Duration::from_secs(20) },
             // Only the database is involved; the nightly sweep catches anything missed.
-            JobKind::RecalculateWarmness | JobKind::WarmnessSweep => {
+            // A model that fails is stood in for by the built-in engine, so only the database fails.
+            JobKind::RecalculateWarmness
+            | JobKind::WarmnessSweep
+            | JobKind::EnrichContact
+            | JobKind::EnrichmentSweep => {
                 RetryPolicy { max_attempts: 3, first_retry: Duration::from_secs(30) }
             }
         }

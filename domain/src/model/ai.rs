@@ -176,6 +176,19 @@ pub enum EnquiryIntent {
     Other,
 }
 
+impl EnquiryIntent {
+    pub fn label(self) -> &'static str {
+        match self {
+            EnquiryIntent::BookScan => "To book a scan",
+            EnquiryIntent::Price => "To know the price",
+            EnquiryIntent::Results => "Their results",
+            EnquiryIntent::Reschedule => "Another time",
+            EnquiryIntent::Cancel => "To cancel",
+            EnquiryIntent::Other => "Not clear",
+        }
+    }
+}
+
 /// How soon the person needs the clinic to act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -185,6 +198,17 @@ pub enum Urgency {
     Normal,
     High,
     Urgent,
+}
+
+impl Urgency {
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Low => "Low",
+            Urgency::Normal => "Normal",
+            Urgency::High => "Soon",
+            Urgency::Urgent => "Urgent",
+        }
+    }
 }
 
 /// A note to read.
@@ -537,4 +561,14 @@ pub struct AiConnectionTest {
     pub latency_ms: i64,
     /// For a person: "The model answered in 412 ms." or what went wrong.
     pub message: String,
+}
+
+/// What a contact's notes say as last read (by the `enrich_contact` job), and when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ContactEnrichment {
+    pub contact_id: String,
+    /// None until the notes have been read (or when there are none).
+    pub enrichment: Option<Enrichment>,
+    pub read_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -171,6 +171,9 @@ pub async fn create(
         .await?;
     });
     crate::services::ai::warmness::enqueue_recalculation(&mut tx, contact_id).await?;
+    if matches!(row.kind.as_str(), "note" | "call") {
+        crate::services::ai::enrich::enqueue(&mut tx, contact_id).await?;
+    }
     audit::record_in(&mut tx, Entry::new("touchpoint.create").by(actor).on("contact", contact_id).from(meta))
         .await?;
     tx.commit().await?;

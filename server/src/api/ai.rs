@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use domain::model::{
-    AiConnectionTest, AiSettings, CampaignDraft, CampaignDraftInput, ContactWarmness, EnrichInput,
-    Enrichment, ReportInsights, ReportInsightsInput, SmsIntentAnswer, SmsIntentInput,
+    AiConnectionTest, AiSettings, CampaignDraft, CampaignDraftInput, ContactEnrichment, ContactWarmness,
+    EnrichInput, Enrichment, ReportInsights, ReportInsightsInput, SmsIntentAnswer, SmsIntentInput,
 };
 use domain::services::ai::usage::{self, Usage, UsageQuery};
 use domain::services::ai::{campaign_draft, enrich, report_insights, settings, sms_intent, warmness};
@@ -113,4 +113,15 @@ pub async fn test_connection(
     caller: ApiActor,
 ) -> Result<Json<AiConnectionTest>, HttpError> {
     Ok(Json(settings::test_connection(&state.db, &state.ai, &caller.actor, &caller.meta).await?))
+}
+
+/// What the contact's notes say — its own notes and the latest notes and calls on its timeline —
+/// as last read after they changed (`read_at`); `enrichment` is null until then.
+#[utoipa::path(get, path = "/contacts/{id}/enrichment", tag = "ai", summary = "What a contact's notes say", params(("id" = String, Path, description = "The record's id")), responses((status = 200, body = ContactEnrichment), (status = 401, description = "No or bad token", body = ErrorBody), (status = 403, description = "Role lacks the permission", body = ErrorBody), (status = 404, description = "No such record (or not in your locations)", body = ErrorBody)))]
+pub async fn get_enrichment(
+    State(state): State<AppState>,
+    caller: ApiActor,
+    Path(id): Path<String>,
+) -> Result<Json<ContactEnrichment>, HttpError> {
+    Ok(Json(enrich::stored(&state.db, &caller.actor, &id, &caller.meta).await?))
 }

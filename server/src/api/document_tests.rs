@@ -10,7 +10,7 @@ fn document() -> Value {
 }
 
 /// Every REST route (method, path as the document writes it).
-const ROUTES: [(&str, &str); 91] = [
+const ROUTES: [(&str, &str); 92] = [
     ("post", "/messages/sms"),
     ("post", "/messages/email"),
     ("get", "/messages"),
@@ -99,6 +99,7 @@ const ROUTES: [(&str, &str); 91] = [
     ("post", "/ai/report-insights"),
     ("get", "/ai/usage"),
     ("get", "/ai/settings"),
+    ("get", "/contacts/{id}/enrichment"),
     ("post", "/ai/test-connection"),
     ("get", "/contacts/{id}/warmness"),
     ("post", "/contacts/{id}/recalculate-warmness"),

@@ -181,6 +181,7 @@ fn routes_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ai::report_insights))
         .routes(routes!(ai::ai_settings))
         .routes(routes!(ai::test_connection))
+        .routes(routes!(ai::get_enrichment))
         .split_for_parts();
     // After the routes: a modifier in `#[openapi]` runs before any path is added.
     utoipa::Modify::modify(&GenericErrors, &mut document);

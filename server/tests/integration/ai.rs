@@ -15,7 +15,8 @@ on_both_backends!(
     a_model_is_asked_with_redacted_text_and_the_builtin_engine_stands_in_when_it_fails,
     past_the_monthly_budget_the_model_is_not_asked,
     campaigns_are_drafted_and_reports_read_by_the_builtin_engine,
-    a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_restored
+    a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_restored,
+    a_contacts_notes_are_read_by_a_job_and_stored
 );
 
 async fn replies_are_read_for_their_intent(backend: Backend) {
@@ -566,4 +567,90 @@ async fn a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_re
     assert_eq!(calls_logged(&app, "campaign_draft", "fallback").await, 1);
     assert_eq!(calls_logged(&app, "report_insights", "fallback").await, 1);
     assert_eq!(calls_logged(&app, "enrichment", "ok").await, 1);
+}
+
+async fn a_contacts_notes_are_read_by_a_job_and_stored(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_demo().await;
+    let token = app.api_token("reception").await;
+    let (status, created) = post_json(
+        &app,
+        &token,
+        "/api/v1/contacts",
+        json!({ "first_name": "Wiremu", "last_name": "Tane", "phone": "0412 555 020" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let url = app.url(&format!("/api/v1/contacts/{id}/enrichment"));
+    let stored = || async {
+        let response = app.api().get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()
+    };
+    app.jobs_settled("enrich_contact").await;
+    assert!(stored().await["enrichment"].is_null(), "no notes, nothing read");
+
+    // A note on the timeline is read by its job and stored on the contact.
+    let (status, _) = post_json(
+        &app,
+        &token,
+        &format!("/api/v1/contacts/{id}/touchpoints"),
+        json!({ "kind": "note", "summary": "Needs an MRI of the left knee asap, GP referral attached" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.jobs_settled("enrich_contact").await;
+    let first = stored().await;
+    assert_eq!(first["enrichment"]["modality"], "mri", "{first}");
+    assert_eq!(first["enrichment"]["body_part"], "knee");
+    assert_eq!(first["enrichment"]["urgency"], "urgent");
+    assert_eq!(first["enrichment"]["referral_mentioned"], true);
+    assert!(first["read_at"].is_string());
+
+    // A text is not a note: no reading. A later call is, and the newest words count first.
+    let (status, _) = post_json(
+        &app,
+        &token,
+        &format!("/api/v1/contacts/{id}/touchpoints"),
+        json!({ "kind": "call", "summary": "Called back: not urgent after all, wants a price for a CT of the chest" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.jobs_settled("enrich_contact").await;
+    let second = stored().await;
+    assert_eq!(second["enrichment"]["urgency"], "low", "{second}");
+    assert_eq!(second["enrichment"]["intent"], "price");
+    assert!(second["read_at"].as_str().unwrap() >= first["read_at"].as_str().unwrap());
+    let jobs: i64 = domain::on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'enrich_contact' AND state = 'succeeded' AND idempotency_key LIKE $1")
+            .bind(format!("enrich:{id}:%"))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(jobs, 3, "the new contact, the note and the call");
+
+    // Other locations' contacts are not found; nor are ones that do not exist.
+    let elsewhere = app.token_limited_to(&app.location_id("Brisbane North").await).await;
+    let sydney = app.location_id("Sydney CBD").await;
+    let patched = app
+        .api()
+        .patch(app.url(&format!("/api/v1/contacts/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "location_id": sydney }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    let hidden = app.api().get(&url).bearer_auth(&elsewhere).send().await.unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let missing = app
+        .api()
+        .get(app.url("/api/v1/contacts/01JAAAAAAAAAAAAAAAAAAAAAAA/enrichment"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

@@ -498,6 +498,7 @@ async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(b
     assert_eq!(
         keys(&db).await,
         [
+            "cron:enrichment_sweep:2026-12-02T02:30:00.000000Z",
             "cron:lease_recovery:2026-12-02T09:59:00.000000Z",
             "cron:no_show_sweep:2026-12-02T09:05:00.000000Z",
             "cron:retention_sweep:2026-12-02T03:15:00.000000Z",
@@ -510,7 +511,7 @@ async fn cron_ticks_are_enqueued_once_across_instances_and_once_after_downtime(b
     assert_eq!(new, 2, "only the every-minute and hourly schedules have ticks since, one each");
     assert!(next <= Duration::from_secs(60));
     let keys = keys(&db).await;
-    assert_eq!(keys.len(), 6);
+    assert_eq!(keys.len(), 7);
     assert!(keys.contains(&"cron:no_show_sweep:2026-12-02T13:05:00.000000Z".to_owned()), "{keys:?}");
     assert!(keys.contains(&"cron:lease_recovery:2026-12-02T13:09:00.000000Z".to_owned()), "{keys:?}");
 }

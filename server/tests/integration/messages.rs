@@ -428,7 +428,8 @@ async fn a_contact_suppressed_after_writing_is_not_sent(backend: Backend) {
         settings.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()).filter(|_| name != "JOBS_WORKER")
     })
     .unwrap();
-    let worker = server::worker::build(app.db.clone(), config.jobs.unwrap(), &config).unwrap();
+    let ai = std::sync::Arc::new(domain::services::ai::engine::Engine::builtin());
+    let worker = server::worker::build(app.db.clone(), config.jobs.unwrap(), &config, ai).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(worker.run(async move {
         let _ = stopped.await;

@@ -527,6 +527,7 @@ async fn store(db: &Db, write: Write<'_>, actor: &Actor, entry: Entry) -> Result
     store_all(&mut tx, &[write], Some(actor)).await?;
     // The record is part of the score (referral, completeness). Imports rely on the nightly run.
     crate::services::ai::warmness::enqueue_recalculation(&mut tx, &id).await?;
+    crate::services::ai::enrich::enqueue(&mut tx, &id).await?;
     audit::record_in(&mut tx, entry).await?;
     tx.commit().await
 }

@@ -520,6 +520,9 @@ pub async fn seed(db: &Db) -> Result<SeedReport, DomainError> {
         report.bookings = bookings::seed(db, now).await?;
         // Scored as the nightly run would, from the records, timelines and bookings just made.
         crate::services::ai::warmness::sweep(db).await?;
+        // Read as the nightly run would, by the built-in engine (seeding asks no model).
+        let builtin = crate::services::ai::engine::Engine::builtin();
+        crate::services::ai::enrich::sweep_unread(db, &builtin).await?;
     }
     tracing::info!(
         contacts = report.contacts,
