@@ -53,6 +53,8 @@ const FAKE_KEY = "sk-e2e-never-shown";
 let fakeProvider: Server | undefined;
 
 test.describe("with an OpenAI-compatible provider", () => {
+  // One worker runs these, so the fake provider's one port is bound once.
+  test.describe.configure({ mode: "serial" });
   test.use({
     serverEnv: {
       AI_PROVIDER: "openai",
@@ -125,7 +127,8 @@ test.describe("with an OpenAI-compatible provider", () => {
     await page.goto("/settings/ai/usage");
     await expect(page.getByRole("heading", { level: 2, name: "Cost per day, by function" })).toBeVisible();
     await expect(page.getByRole("img", { name: "Chart of the table below" })).toBeVisible();
-    await expect(page.getByRole("list", { name: "Legend" })).toHaveText("SMS reply intent");
+    // (The demo clinic's notes were read by the built-in engine when it was seeded: free.)
+    await expect(page.getByRole("list", { name: "Legend" }).getByRole("listitem")).toHaveText(["SMS reply intent", "Notes enrichment"]);
     // 1,000 + 200 tokens at $0.027 / $0.201 a million is 67 millionths of a dollar a call.
     const row = page.getByRole("region", { name: "Usage by day" }).getByRole("row", { name: /SMS reply intent/ });
     await expect(row).toContainText("2000 / 400");
@@ -134,7 +137,7 @@ test.describe("with an OpenAI-compatible provider", () => {
   });
 });
 
-test("with the built-in engine the usage page says plainly when nothing has been asked", async ({ page, consoleErrors }) => {
+test("with the built-in engine the settings say so and the usage page counts calls, at no cost", async ({ page, consoleErrors }) => {
   await signIn(page, "admin@avatar.test");
   await page.goto("/settings/ai");
   await expect(page.getByLabel("AI settings")).toContainText("Built-in engine: on this server, no network, no cost");
@@ -146,7 +149,11 @@ test("with the built-in engine the usage page says plainly when nothing has been
   await page.getByLabel("Period").selectOption("7");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/days=7/);
-  await expect(page.getByText(/^No AI calls between /)).toBeVisible();
+  await expect(page.getByLabel("Period")).toHaveValue("7");
+  // Nothing was billed, so the chart counts calls: the demo clinic's notes, read when seeded.
+  await expect(page.getByRole("heading", { level: 2, name: "Calls per day, by function" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Usage by day" }).getByRole("row", { name: /Notes enrichment/ })).toContainText("$0.00");
+  await expect(page.getByLabel("Totals")).toContainText("$0.00");
 });
 
 test("reception sees the AI settings but cannot run a connection test", async ({ page, consoleErrors }) => {
@@ -154,4 +161,29 @@ test("reception sees the AI settings but cannot run a connection test", async ({
   await page.goto("/settings/ai");
   await expect(page.getByLabel("AI settings")).toBeVisible();
   await expect(page.getByRole("button", { name: "Test connection" })).toHaveCount(0);
+});
+
+test("a note on the timeline is read for what the patient wants, and the reading shows its words", async ({ page, consoleErrors }) => {
+  await signIn(page, "reception@avatar.test");
+  await page.goto("/contacts/new");
+  await hydrated(page);
+  await page.getByLabel("First name").fill("Hemi");
+  await page.getByLabel("Last name").fill("Walker");
+  await page.getByLabel("Phone").fill("0499 321 655");
+  await page.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Hemi Walker" })).toBeVisible();
+  await hydrated(page);
+  const box = page.getByRole("region", { name: "What the notes say" });
+  await expect(box).toContainText("Nothing read yet");
+
+  await page.getByLabel("Kind").selectOption("note");
+  await page.getByLabel("What happened").fill("Needs an ultrasound of the shoulder asap, has a GP referral");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  // Read by a job a moment later; the box asks again until it is stored.
+  const reading = box.getByLabel("Reading of the notes");
+  await expect(reading).toContainText("Ultrasound");
+  await expect(reading).toContainText("shoulder");
+  await expect(reading).toContainText("Urgent");
+  await expect(reading).toContainText("Mentioned");
+  await expect(box.getByRole("list", { name: "Read from" })).toContainText("\u201casap\u201d");
 });

@@ -403,6 +403,13 @@ fn bookings_metrics(label: &str) -> Value {
 
 async fn campaigns_are_drafted_and_reports_read_by_the_builtin_engine(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    // The usage page before any call says so plainly (and after, it counts them: e2e).
+    let browser = app.signed_in("admin").await;
+    let page = browser.get(app.url("/settings/ai/usage?days=7")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("No AI calls between "), "the empty state");
+
     let marketing = app.api_token("marketing").await;
     let goal = json!({ "goal": "Remind women due for their yearly mammogram",
         "segment": { "size": 412, "modality": "mammography", "location": "Sydney CBD" } });
