@@ -17,8 +17,12 @@
 //!   /api/v1/bookings` against a bare server, the calendar week with 500 bookings, and the bytes
 //!   of `/book`'s first load (`bookings.rs`).
 //!
-//! `BENCH_PARTS=queue` (or `contacts`, `bookings`) measures one part only. PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
+//! - ai: each built-in AI function's p50/p99 per call, and the nightly warmness recalculation of
+//!   100,000 contacts on SQLite (`ai.rs`).
+//!
+//! `BENCH_PARTS=queue` (or `contacts`, `bookings`, `ai`) measures one part only. PostgreSQL is expected where the tests expect it (`TEST_POSTGRES_URL` or 127.0.0.1:5432).
 
+mod ai;
 mod bare;
 mod bookings;
 mod generator;
@@ -384,11 +388,42 @@ async fn main() -> anyhow::Result<()> {
         "| Backend | Worker jobs/s (budget ≥ 2,000 on SQLite) | Bare loop jobs/s | Ratio (budget ≥ 0.7) | Lowest–highest round |".into(),
         "|---|---|---|---|---|".into(),
     ];
+    let mut ai_lines = vec![
+        String::new(),
+        "AI layer, built-in engine: time per call (20,000 calls each, one thread)".into(),
+        String::new(),
+        "| Function | p50 | p99 (budget < 1 ms) |".into(),
+        "|---|---|---|".into(),
+    ];
     // `BENCH_BACKENDS=sqlite` (or `postgresql`) measures one backend only; `BENCH_PARTS=queue`
     // (or `contacts`) one part.
     let only = std::env::var("BENCH_BACKENDS").unwrap_or_default().to_lowercase();
     let parts = std::env::var("BENCH_PARTS").unwrap_or_default().to_lowercase();
     let part = |name: &str| parts.is_empty() || parts.split(',').any(|p| p.trim() == name);
+    if part("ai") {
+        eprintln!("measuring the built-in AI functions…");
+        for (name, p50, p99) in ai::builtin_functions() {
+            ai_lines.push(format!("| {name} | {p50:.1} µs | {p99:.1} µs |"));
+        }
+        if only.is_empty() || only.split(',').any(|b| b.trim() == "sqlite") {
+            eprintln!("measuring the nightly warmness recalculation on SQLite…");
+            let (url, _) = fresh_database("SQLite").await?;
+            let db = Db::connect(&DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?).await?;
+            db.migrate().await?;
+            domain::services::demo_seed::seed(&db).await?;
+            let have: i64 = domain::on_db!(&db, pool => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM contacts").fetch_one(pool).await?
+            });
+            generator::contacts(&db, ai::SWEEP_CONTACTS.saturating_sub(usize::try_from(have)?), 5).await?;
+            let touches = ai::touchpoints(&db).await?;
+            let (scored, seconds) = ai::sweep(&db).await?;
+            ai_lines.push(String::new());
+            ai_lines.push(format!(
+                "Nightly warmness recalculation on SQLite: {scored} contacts, {touches} touchpoints added to the demo clinic's: {seconds:.1} s (budget < 60 s)"
+            ));
+            db.close().await;
+        }
+    }
     for backend in ["SQLite", "PostgreSQL"] {
         if !only.is_empty() && !only.split(',').any(|b| b.trim() == backend.to_lowercase()) {
             continue;
@@ -465,12 +500,18 @@ async fn main() -> anyhow::Result<()> {
     }
     if part("contacts") {
         lines.extend(reads);
+    } else {
+        // Only the other parts' tables.
+        lines.clear();
     }
     if part("bookings") {
         lines.extend(booking_lines);
     }
     if part("queue") {
         lines.extend(queue_lines);
+    }
+    if part("ai") {
+        lines.extend(ai_lines);
     }
     let table = lines.join("\n");
     println!("{table}");

@@ -1,7 +1,37 @@
 //! The AI layer's inputs and answers (serde only: shared with the WASM UI). Every engine, the
 //! built-in one and a remote model alike, answers in these shapes.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Nested objects of the inputs are objects only: serde would otherwise also read a struct from
+/// a JSON array of its fields in order, which the API documents as an error.
+fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    struct ObjectOnly<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(ObjectOnly(std::marker::PhantomData))
+}
+
+/// One element of a list of objects, read by [`object`].
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d).map(Object)
+    }
+}
+
+/// A list whose elements are objects only (see [`object`]).
+fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Vec::<Object<T>>::deserialize(d).map(|items| items.into_iter().map(|Object(t)| t).collect())
+}
 
 /// What a patient's text message back to the clinic is asking for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -295,6 +325,7 @@ impl CampaignKind {
 pub struct SegmentFacts {
     /// How many contacts it would reach (at most 10,000,000).
     #[serde(default)]
+    #[cfg_attr(feature = "server", schema(maximum = 10_000_000))]
     pub size: Option<u32>,
     /// The scan they asked about or had.
     #[serde(default)]
@@ -305,6 +336,7 @@ pub struct SegmentFacts {
     pub location: Option<String>,
     /// Typical days since they were last in touch (at most 3,650).
     #[serde(default)]
+    #[cfg_attr(feature = "server", schema(maximum = 3650))]
     pub inactive_days: Option<u32>,
 }
 
@@ -317,7 +349,7 @@ pub struct CampaignDraftInput {
     /// mammogram"), at most 500 characters.
     #[cfg_attr(feature = "server", schema(value_type = crate::input::rules::Label500, inline))]
     pub goal: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub segment: SegmentFacts,
     #[serde(default)]
     pub tone: CampaignTone,
@@ -362,6 +394,7 @@ pub enum MetricUnit {
 #[serde(deny_unknown_fields)]
 pub struct SeriesPoint {
     pub date: chrono::NaiveDate,
+    #[cfg_attr(feature = "server", schema(minimum = -1e13, maximum = 1e13))]
     pub value: f64,
 }
 
@@ -378,14 +411,17 @@ pub struct MetricInput {
     pub label: String,
     #[serde(default)]
     pub unit: MetricUnit,
+    #[cfg_attr(feature = "server", schema(minimum = -1e13, maximum = 1e13))]
     pub current: f64,
     #[serde(default)]
+    #[cfg_attr(feature = "server", schema(minimum = -1e13, maximum = 1e13))]
     pub previous: Option<f64>,
     /// Whether a rise is good news (bookings) or bad (no-shows). Default true.
     #[serde(default = "yes")]
     pub higher_is_better: bool,
-    /// This period's values day by day (at most 400), for trends and anomalies.
-    #[serde(default)]
+    /// This period's values day by day (at most 400, each day once), for trends and anomalies.
+    #[serde(default, deserialize_with = "objects")]
+    #[cfg_attr(feature = "server", schema(max_items = 400))]
     pub series: Vec<SeriesPoint>,
 }
 
@@ -399,6 +435,8 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct ReportInsightsInput {
     /// One to 50 metrics, keys distinct.
+    #[serde(deserialize_with = "objects")]
+    #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 50))]
     pub metrics: Vec<MetricInput>,
 }
 

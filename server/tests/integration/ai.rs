@@ -438,6 +438,15 @@ async fn campaigns_are_drafted_and_reports_read_by_the_builtin_engine(backend: B
     for field in ["goal", "segment.size", "segment.inactive_days"] {
         assert!(bad["error"]["fields"][field].is_string(), "{field}: {bad}");
     }
+    // A nested object sent as an array of its fields is refused, not read in order.
+    let (status, _) = post_json(
+        &app,
+        &marketing,
+        "/api/v1/ai/campaign-draft",
+        json!({ "goal": "Yearly mammogram", "segment": [412, "mammography", null, null] }),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
     let reception = app.api_token("reception").await;
     let (status, _) = post_json(&app, &reception, "/api/v1/ai/campaign-draft", goal).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "reception does not write campaigns");
