@@ -16,7 +16,8 @@ on_both_backends!(
     past_the_monthly_budget_the_model_is_not_asked,
     campaigns_are_drafted_and_reports_read_by_the_builtin_engine,
     a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_restored,
-    a_contacts_notes_are_read_by_a_job_and_stored
+    a_contacts_notes_are_read_by_a_job_and_stored,
+    the_nightly_sweep_stores_what_each_contacts_own_facts_give
 );
 
 async fn replies_are_read_for_their_intent(backend: Backend) {
@@ -669,4 +670,38 @@ async fn a_contacts_notes_are_read_by_a_job_and_stored(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn the_nightly_sweep_stores_what_each_contacts_own_facts_give(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("JOBS_WORKER", "off")]).await;
+    app.seed_demo().await;
+    domain::on_db!(&app.db, pool => {
+        sqlx::query("UPDATE contacts SET warmness = NULL, warmness_reasons = NULL, warmness_at = NULL")
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    // The sweep reads a batch's timelines and bookings together: each score must be its own.
+    let swept = domain::services::ai::warmness::sweep(&app.db).await.unwrap();
+    let stored: Vec<(String, Option<i32>)> = domain::on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT id, warmness FROM contacts WHERE deleted_at IS NULL ORDER BY id").fetch_all(pool).await.unwrap()
+    });
+    assert_eq!(swept, stored.len() as u64);
+    let admin = app.api_token("admin").await;
+    let mut distinct = std::collections::HashSet::new();
+    for (id, score) in &stored {
+        let live: Value = app
+            .api()
+            .get(app.url(&format!("/api/v1/contacts/{id}/warmness")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(score.map(i64::from), live["score"].as_i64(), "{id}: {live}");
+        distinct.insert(*score);
+    }
+    assert!(distinct.len() > 5, "the demo clinic's contacts differ: {distinct:?}");
 }
