@@ -105,6 +105,7 @@ test.describe("with an OpenAI-compatible provider", () => {
     const models = page.getByRole("table", { name: "Model per function" });
     await expect(models.getByRole("row", { name: /SMS reply intent/ })).toContainText("@cf/meta/llama-3.2-1b-instruct");
     await expect(models.getByRole("row", { name: /Campaign drafts/ })).toContainText("@cf/meta/llama-3.1-8b-instruct");
+    await expect(models.getByRole("row", { name: /Warmness/ })).toContainText("built-in engine");
     expect(await page.content()).not.toContain(FAKE_KEY);
 
     await hydrated(page);

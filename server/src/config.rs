@@ -355,7 +355,6 @@ impl Config {
                 };
                 let models = [
                     (AiFunction::SmsIntent, "AI_MODEL_SMS_INTENT"),
-                    (AiFunction::Warmness, "AI_MODEL_WARMNESS"),
                     (AiFunction::Enrichment, "AI_MODEL_ENRICHMENT"),
                     (AiFunction::CampaignDraft, "AI_MODEL_CAMPAIGN_DRAFT"),
                     (AiFunction::ReportInsights, "AI_MODEL_REPORT_INSIGHTS"),

@@ -572,6 +572,7 @@ async fn a_models_drafts_are_cleaned_its_figures_checked_and_its_placeholders_re
         settings["models"][0],
         json!({ "function": "sms_intent", "model": "@cf/meta/llama-3.1-8b-instruct" })
     );
+    assert_eq!(settings["models"][1], json!({ "function": "warmness", "model": null }), "always built in");
     assert!(!settings.to_string().contains("sk-test"), "{settings}");
     let (status, tested) = post_json(&app, &admin, "/api/v1/ai/test-connection", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{tested}");

@@ -150,9 +150,11 @@ impl Engine {
             }),
             timeout_secs: Some(config.timeout.as_secs()),
             retries: Some(config.retries),
+            // Warmness is always the built-in engine's (exact reasons at no cost, where a model
+            // would be a call per contact every night).
             models: AiFunction::ALL
                 .iter()
-                .map(|f| (*f, Some(remote.settings.model_for(*f).to_owned())))
+                .map(|f| (*f, (*f != AiFunction::Warmness).then(|| remote.settings.model_for(*f).to_owned())))
                 .collect(),
         }
     }
