@@ -1,8 +1,8 @@
 //! The contact page's "What the notes say" box: the contact's own notes and the latest notes
 //! and calls on its timeline as the AI layer last read them — what the person wants, how
 //! urgent, which scan and body part, whether a referral is mentioned, and the words each
-//! finding rests on. The reading is a job run just after a change, so after one the box asks
-//! again until the new reading is stored (five seconds at most).
+//! finding rests on. The reading is a job run just after a change, so while one is waiting the
+//! box says so and asks again each second until it is stored.
 
 use std::time::Duration;
 
@@ -24,7 +24,8 @@ pub fn EnrichmentBox(
         move || (contact_id.get(), changed.get(), again.get()),
         |(id, _, _)| load_contact_enrichment(id),
     );
-    let seen = StoredValue::new(None::<Option<chrono::DateTime<chrono::Utc>>>);
+    // The reading is a job run just after the change: while one waits or runs, ask again each
+    // second (for a minute at most, should the worker be down).
     let tries = StoredValue::new(0u8);
     Effect::new(move |_| {
         changed.track();
@@ -32,11 +33,7 @@ pub fn EnrichmentBox(
     });
     Effect::new(move |_| {
         let Some(Ok(zoned)) = reading.get() else { return };
-        let at = zoned.value.read_at;
-        let before = seen.get_value();
-        seen.set_value(Some(at));
-        // Unchanged since before the change: the job has not run yet.
-        if changed.get_untracked() > 0 && before == Some(at) && tries.get_value() < 5 {
+        if zoned.value.pending && tries.get_value() < 60 {
             tries.update_value(|t| *t += 1);
             set_timeout(move || again.update(|n| *n += 1), Duration::from_secs(1));
         }
@@ -48,7 +45,11 @@ pub fn EnrichmentBox(
                 {move || Suspend::new(async move {
                     match reading.await {
                         Err(error) => view! { <p role="alert" class="mt-2 text-sm text-rose-800">{server_error_message(&error)}</p> }.into_any(),
-                        Ok(zoned) => match (zoned.value.enrichment, zoned.value.read_at) {
+                        Ok(zoned) => {
+                            let pending = zoned.value.pending.then(|| view! {
+                                <p role="status" class="mt-2 text-xs text-slate-600">"Reading the latest notes…"</p>
+                            });
+                            let reading = match (zoned.value.enrichment, zoned.value.read_at) {
                             (Some(e), Some(at)) => {
                                 let row = |term: &'static str, value: String| view! {
                                     <div>
@@ -77,7 +78,9 @@ pub fn EnrichmentBox(
                                 <p class="mt-2 text-sm text-slate-600">"Nothing read yet: the contact's notes, and notes and calls on the timeline, are read as they are added."</p>
                             }
                             .into_any(),
-                        },
+                            };
+                            view! { {reading} {pending} }.into_any()
+                        }
                     }
                 })}
             </Transition>

@@ -419,7 +419,7 @@ pub struct MetricInput {
     /// Whether a rise is good news (bookings) or bad (no-shows). Default true.
     #[serde(default = "yes")]
     pub higher_is_better: bool,
-    /// This period's values day by day (at most 400, each day once), for trends and anomalies.
+    /// This period's values day by day (at most 400), for trends and anomalies.
     #[serde(default, deserialize_with = "objects")]
     #[cfg_attr(feature = "server", schema(max_items = 400))]
     pub series: Vec<SeriesPoint>,
@@ -609,4 +609,6 @@ pub struct ContactEnrichment {
     /// None until the notes have been read (or when there are none).
     pub enrichment: Option<Enrichment>,
     pub read_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A reading of a later change is waiting or running.
+    pub pending: bool,
 }

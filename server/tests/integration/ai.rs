@@ -469,7 +469,7 @@ async fn campaigns_are_drafted_and_reports_read_by_the_builtin_engine(backend: B
         &app,
         &readonly,
         "/api/v1/ai/report-insights",
-        json!({ "metrics": [{ "key": "Bad Key", "label": "", "current": 1 }, { "key": "ok", "label": "OK", "current": 1, "series": [{ "date": "2026-11-01", "value": 1 }, { "date": "2026-11-01", "value": 2 }] }] }),
+        json!({ "metrics": [{ "key": "Bad Key", "label": "", "current": 1 }, { "key": "ok", "label": "OK", "current": 1, "series": [{ "date": "2026-11-01", "value": 1 }, { "date": "2026-11-02", "value": 1e14 }] }] }),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
@@ -625,6 +625,7 @@ async fn a_contacts_notes_are_read_by_a_job_and_stored(backend: Backend) {
     assert_eq!(first["enrichment"]["urgency"], "urgent");
     assert_eq!(first["enrichment"]["referral_mentioned"], true);
     assert!(first["read_at"].is_string());
+    assert_eq!(first["pending"], false, "its job has run");
 
     // A text is not a note: no reading. A later call is, and the newest words count first.
     let (status, _) = post_json(
@@ -705,4 +706,27 @@ async fn the_nightly_sweep_stores_what_each_contacts_own_facts_give(backend: Bac
         distinct.insert(*score);
     }
     assert!(distinct.len() > 5, "the demo clinic's contacts differ: {distinct:?}");
+
+    // With no worker running, a logged note's reading is waiting, and says so.
+    let (id, _) = &stored[0];
+    let logged = app
+        .api()
+        .post(app.url(&format!("/api/v1/contacts/{id}/touchpoints")))
+        .bearer_auth(&admin)
+        .json(&json!({ "kind": "note", "summary": "Wants a CT of the chest" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged.status(), StatusCode::CREATED);
+    let read: Value = app
+        .api()
+        .get(app.url(&format!("/api/v1/contacts/{id}/enrichment")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["pending"], true, "{read}");
 }

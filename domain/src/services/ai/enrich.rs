@@ -208,9 +208,20 @@ pub async fn stored(
     }
     // Written only by this module; a value it cannot read is treated as not read yet.
     let enrichment = json.and_then(|j| serde_json::from_str::<Enrichment>(&j).ok());
+    // This contact's jobs by their keys' range (`enrich:{id}:…`), on the keys' unique index.
+    let pending: bool = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE idempotency_key >= $1 AND idempotency_key < $2 \
+             AND kind = 'enrich_contact' AND state IN ('queued', 'running', 'failed'))",
+        )
+        .bind(format!("enrich:{contact_id}:"))
+        .bind(format!("enrich:{contact_id};"))
+        .fetch_one(pool)
+        .await?
+    });
     audit::record(db, Entry::new("contact.enrichment.view").by(actor).on("contact", contact_id).from(meta))
         .await?;
-    Ok(ContactEnrichment { contact_id: contact_id.to_owned(), enrichment, read_at: at.map(|t| t.0) })
+    Ok(ContactEnrichment { contact_id: contact_id.to_owned(), enrichment, read_at: at.map(|t| t.0), pending })
 }
 
 /// The `enrich_contact` job.

@@ -82,11 +82,6 @@ fn checked(input: &ReportInsightsInput) -> Result<Vec<MetricInput>, DomainError>
             v.check::<()>(&field("series"), Err(format!("must hold at most {MAX_SERIES} days")));
         } else if metric.series.iter().any(|p| !finite(p.value)) {
             v.check::<()>(&field("series"), Err("every value must be a number up to 10^13".into()));
-        } else {
-            let days: HashSet<_> = metric.series.iter().map(|p| p.date).collect();
-            if days.len() != metric.series.len() {
-                v.check::<()>(&field("series"), Err("has a day twice".into()));
-            }
         }
         let mut metric = metric.clone();
         metric.label = name.unwrap_or_default();
