@@ -434,7 +434,7 @@ fn yes() -> bool {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportInsightsInput {
-    /// One to 50 metrics, keys distinct.
+    /// One to 50 metrics (keys should be distinct: insights cite them by key).
     #[serde(deserialize_with = "objects")]
     #[cfg_attr(feature = "server", schema(min_items = 1, max_items = 50))]
     pub metrics: Vec<MetricInput>,

@@ -1,7 +1,5 @@
 //! What stands out in a report's statistics, each sentence citing the figure it rests on.
 
-use std::collections::HashSet;
-
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -58,7 +56,6 @@ fn checked(input: &ReportInsightsInput) -> Result<Vec<MetricInput>, DomainError>
     if input.metrics.is_empty() || input.metrics.len() > MAX_METRICS {
         v.check::<()>("metrics", Err(format!("must hold 1 to {MAX_METRICS} metrics")));
     }
-    let mut keys = HashSet::new();
     let mut out = Vec::new();
     for (i, metric) in input.metrics.iter().take(MAX_METRICS).enumerate() {
         let field = |name: &str| format!("metrics[{i}].{name}");
@@ -67,8 +64,6 @@ fn checked(input: &ReportInsightsInput) -> Result<Vec<MetricInput>, DomainError>
             && metric.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !key_ok {
             v.check::<()>(&field("key"), Err("must be 1 to 40 lower-case letters, digits or _".into()));
-        } else if !keys.insert(metric.key.as_str()) {
-            v.check::<()>(&field("key"), Err("is given twice".into()));
         }
         let name = v.check(&field("label"), label(&metric.label, 60));
         let finite = |x: f64| x.is_finite() && x.abs() <= MAX_ABS_VALUE;
@@ -168,10 +163,11 @@ fn read_answer(json: &Value, metrics: &[MetricInput]) -> Result<ReportInsights, 
     }
     let mut out = Vec::new();
     for (i, item) in answer.insights.into_iter().enumerate() {
-        let metric = metrics
-            .iter()
-            .find(|m| m.key == item.metric)
-            .ok_or_else(|| format!("insight {i} cites a metric it was not given"))?;
+        // Keys should be distinct; where a client repeats one, a figure of any of them will do.
+        let cited: Vec<&MetricInput> = metrics.iter().filter(|m| m.key == item.metric).collect();
+        let Some(metric) = cited.first() else {
+            return Err(format!("insight {i} cites a metric it was not given"));
+        };
         let text = item.text.trim();
         if text.is_empty() || text.chars().count() > 300 || item.figure.chars().count() > 40 {
             return Err(format!("insight {i} is empty or too long"));
@@ -179,7 +175,7 @@ fn read_answer(json: &Value, metrics: &[MetricInput]) -> Result<ReportInsights, 
         if !text.contains(item.figure.as_str()) {
             return Err(format!("insight {i} does not quote its figure"));
         }
-        if !figure_is_given(&item.figure, metric) {
+        if !cited.iter().any(|m| figure_is_given(&item.figure, m)) {
             return Err(format!("insight {i}'s figure is not one of its metric's"));
         }
         out.push(Insight {
@@ -272,7 +268,10 @@ mod tests {
         let Err(DomainError::Validation(fields)) = checked(&ReportInsightsInput { metrics }) else {
             panic!("accepted")
         };
-        assert!(fields.contains_key("metrics[1].key"), "{fields:?}");
+        assert!(
+            !fields.contains_key("metrics[1].key"),
+            "a repeated key is the client's to sort out: {fields:?}"
+        );
         assert!(fields.contains_key("metrics[1].label"), "{fields:?}");
         assert!(fields.contains_key("metrics[1].current"), "{fields:?}");
         let empty = checked(&ReportInsightsInput { metrics: Vec::new() });
