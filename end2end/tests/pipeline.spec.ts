@@ -44,6 +44,10 @@ test("move a card with the keyboard", async ({ page, consoleErrors }) => {
   await hydrated(page);
   const card = column(page, "Booked").locator("article[data-card-id]").first();
   const id = await card.getAttribute("data-card-id");
+  let saved = 0;
+  page.on("response", (r) => {
+    if (r.url().endsWith("/rpc/move_contact_stage") && r.ok()) saved += 1;
+  });
   await card.focus();
   await page.keyboard.press("ArrowRight");
   const moved = column(page, "Attended").locator(`article[data-card-id="${id}"]`);
@@ -54,6 +58,8 @@ test("move a card with the keyboard", async ({ page, consoleErrors }) => {
   await page.keyboard.press("ArrowLeft");
   await expect(column(page, "Contacted").locator(`article[data-card-id="${id}"]`)).toBeFocused();
 
+  // The three moves are saved in turn, the last one last.
+  await expect.poll(() => saved).toBe(3);
   await page.reload();
   await expect(column(page, "Contacted").locator(`article[data-card-id="${id}"]`)).toBeVisible();
 });

@@ -86,12 +86,24 @@ fn shift(columns: &mut [BoardColumn], card_id: &str, to: usize) -> Option<(usize
     Some((from, position, name))
 }
 
+/// A move shown on the board and not yet saved.
+struct PendingMove {
+    card_id: String,
+    stage_id: String,
+    /// Where the card was, to put it back should the save be refused.
+    from: usize,
+    position: usize,
+    name: String,
+}
+
 #[component]
 fn Board(columns: Vec<BoardColumn>, can_move: bool, filters: BoardQuery) -> impl IntoView {
     let stages: Vec<Stage> = columns.iter().map(|c| c.stage.clone()).collect();
     let columns = RwSignal::new(columns);
     let announcement = RwSignal::new(String::new());
     let drop_target = RwSignal::new(None::<usize>);
+    let saves = StoredValue::new(std::collections::VecDeque::<PendingMove>::new());
+    let saving = StoredValue::new(false);
 
     let move_card = move |card_id: String, to: usize, keep_focus: bool| {
         let mut moved = None;
@@ -103,20 +115,33 @@ fn Board(columns: Vec<BoardColumn>, can_move: bool, filters: BoardQuery) -> impl
             let element_id = format!("card-{card_id}");
             request_animation_frame(move || focus_element(&element_id));
         }
+        // Moves are saved one after another in the order they were made: two quick presses of
+        // → sent at once could otherwise land in either order and leave the card a stage back.
+        saves.update_value(|q| q.push_back(PendingMove { card_id, stage_id: stage.id.clone(), from, position, name }));
+        if saving.get_value() {
+            return;
+        }
+        saving.set_value(true);
         spawn_local(async move {
-            if let Err(error) = move_contact_stage(card_id.clone(), stage.id.clone()).await {
-                // Put the card back where it was and say why.
-                columns.update(|cols| {
-                    if let Some((now, p)) = locate(cols, &card_id) {
-                        let card = cols[now].cards.remove(p);
-                        cols[now].count -= 1;
-                        let back = position.min(cols[from].cards.len());
-                        cols[from].cards.insert(back, card);
-                        cols[from].count += 1;
-                    }
-                });
-                announcement.set(format!("Could not move {name}: {}", server_error_message(&error)));
+            loop {
+                let mut next = None;
+                saves.update_value(|q| next = q.pop_front());
+                let Some(PendingMove { card_id, stage_id, from, position, name }) = next else { break };
+                if let Err(error) = move_contact_stage(card_id.clone(), stage_id).await {
+                    // Put the card back where it was and say why.
+                    columns.update(|cols| {
+                        if let Some((now, p)) = locate(cols, &card_id) {
+                            let card = cols[now].cards.remove(p);
+                            cols[now].count -= 1;
+                            let back = position.min(cols[from].cards.len());
+                            cols[from].cards.insert(back, card);
+                            cols[from].count += 1;
+                        }
+                    });
+                    announcement.set(format!("Could not move {name}: {}", server_error_message(&error)));
+                }
             }
+            saving.set_value(false);
         });
     };
 
