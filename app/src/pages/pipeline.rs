@@ -117,7 +117,9 @@ fn Board(columns: Vec<BoardColumn>, can_move: bool, filters: BoardQuery) -> impl
         }
         // Moves are saved one after another in the order they were made: two quick presses of
         // → sent at once could otherwise land in either order and leave the card a stage back.
-        saves.update_value(|q| q.push_back(PendingMove { card_id, stage_id: stage.id.clone(), from, position, name }));
+        saves.update_value(|q| {
+            q.push_back(PendingMove { card_id, stage_id: stage.id.clone(), from, position, name })
+        });
         if saving.get_value() {
             return;
         }
