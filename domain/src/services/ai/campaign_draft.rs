@@ -31,7 +31,6 @@ pub async fn draft(
 ) -> Result<CampaignDraft, DomainError> {
     actor.require(Permission::CampaignsWrite)?;
     let input = checked(input)?;
-    let allowed = !engine.is_remote() || usage::within_budget(db, engine.policy()).await?;
     let prompt = |redactions: &mut Redactions| {
         let segment = &input.segment;
         format!(
@@ -57,9 +56,7 @@ pub async fn draft(
         read: &read,
         builtin: &builtin,
     };
-    let answered = engine.ask(question, allowed).await;
-    usage::record(db, engine.policy(), &answered).await?;
-    Ok(answered.answer)
+    usage::ask_logged(db, engine, question).await
 }
 
 /// The input with every field checked (all problems at once) and trimmed.

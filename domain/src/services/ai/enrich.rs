@@ -40,7 +40,6 @@ pub async fn enrich(
 
 /// Reads a note (already checked) and logs the call: no actor, for jobs.
 pub async fn read(db: &Db, engine: &Engine, text: &str) -> Result<Enrichment, DomainError> {
-    let allowed = !engine.is_remote() || usage::within_budget(db, engine.policy()).await?;
     let prompt =
         |redactions: &mut Redactions| format!("The note: {}", redactions.redact_free_text(text, &[]));
     let builtin = || builtin::enrichment::enrich(text);
@@ -53,9 +52,7 @@ pub async fn read(db: &Db, engine: &Engine, text: &str) -> Result<Enrichment, Do
         read: &read,
         builtin: &builtin,
     };
-    let answered = engine.ask(question, allowed).await;
-    usage::record(db, engine.policy(), &answered).await?;
-    Ok(answered.answer)
+    usage::ask_logged(db, engine, question).await
 }
 
 const SYSTEM: &str = "You read a note or enquiry written at, or sent to, a medical imaging clinic in Australia \

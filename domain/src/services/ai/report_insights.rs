@@ -30,7 +30,6 @@ pub async fn insights(
 ) -> Result<ReportInsights, DomainError> {
     actor.require(Permission::ReportsRead)?;
     let metrics = checked(input)?;
-    let allowed = !engine.is_remote() || usage::within_budget(db, engine.policy()).await?;
     // Statistics and their labels only: nothing about a patient is in them.
     let prompt = |_: &mut Redactions| {
         let lines: Vec<String> = metrics.iter().map(describe).collect();
@@ -46,9 +45,7 @@ pub async fn insights(
         read: &read,
         builtin: &builtin,
     };
-    let answered = engine.ask(question, allowed).await;
-    usage::record(db, engine.policy(), &answered).await?;
-    Ok(answered.answer)
+    usage::ask_logged(db, engine, question).await
 }
 
 fn checked(input: &ReportInsightsInput) -> Result<Vec<MetricInput>, DomainError> {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::engine::{AiFunction, Answered};
+use super::engine::{AiFunction, Answered, Engine, Question};
 use crate::access::Permission;
 pub use crate::model::{Usage, UsageDay};
 use crate::services::clock;
@@ -206,6 +206,15 @@ pub async fn summary(
         monthly_budget_micros: policy.monthly_budget_micros,
         provider: provider.to_owned(),
     })
+}
+
+/// Asks `engine` (the model only while the month's budget lasts) and logs the call: what every
+/// AI function's service does.
+pub async fn ask_logged<T>(db: &Db, engine: &Engine, question: Question<'_, T>) -> Result<T, DomainError> {
+    let allowed = !engine.is_remote() || within_budget(db, engine.policy()).await?;
+    let answered = engine.ask(question, allowed).await;
+    record(db, engine.policy(), &answered).await?;
+    Ok(answered.answer)
 }
 
 #[cfg(test)]
